@@ -1,0 +1,29 @@
+//! The JitAi element model, family-agnostic.
+//!
+//! An app is a folder. Every element is a sub-folder `<family>/<Name>/` holding an
+//! `e.json` declaration and, for instances, a `<Name>.json` business configuration; its
+//! fullName is the folder path with `/` → `.` (`storages/MyOss` → `storages.MyOss`).
+//! Elements form chains **Meta → Type → Instance**: a Meta roots a family, a Type (code,
+//! registered on [`AppBuilder`]) implements it, an Instance configures a Type.
+//!
+//! [`App::get_element`] resolves the chain, merges configuration defaults along it,
+//! substitutes `{{VAR}}` / `${VAR}` / `${VAR:-default}` references, asks the nearest
+//! registered factory to build the object and caches it for the app's life. Families
+//! (such as `jit-storage`) add typed access on top.
+
+mod app;
+mod app_config;
+mod declaration;
+mod discover;
+mod element;
+mod error;
+mod registry;
+mod resolve;
+pub mod vars;
+
+pub use app::{App, AppBuilder};
+pub use app_config::AppConfig;
+pub use declaration::{Declaration, ElementRole, VariableDecl};
+pub use element::Element;
+pub use error::{ElementError, ElementErrorKind, ElementResult};
+pub use registry::{BuildContext, ElementFactory, ElementValue};

@@ -1,0 +1,249 @@
+//! Variable references in configuration values: `{{VAR}}`, `${VAR}` and
+//! `${VAR:-default}`, resolved from the process environment, then `app.json` `envVars`,
+//! then the defaults declared in `e.json` `variables`, then the inline default.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Where variable values come from, in order of precedence.
+pub trait VariableSource {
+    /// The value of `name`, or `None` when this source does not define it.
+    fn lookup(&self, name: &str) -> Option<String>;
+}
+
+/// The layered lookup used while loading one element.
+pub(crate) struct Layers<'a> {
+    pub env: &'a EnvSource,
+    pub app_env_vars: &'a HashMap<String, String>,
+    pub declared_defaults: Vec<(&'a str, &'a str)>,
+}
+
+impl VariableSource for Layers<'_> {
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.env
+            .get(name)
+            .or_else(|| self.app_env_vars.get(name).cloned())
+            .or_else(|| {
+                self.declared_defaults
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_string())
+            })
+    }
+}
+
+/// The process environment, or a fixed map standing in for it (tests, embedding hosts).
+#[derive(Debug, Clone, Default)]
+pub enum EnvSource {
+    /// Read `std::env::var` at load time.
+    #[default]
+    Process,
+    /// Only these variables exist.
+    Fixed(HashMap<String, String>),
+}
+
+impl EnvSource {
+    /// The value of `name` in this environment.
+    pub fn get(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Process => std::env::var(name).ok(),
+            Self::Fixed(map) => map.get(name).cloned(),
+        }
+    }
+}
+
+/// A reference that could not be resolved: the variable and where it sits in the JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The variable's name.
+    pub variable: String,
+    /// JSON path of the value holding the reference, e.g. `accessKeySecret`.
+    pub field: String,
+}
+
+/// A reference that is written wrongly (`${` without `}`, an empty name, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubstituteError {
+    /// No value for a variable.
+    Unresolved(Unresolved),
+    /// A reference is malformed.
+    Malformed {
+        /// JSON path of the value.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Replaces every variable reference in the string values of `value`, in place.
+pub fn substitute(value: &mut Value, vars: &dyn VariableSource) -> Result<(), SubstituteError> {
+    substitute_at(value, vars, &mut String::new())
+}
+
+fn substitute_at(
+    value: &mut Value,
+    vars: &dyn VariableSource,
+    path: &mut String,
+) -> Result<(), SubstituteError> {
+    match value {
+        Value::String(s) => {
+            if s.contains("{{") || s.contains("${") {
+                *s = substitute_str(s, vars, path)?;
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                substitute_at(item, vars, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                substitute_at(item, vars, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Substitutes the references in one string; `field` is used in errors.
+pub fn substitute_str(
+    input: &str,
+    vars: &dyn VariableSource,
+    field: &str,
+) -> Result<String, SubstituteError> {
+    let malformed = |message: String| SubstituteError::Malformed {
+        field: field.to_string(),
+        message,
+    };
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    loop {
+        let next_braces = rest.find("{{");
+        let next_dollar = rest.find("${");
+        let (start, is_dollar) = match (next_braces, next_dollar) {
+            (None, None) => break,
+            (Some(b), Some(d)) if d < b => (d, true),
+            (Some(b), _) => (b, false),
+            (None, Some(d)) => (d, true),
+        };
+        out.push_str(&rest[..start]);
+        let (open, close) = if is_dollar { (2, "}") } else { (2, "}}") };
+        let body_start = start + open;
+        let Some(end) = rest[body_start..].find(close) else {
+            return Err(malformed(format!(
+                "unterminated variable reference in {input:?}"
+            )));
+        };
+        let body = rest[body_start..body_start + end].trim();
+        let (name, inline_default) = match (is_dollar, body.split_once(":-")) {
+            (true, Some((n, d))) => (n.trim(), Some(d)),
+            _ => (body, None),
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
+            return Err(malformed(format!("bad variable name {name:?} in {input:?}")));
+        }
+        match vars.lookup(name).or_else(|| inline_default.map(str::to_string)) {
+            Some(v) => out.push_str(&v),
+            None => {
+                return Err(SubstituteError::Unresolved(Unresolved {
+                    variable: name.to_string(),
+                    field: field.to_string(),
+                }))
+            }
+        }
+        rest = &rest[body_start + end + close.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    struct Map(HashMap<String, String>);
+    impl VariableSource for Map {
+        fn lookup(&self, name: &str) -> Option<String> {
+            self.0.get(name).cloned()
+        }
+    }
+
+    fn vars() -> Map {
+        Map(HashMap::from([
+            ("A".to_string(), "alpha".to_string()),
+            ("B".to_string(), "beta".to_string()),
+        ]))
+    }
+
+    #[test]
+    fn all_three_forms_substitute() {
+        let v = vars();
+        assert_eq!(substitute_str("{{A}}", &v, "f").unwrap(), "alpha");
+        assert_eq!(substitute_str("{{ A }}/${B}", &v, "f").unwrap(), "alpha/beta");
+        assert_eq!(substitute_str("${C:-gamma}", &v, "f").unwrap(), "gamma");
+        assert_eq!(substitute_str("${A:-gamma}", &v, "f").unwrap(), "alpha");
+        assert_eq!(substitute_str("${C:-}", &v, "f").unwrap(), "");
+        assert_eq!(substitute_str("plain $ { text", &v, "f").unwrap(), "plain $ { text");
+    }
+
+    #[test]
+    fn unresolved_names_variable_and_field() {
+        let mut value = json!({"outer": {"list": ["ok", "{{MISSING}}"]}});
+        let err = substitute(&mut value, &vars()).unwrap_err();
+        assert_eq!(
+            err,
+            SubstituteError::Unresolved(Unresolved {
+                variable: "MISSING".into(),
+                field: "outer.list[1]".into()
+            })
+        );
+    }
+
+    #[test]
+    fn malformed_references_are_errors() {
+        assert!(matches!(
+            substitute_str("{{A", &vars(), "f"),
+            Err(SubstituteError::Malformed { .. })
+        ));
+        assert!(matches!(
+            substitute_str("${}", &vars(), "f"),
+            Err(SubstituteError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn layers_prefer_env_then_app_then_declared() {
+        let env = EnvSource::Fixed(HashMap::from([("X".into(), "env".into())]));
+        let app = HashMap::from([
+            ("X".to_string(), "app".to_string()),
+            ("Y".to_string(), "app".to_string()),
+        ]);
+        let layers = Layers {
+            env: &env,
+            app_env_vars: &app,
+            declared_defaults: vec![("X", "decl"), ("Y", "decl"), ("Z", "decl")],
+        };
+        assert_eq!(layers.lookup("X").as_deref(), Some("env"));
+        assert_eq!(layers.lookup("Y").as_deref(), Some("app"));
+        assert_eq!(layers.lookup("Z").as_deref(), Some("decl"));
+        assert_eq!(layers.lookup("W"), None);
+    }
+}
