@@ -1,0 +1,105 @@
+//! Percent-encoding as OSS and the official SDKs do it.
+//!
+//! Only the RFC 3986 unreserved characters `A-Za-z0-9-._~` stay as they are; object
+//! keys in URL paths also keep `/`. Everything else, including UTF-8 bytes, becomes
+//! `%XX` with upper-case hex.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Everything but `A-Za-z0-9-._~` is encoded (query components, V4 canonical query).
+pub const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Like [`QUERY_COMPONENT`] but `/` is kept (URL paths, V4 canonical URI).
+pub const PATH: &AsciiSet = &QUERY_COMPONENT.remove(b'/');
+
+/// Encodes an object key (or any path) for a URL: all but `A-Za-z0-9-._~/`.
+pub fn encode_path(raw: &str) -> String {
+    utf8_percent_encode(raw, PATH).to_string()
+}
+
+/// Encodes a query name or value: all but `A-Za-z0-9-._~` (`/` becomes `%2F`).
+pub fn encode_query_component(raw: &str) -> String {
+    utf8_percent_encode(raw, QUERY_COMPONENT).to_string()
+}
+
+/// Builds a query string from raw pairs: `name=value` encoded, a `None` value as `name`
+/// alone, joined by `&` in the given order.
+pub fn encode_query<'a, I>(pairs: I) -> String
+where
+    I: IntoIterator<Item = (&'a str, Option<&'a str>)>,
+{
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode_query_component(name));
+        if let Some(v) = value {
+            out.push('=');
+            out.push_str(&encode_query_component(v));
+        }
+    }
+    out
+}
+
+/// Percent-decodes a path or query component. `+` stays a literal `+`. Invalid UTF-8
+/// after decoding is replaced by U+FFFD rather than failing.
+pub fn decode_component(encoded: &str) -> String {
+    percent_decode_str(encoded).decode_utf8_lossy().into_owned()
+}
+
+/// Splits a raw query string (without `?`) into decoded pairs in received order, the
+/// form [`crate::verify::ReceivedRequest::query`] expects: a bare `acl` is `("acl", "")`.
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.split_once('=') {
+            Some((n, v)) => (decode_component(n), decode_component(v)),
+            None => (decode_component(part), String::new()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_keeps_slash_and_unreserved() {
+        assert_eq!(
+            encode_path("a/b c+d%e#f?g~h.i_j-k"),
+            "a/b%20c%2Bd%25e%23f%3Fg~h.i_j-k"
+        );
+        assert_eq!(encode_path("中文/x"), "%E4%B8%AD%E6%96%87/x");
+        assert_eq!(encode_path("*'()!"), "%2A%27%28%29%21");
+    }
+
+    #[test]
+    fn query_encodes_slash() {
+        assert_eq!(encode_query_component("a/b c"), "a%2Fb%20c");
+        assert_eq!(
+            encode_query([("acl", None), ("prefix", Some("a/b")), ("x", Some(""))]),
+            "acl&prefix=a%2Fb&x="
+        );
+    }
+
+    #[test]
+    fn parse_and_decode() {
+        assert_eq!(
+            parse_query("acl&prefix=a%2Fb&x=&k=1%2B1+2"),
+            vec![
+                ("acl".to_string(), String::new()),
+                ("prefix".to_string(), "a/b".to_string()),
+                ("x".to_string(), String::new()),
+                ("k".to_string(), "1+1+2".to_string()),
+            ]
+        );
+        assert_eq!(decode_component("%E4%B8%AD"), "中");
+        assert_eq!(decode_component("%ZZ%"), "%ZZ%");
+        assert_eq!(decode_component("%FF"), "\u{FFFD}");
+    }
+}

@@ -1,0 +1,19 @@
+//! `jit-oss-protocol`: the Aliyun OSS wire protocol as pure functions.
+//!
+//! Shared by the OSS client crate and the local OSS server crate. Nothing here does
+//! network I/O or reads the clock: every time is passed in, so every function is
+//! deterministic and testable.
+//!
+//! - [`credentials`]: access key pair and STS token, with redacted printing.
+//! - [`encode`]: percent-encoding of object keys and query components.
+//! - [`sign`]: V1 (HMAC-SHA1) and V4 (`OSS4-HMAC-SHA256`) signing, header and presigned.
+//! - [`verify`]: server-side verification of all four signing forms.
+
+pub mod credentials;
+pub mod encode;
+pub mod sign;
+pub mod verify;
+
+pub use credentials::{Credentials, Secret};
+pub use sign::{region_from_endpoint, SignError, SignRequest, SignatureVersion};
+pub use verify::{verify, ReceivedRequest, SecretLookup, Verified, VerifyError};
