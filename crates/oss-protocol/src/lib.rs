@@ -8,12 +8,17 @@
 //! - [`encode`]: percent-encoding of object keys and query components.
 //! - [`sign`]: V1 (HMAC-SHA1) and V4 (`OSS4-HMAC-SHA256`) signing, header and presigned.
 //! - [`verify`]: server-side verification of all four signing forms.
+//! - [`crc64`]: CRC-64/XZ as used by `x-oss-hash-crc64ecma`, with combination.
+//! - [`error_xml`]: the `<Error>` response body.
 
+pub mod crc64;
 pub mod credentials;
 pub mod encode;
+pub mod error_xml;
 pub mod sign;
 pub mod verify;
 
 pub use credentials::{Credentials, Secret};
+pub use error_xml::OssErrorBody;
 pub use sign::{region_from_endpoint, SignError, SignRequest, SignatureVersion};
 pub use verify::{verify, ReceivedRequest, SecretLookup, Verified, VerifyError};
