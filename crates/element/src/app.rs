@@ -55,7 +55,11 @@ impl AppBuilder {
     /// Registers the implementation of a Type the app declares in its own folder
     /// (`storages/MyType/e.json`). Registering under an existing fullName (such as
     /// `storages.DiskType`) overrides that Type for every element of this app.
-    pub fn register_type(mut self, full_name: impl Into<String>, factory: impl ElementFactory) -> Self {
+    pub fn register_type(
+        mut self,
+        full_name: impl Into<String>,
+        factory: impl ElementFactory,
+    ) -> Self {
         let full_name = full_name.into();
         let previous = self.registry.types.remove(&full_name);
         self.registry.types.insert(
@@ -140,7 +144,10 @@ fn collect_layers(
     if stack.contains(&canonical) {
         return Err(ElementError::new(
             ElementErrorKind::InvalidDeclaration,
-            format!("apps extend each other in a loop through {}", root.display()),
+            format!(
+                "apps extend each other in a loop through {}",
+                root.display()
+            ),
         )
         .with_file(root.join("app.json"))
         .with_field("extends"));
@@ -250,13 +257,20 @@ impl App {
         if let Some(err) = self.inner.broken.get(full_name) {
             return Err(err.clone());
         }
-        self.inner.declarations.get(full_name).cloned().ok_or_else(|| {
-            ElementError::new(
-                ElementErrorKind::NotFound,
-                format!("no element {full_name:?} is declared in {}", self.inner.root.display()),
-            )
-            .with_element(full_name)
-        })
+        self.inner
+            .declarations
+            .get(full_name)
+            .cloned()
+            .ok_or_else(|| {
+                ElementError::new(
+                    ElementErrorKind::NotFound,
+                    format!(
+                        "no element {full_name:?} is declared in {}",
+                        self.inner.root.display()
+                    ),
+                )
+                .with_element(full_name)
+            })
     }
 
     /// Declarations that could not be read (malformed e.json, duplicates, …), by fullName.
@@ -353,7 +367,11 @@ impl App {
                 ElementErrorKind::UnknownType,
                 format!(
                     "no implementation is registered for any Type in {}",
-                    chain.iter().map(|l| l.full_name.as_str()).collect::<Vec<_>>().join(" → ")
+                    chain
+                        .iter()
+                        .map(|l| l.full_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
                 ),
             )
             .with_element(full_name)
@@ -378,7 +396,12 @@ impl App {
             .build(ctx)
             .await
             .map_err(|e| e.with_element(full_name))?;
-        Ok(Arc::new(Element::new(decl, implementation_name, type_chain, value)))
+        Ok(Arc::new(Element::new(
+            decl,
+            implementation_name,
+            type_chain,
+            value,
+        )))
     }
 
     /// fullNames of all Types known to this app: registered in code or declared.

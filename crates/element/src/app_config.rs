@@ -138,8 +138,8 @@ mod tests {
             (r#"{"extends": [1]}"#, "extends[0]"),
             (r#"{"settings": 1}"#, "settings"),
         ] {
-            let err = AppConfig::parse(text, Path::new("/a/app.json"), Path::new("/a"))
-                .unwrap_err();
+            let err =
+                AppConfig::parse(text, Path::new("/a/app.json"), Path::new("/a")).unwrap_err();
             assert_eq!(err.kind(), ElementErrorKind::InvalidDeclaration);
             assert_eq!(err.field(), Some(field), "{text}");
         }

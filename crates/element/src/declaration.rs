@@ -256,7 +256,10 @@ mod tests {
             (r#"{"title": "", "type": "x"}"#, "title"),
             (r#"{"title": "t"}"#, "type"),
             (r#"{"title": "t", "type": 3}"#, "type"),
-            (r#"{"title": "t", "type": "x", "variables": {}}"#, "variables"),
+            (
+                r#"{"title": "t", "type": "x", "variables": {}}"#,
+                "variables",
+            ),
             (
                 r#"{"title": "t", "type": "x", "variables": [{"default": "1"}]}"#,
                 "variables[0].name",

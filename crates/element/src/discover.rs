@@ -86,7 +86,11 @@ fn full_name_of(root: &Path, e_json: &Path) -> Option<String> {
     (parts.len() >= 2).then(|| parts.join("."))
 }
 
-fn read_declaration(full_name: &str, file: &Path, root: &Path) -> Result<Declaration, ElementError> {
+fn read_declaration(
+    full_name: &str,
+    file: &Path,
+    root: &Path,
+) -> Result<Declaration, ElementError> {
     if file.is_dir() {
         return Err(ElementError::new(
             ElementErrorKind::InvalidDeclaration,
@@ -95,7 +99,8 @@ fn read_declaration(full_name: &str, file: &Path, root: &Path) -> Result<Declara
         .with_element(full_name)
         .with_file(file));
     }
-    let bytes = std::fs::read(file).map_err(|e| ElementError::io(file, e).with_element(full_name))?;
+    let bytes =
+        std::fs::read(file).map_err(|e| ElementError::io(file, e).with_element(full_name))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         ElementError::new(ElementErrorKind::InvalidDeclaration, "file is not UTF-8")
             .with_element(full_name)

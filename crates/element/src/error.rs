@@ -160,8 +160,10 @@ impl ElementError {
     /// Looks for a cause of type `E` in the source chain (e.g. a family's own error type
     /// returned by a factory).
     pub fn find_source<E: StdError + 'static>(&self) -> Option<&E> {
-        let mut current: Option<&(dyn StdError + 'static)> =
-            self.source.as_deref().map(|e| e as &(dyn StdError + 'static));
+        let mut current: Option<&(dyn StdError + 'static)> = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static));
         while let Some(err) = current {
             if let Some(found) = err.downcast_ref::<E>() {
                 return Some(found);

@@ -113,7 +113,11 @@ impl BuildContext {
 
     /// An [`ElementErrorKind::InvalidConfig`] error naming this element, its config file
     /// and `field`.
-    pub fn invalid_config(&self, field: impl Into<String>, message: impl Into<String>) -> ElementError {
+    pub fn invalid_config(
+        &self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ElementError {
         ElementError::new(ElementErrorKind::InvalidConfig, message)
             .with_element(&self.declaration.full_name)
             .with_file(&self.config_file)
@@ -121,7 +125,10 @@ impl BuildContext {
     }
 
     /// A [`ElementErrorKind::Build`] error for this element wrapping a family error.
-    pub fn build_error(&self, source: impl std::error::Error + Send + Sync + 'static) -> ElementError {
+    pub fn build_error(
+        &self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> ElementError {
         ElementError::new(ElementErrorKind::Build, source.to_string())
             .with_element(&self.declaration.full_name)
             .with_source(source)

@@ -175,7 +175,10 @@ fn read_config(file: &Path, element: &Declaration, required: bool) -> ElementRes
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(ElementError::new(
                 ElementErrorKind::InvalidConfig,
-                format!("the instance's config file is missing (expected {})", file.display()),
+                format!(
+                    "the instance's config file is missing (expected {})",
+                    file.display()
+                ),
             )
             .with_element(&element.full_name)
             .with_file(file))
@@ -225,7 +228,10 @@ mod tests {
     #[test]
     fn merge_overrides_key_by_key() {
         let mut base = json!({"directory": "a", "limits": {"max": 1, "min": 0}, "list": [1, 2]});
-        merge(&mut base, json!({"limits": {"max": 5}, "list": [3], "extra": true}));
+        merge(
+            &mut base,
+            json!({"limits": {"max": 5}, "list": [3], "extra": true}),
+        );
         assert_eq!(
             base,
             json!({"directory": "a", "limits": {"max": 5, "min": 0}, "list": [3], "extra": true})

@@ -157,9 +157,14 @@ pub fn substitute_str(
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
         {
-            return Err(malformed(format!("bad variable name {name:?} in {input:?}")));
+            return Err(malformed(format!(
+                "bad variable name {name:?} in {input:?}"
+            )));
         }
-        match vars.lookup(name).or_else(|| inline_default.map(str::to_string)) {
+        match vars
+            .lookup(name)
+            .or_else(|| inline_default.map(str::to_string))
+        {
             Some(v) => out.push_str(&v),
             None => {
                 return Err(SubstituteError::Unresolved(Unresolved {
@@ -197,11 +202,17 @@ mod tests {
     fn all_three_forms_substitute() {
         let v = vars();
         assert_eq!(substitute_str("{{A}}", &v, "f").unwrap(), "alpha");
-        assert_eq!(substitute_str("{{ A }}/${B}", &v, "f").unwrap(), "alpha/beta");
+        assert_eq!(
+            substitute_str("{{ A }}/${B}", &v, "f").unwrap(),
+            "alpha/beta"
+        );
         assert_eq!(substitute_str("${C:-gamma}", &v, "f").unwrap(), "gamma");
         assert_eq!(substitute_str("${A:-gamma}", &v, "f").unwrap(), "alpha");
         assert_eq!(substitute_str("${C:-}", &v, "f").unwrap(), "");
-        assert_eq!(substitute_str("plain $ { text", &v, "f").unwrap(), "plain $ { text");
+        assert_eq!(
+            substitute_str("plain $ { text", &v, "f").unwrap(),
+            "plain $ { text"
+        );
     }
 
     #[test]

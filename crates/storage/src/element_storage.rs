@@ -1,0 +1,227 @@
+//! [`ElementStorage`]: how every storage element is handed out. It wraps a Type's
+//! implementation, checks object names before any I/O, and stamps every error with the
+//! element's fullName, Type, operation and key.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures::TryStreamExt;
+
+use crate::error::{StorageError, StorageResult};
+use crate::meta::{StorageIdentity, StorageMeta};
+use crate::name::{validate_object_name, validate_prefix};
+use crate::types::{
+    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
+    PresignOptions, PresignedRequest, PutOptions, UploadResult,
+};
+
+/// A storage element: a Type's implementation plus the element's identity.
+#[derive(Debug, Clone)]
+pub struct ElementStorage {
+    identity: StorageIdentity,
+    inner: Arc<dyn StorageMeta>,
+}
+
+impl ElementStorage {
+    /// Wraps `inner` as the element `identity`.
+    pub fn new(identity: StorageIdentity, inner: Arc<dyn StorageMeta>) -> Self {
+        Self { identity, inner }
+    }
+
+    /// The Type's own implementation, unwrapped.
+    pub fn inner(&self) -> &Arc<dyn StorageMeta> {
+        &self.inner
+    }
+
+    fn context(
+        &self,
+        operation: &'static str,
+        key: Option<&str>,
+    ) -> impl Fn(StorageError) -> StorageError + '_ {
+        let key = key.map(str::to_string);
+        move |e: StorageError| {
+            e.with_operation(operation, key.as_deref())
+                .with_element(&self.identity.full_name, &self.identity.type_name)
+        }
+    }
+
+    fn checked(&self, operation: &'static str, name: &str) -> StorageResult<()> {
+        validate_object_name(name).map_err(self.context(operation, Some(name)))
+    }
+}
+
+#[async_trait]
+impl StorageMeta for ElementStorage {
+    fn capabilities(&self) -> Capabilities {
+        self.inner.capabilities()
+    }
+
+    fn identity(&self) -> Option<&StorageIdentity> {
+        Some(&self.identity)
+    }
+
+    async fn put(
+        &self,
+        name: &str,
+        payload: Payload,
+        options: PutOptions,
+    ) -> StorageResult<UploadResult> {
+        self.checked("put", name)?;
+        self.inner
+            .put(name, payload, options)
+            .await
+            .map_err(self.context("put", Some(name)))
+    }
+
+    async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
+        self.checked("get", name)?;
+        let mut result = self
+            .inner
+            .get(name, options)
+            .await
+            .map_err(self.context("get", Some(name)))?;
+        let (full_name, type_name) = (
+            self.identity.full_name.clone(),
+            self.identity.type_name.clone(),
+        );
+        let key = name.to_string();
+        result.stream = Box::pin(result.stream.map_err(move |e| {
+            e.with_operation("get", Some(&key))
+                .with_element(&full_name, &type_name)
+        }));
+        Ok(result)
+    }
+
+    async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
+        self.checked("stat", name)?;
+        self.inner
+            .stat(name)
+            .await
+            .map_err(self.context("stat", Some(name)))
+    }
+
+    async fn delete(&self, name: &str) -> StorageResult<()> {
+        self.checked("delete", name)?;
+        self.inner
+            .delete(name)
+            .await
+            .map_err(self.context("delete", Some(name)))
+    }
+
+    async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
+        let prefix = options.prefix.clone().unwrap_or_default();
+        validate_prefix(&prefix).map_err(self.context("list", Some(&prefix)))?;
+        self.inner
+            .list(options)
+            .await
+            .map_err(self.context("list", Some(&prefix)))
+    }
+
+    async fn presign(
+        &self,
+        name: &str,
+        options: PresignOptions,
+    ) -> StorageResult<PresignedRequest> {
+        self.checked("presign", name)?;
+        if options.expires.is_zero() {
+            return Err(self.context("presign", Some(name))(
+                StorageError::invalid_argument("expiry must be at least one second"),
+            ));
+        }
+        self.inner
+            .presign(name, options)
+            .await
+            .map_err(self.context("presign", Some(name)))
+    }
+
+    fn object_url(&self, name: &str) -> StorageResult<String> {
+        self.checked("object_url", name)?;
+        self.inner
+            .object_url(name)
+            .map_err(self.context("object_url", Some(name)))
+    }
+
+    async fn upload_by_file(
+        &self,
+        name: &str,
+        data: Bytes,
+        content_type: Option<&str>,
+    ) -> StorageResult<UploadResult> {
+        self.checked("upload_by_file", name)?;
+        self.inner
+            .upload_by_file(name, data, content_type)
+            .await
+            .map_err(self.context("upload_by_file", Some(name)))
+    }
+
+    async fn get_sign_url(
+        &self,
+        file: &str,
+        content_type: Option<&str>,
+        expires: Option<Duration>,
+    ) -> StorageResult<String> {
+        self.checked("get_sign_url", file)?;
+        if expires.is_some_and(|e| e.is_zero()) {
+            return Err(self.context("get_sign_url", Some(file))(
+                StorageError::invalid_argument("expiry must be at least one second"),
+            ));
+        }
+        self.inner
+            .get_sign_url(file, content_type, expires)
+            .await
+            .map_err(self.context("get_sign_url", Some(file)))
+    }
+
+    async fn download(&self, name: &str) -> StorageResult<Bytes> {
+        self.checked("download", name)?;
+        self.inner
+            .download(name)
+            .await
+            .map_err(self.context("download", Some(name)))
+    }
+
+    async fn get_object(&self, name: &str) -> StorageResult<ObjectInfo> {
+        self.checked("get_object", name)?;
+        self.inner
+            .get_object(name)
+            .await
+            .map_err(self.context("get_object", Some(name)))
+    }
+
+    async fn exists(&self, name: &str) -> StorageResult<bool> {
+        self.checked("exists", name)?;
+        self.inner
+            .exists(name)
+            .await
+            .map_err(self.context("exists", Some(name)))
+    }
+
+    async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
+        self.checked("copy", from)?;
+        self.checked("copy", to)?;
+        self.inner
+            .copy(from, to)
+            .await
+            .map_err(self.context("copy", Some(from)))
+    }
+
+    async fn delete_many(&self, names: &[String]) -> StorageResult<()> {
+        for name in names {
+            self.checked("delete_many", name)?;
+        }
+        self.inner
+            .delete_many(names)
+            .await
+            .map_err(self.context("delete_many", None))
+    }
+
+    async fn list_all(&self, prefix: &str) -> StorageResult<Vec<ObjectInfo>> {
+        validate_prefix(prefix).map_err(self.context("list_all", Some(prefix)))?;
+        self.inner
+            .list_all(prefix)
+            .await
+            .map_err(self.context("list_all", Some(prefix)))
+    }
+}
