@@ -75,7 +75,14 @@ impl AppBuilder {
 
     /// Uses these variables instead of the process environment (tests, embedding hosts).
     pub fn env_vars(mut self, vars: HashMap<String, String>) -> Self {
-        self.env = EnvSource::Fixed(vars);
+        self.env = EnvSource::fixed(vars);
+        self
+    }
+
+    /// Sets one variable for this app, above the process environment (e.g. an address
+    /// the host only knows at run time).
+    pub fn set_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.set(name, value);
         self
     }
 
@@ -212,7 +219,7 @@ impl App {
         AppBuilder {
             root: root.into(),
             registry: Registry::default(),
-            env: EnvSource::Process,
+            env: EnvSource::process(),
         }
     }
 

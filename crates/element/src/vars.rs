@@ -33,23 +33,49 @@ impl VariableSource for Layers<'_> {
     }
 }
 
-/// The process environment, or a fixed map standing in for it (tests, embedding hosts).
-#[derive(Debug, Clone, Default)]
-pub enum EnvSource {
-    /// Read `std::env::var` at load time.
-    #[default]
-    Process,
-    /// Only these variables exist.
-    Fixed(HashMap<String, String>),
+/// The environment variables are read from: the process environment (optional) under a
+/// map of overrides set by the host (tests, embedding runtimes, the example app).
+#[derive(Debug, Clone)]
+pub struct EnvSource {
+    overrides: HashMap<String, String>,
+    read_process: bool,
+}
+
+impl Default for EnvSource {
+    fn default() -> Self {
+        Self::process()
+    }
 }
 
 impl EnvSource {
+    /// The process environment, with no overrides.
+    pub fn process() -> Self {
+        Self {
+            overrides: HashMap::new(),
+            read_process: true,
+        }
+    }
+
+    /// Only these variables exist; the process environment is not read.
+    pub fn fixed(vars: HashMap<String, String>) -> Self {
+        Self {
+            overrides: vars,
+            read_process: false,
+        }
+    }
+
+    /// Sets one variable, taking precedence over the process environment.
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.overrides.insert(name.into(), value.into());
+    }
+
     /// The value of `name` in this environment.
     pub fn get(&self, name: &str) -> Option<String> {
-        match self {
-            Self::Process => std::env::var(name).ok(),
-            Self::Fixed(map) => map.get(name).cloned(),
-        }
+        self.overrides.get(name).cloned().or_else(|| {
+            self.read_process
+                .then(|| std::env::var(name).ok())
+                .flatten()
+        })
     }
 }
 
@@ -242,7 +268,7 @@ mod tests {
 
     #[test]
     fn layers_prefer_env_then_app_then_declared() {
-        let env = EnvSource::Fixed(HashMap::from([("X".into(), "env".into())]));
+        let env = EnvSource::fixed(HashMap::from([("X".into(), "env".into())]));
         let app = HashMap::from([
             ("X".to_string(), "app".to_string()),
             ("Y".to_string(), "app".to_string()),
@@ -256,5 +282,15 @@ mod tests {
         assert_eq!(layers.lookup("Y").as_deref(), Some("app"));
         assert_eq!(layers.lookup("Z").as_deref(), Some("decl"));
         assert_eq!(layers.lookup("W"), None);
+    }
+
+    #[test]
+    fn overrides_shadow_the_process_environment() {
+        let mut env = EnvSource::process();
+        assert_eq!(env.get("PATH"), std::env::var("PATH").ok());
+        env.set("PATH", "overridden");
+        assert_eq!(env.get("PATH").as_deref(), Some("overridden"));
+        let fixed = EnvSource::fixed(HashMap::new());
+        assert_eq!(fixed.get("PATH"), None);
     }
 }
