@@ -46,20 +46,27 @@ where
     out
 }
 
-/// Percent-decodes a path or query component. `+` stays a literal `+`. Invalid UTF-8
+/// Percent-decodes a path component. `+` stays a literal `+`. Invalid UTF-8
 /// after decoding is replaced by U+FFFD rather than failing.
 pub fn decode_component(encoded: &str) -> String {
     percent_decode_str(encoded).decode_utf8_lossy().into_owned()
 }
 
+/// Decodes a query component as `application/x-www-form-urlencoded`: `+` is a space
+/// (Python `requests`, which `oss2` uses, sends spaces that way), `%XX` as usual.
+pub fn decode_query_component(encoded: &str) -> String {
+    decode_component(&encoded.replace('+', " "))
+}
+
 /// Splits a raw query string (without `?`) into decoded pairs in received order, the
 /// form [`crate::verify::ReceivedRequest::query`] expects: a bare `acl` is `("acl", "")`.
+/// `+` decodes to a space; a literal plus arrives as `%2B` from every OSS SDK.
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.split_once('=') {
-            Some((n, v)) => (decode_component(n), decode_component(v)),
-            None => (decode_component(part), String::new()),
+            Some((n, v)) => (decode_query_component(n), decode_query_component(v)),
+            None => (decode_query_component(part), String::new()),
         })
         .collect()
 }
@@ -95,7 +102,7 @@ mod tests {
                 ("acl".to_string(), String::new()),
                 ("prefix".to_string(), "a/b".to_string()),
                 ("x".to_string(), String::new()),
-                ("k".to_string(), "1+1+2".to_string()),
+                ("k".to_string(), "1+1 2".to_string()),
             ]
         );
         assert_eq!(decode_component("%E4%B8%AD"), "中");
