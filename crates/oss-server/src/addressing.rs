@@ -1,0 +1,209 @@
+//! Addressing: which bucket and key a request names, from its Host and path.
+//!
+//! - Path style: `http://127.0.0.1:PORT/bucket/key` (any IP host, or a host listed
+//!   in [`crate::ServerConfig::service_domains`], or a host without dots).
+//! - Virtual-hosted style: `http://bucket.localhost:PORT/key`: a sub-domain of a
+//!   service domain, or any other dotted non-IP host, whose first label is the bucket.
+//!
+//! The key comes percent-encoded in the path and is decoded here (`+` stays a plus);
+//! the query string is decoded into ordered `(name, value)` pairs.
+
+use std::net::IpAddr;
+
+use percent_encoding::percent_decode_str;
+
+use crate::error::{OssError, OssResult};
+
+/// Longest key OSS accepts, in bytes.
+pub const MAX_KEY_BYTES: usize = 1023;
+
+/// Bucket and key named by a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The bucket, if any (none for ListBuckets).
+    pub bucket: Option<String>,
+    /// The decoded key, if any.
+    pub key: Option<String>,
+    /// Whether the bucket came from the Host header.
+    pub virtual_hosted: bool,
+}
+
+/// Splits `host:port` (or `[v6]:port`) and returns the lower-case host name.
+fn host_name(host: &str) -> String {
+    let host = host.trim();
+    if let Some(rest) = host.strip_prefix('[') {
+        // IPv6 literal: keep what is inside the brackets.
+        return rest.split(']').next().unwrap_or("").to_ascii_lowercase();
+    }
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Bucket named by the Host header, if the request is virtual-hosted.
+fn bucket_from_host(host: &str, service_domains: &[String]) -> Option<String> {
+    let name = host_name(host);
+    if name.is_empty() || name.parse::<IpAddr>().is_ok() {
+        return None;
+    }
+    for domain in service_domains {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        if name == domain {
+            return None;
+        }
+        if let Some(prefix) = name.strip_suffix(&format!(".{domain}")) {
+            return Some(prefix.to_owned());
+        }
+    }
+    name.split_once('.').map(|(first, _)| first.to_owned())
+}
+
+/// Percent-decodes `s` into UTF-8 text.
+pub fn decode(s: &str) -> Option<String> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
+}
+
+/// Checks that `key` is an acceptable object name.
+pub fn check_key(key: &str) -> OssResult<()> {
+    if key.len() > MAX_KEY_BYTES {
+        return Err(OssError::invalid_object_name(
+            "The object name is longer than 1023 bytes.",
+        ));
+    }
+    if key.starts_with('/') || key.starts_with('\\') {
+        return Err(OssError::invalid_object_name(
+            "The object name must not start with '/' or '\\'.",
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves the bucket and key of a request.
+pub fn resolve(
+    host: Option<&str>,
+    raw_path: &str,
+    service_domains: &[String],
+) -> OssResult<Target> {
+    let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+    let decode_key = |raw: &str| -> OssResult<Option<String>> {
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        let key = decode(raw)
+            .ok_or_else(|| OssError::invalid_object_name("The object name is not valid UTF-8."))?;
+        check_key(&key)?;
+        Ok(Some(key))
+    };
+    if let Some(bucket) = host.and_then(|h| bucket_from_host(h, service_domains)) {
+        return Ok(Target {
+            bucket: Some(bucket),
+            key: decode_key(path)?,
+            virtual_hosted: true,
+        });
+    }
+    let (bucket, key) = match path.split_once('/') {
+        Some((bucket, key)) => (bucket, key),
+        None => (path, ""),
+    };
+    let bucket = if bucket.is_empty() {
+        None
+    } else {
+        Some(decode(bucket).unwrap_or_else(|| bucket.to_owned()))
+    };
+    let key = if bucket.is_some() {
+        decode_key(key)?
+    } else {
+        None
+    };
+    Ok(Target {
+        bucket,
+        key,
+        virtual_hosted: false,
+    })
+}
+
+/// Decodes a raw query string into ordered pairs as the verifier expects them
+/// (`+` is a space, a bare `acl` is `("acl", "")`).
+pub fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(jit_oss_protocol::encode::parse_query)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domains() -> Vec<String> {
+        vec!["localhost".to_owned()]
+    }
+
+    #[test]
+    fn ip_hosts_are_path_style() {
+        let t = resolve(Some("127.0.0.1:8080"), "/bkt/a%20b/c", &domains()).unwrap();
+        assert_eq!(t.bucket.as_deref(), Some("bkt"));
+        assert_eq!(t.key.as_deref(), Some("a b/c"));
+        assert!(!t.virtual_hosted);
+        let t = resolve(Some("[::1]:9000"), "/bkt", &domains()).unwrap();
+        assert_eq!(t.bucket.as_deref(), Some("bkt"));
+        assert_eq!(t.key, None);
+    }
+
+    #[test]
+    fn localhost_is_path_style_and_subdomains_virtual() {
+        let t = resolve(Some("localhost:1"), "/bkt/k", &domains()).unwrap();
+        assert_eq!(
+            (t.bucket.as_deref(), t.key.as_deref()),
+            (Some("bkt"), Some("k"))
+        );
+        let t = resolve(Some("bkt.localhost:1"), "/dir/k%2B1", &domains()).unwrap();
+        assert!(t.virtual_hosted);
+        assert_eq!(
+            (t.bucket.as_deref(), t.key.as_deref()),
+            (Some("bkt"), Some("dir/k+1"))
+        );
+        let t = resolve(Some("bkt.localhost"), "/", &domains()).unwrap();
+        assert_eq!((t.bucket.as_deref(), t.key), (Some("bkt"), None));
+    }
+
+    #[test]
+    fn other_dotted_hosts_are_virtual() {
+        let t = resolve(Some("bkt.oss-cn-hangzhou.aliyuncs.com"), "/k", &domains()).unwrap();
+        assert_eq!(t.bucket.as_deref(), Some("bkt"));
+        let listed = vec!["oss-cn-hangzhou.aliyuncs.com".to_owned()];
+        let t = resolve(Some("oss-cn-hangzhou.aliyuncs.com"), "/", &listed).unwrap();
+        assert_eq!(t.bucket, None);
+    }
+
+    #[test]
+    fn root_path_has_no_bucket() {
+        let t = resolve(Some("127.0.0.1:1"), "/", &domains()).unwrap();
+        assert_eq!(t.bucket, None);
+        assert_eq!(t.key, None);
+    }
+
+    #[test]
+    fn bad_keys_are_refused() {
+        assert!(resolve(Some("127.0.0.1"), "/b/%FF", &domains()).is_err());
+        let long = "a".repeat(1024);
+        assert!(resolve(Some("127.0.0.1"), &format!("/b/{long}"), &domains()).is_err());
+    }
+
+    #[test]
+    fn query_keeps_order_and_bare_names() {
+        let q = parse_query(Some("uploadId=X&partNumber=2&acl&prefix=a%2Fb%2Bc+d"));
+        assert_eq!(
+            q,
+            vec![
+                ("uploadId".to_owned(), "X".to_owned()),
+                ("partNumber".to_owned(), "2".to_owned()),
+                ("acl".to_owned(), String::new()),
+                ("prefix".to_owned(), "a/b+c d".to_owned()),
+            ]
+        );
+    }
+}

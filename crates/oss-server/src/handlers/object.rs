@@ -1,0 +1,557 @@
+//! Object API: PutObject, GetObject (with Range and conditions), HeadObject,
+//! DeleteObject, CopyObject and AppendObject.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use futures::StreamExt;
+use md5::{Digest, Md5};
+
+use super::{
+    object_headers, put_header, quoted, receive, request_meta, respond, xml_response, Ctx,
+};
+use crate::error::{OssError, OssResult};
+use crate::store::{now_secs, ByteStream, Expect, ObjectMeta, ObjectType, StoreError};
+use crate::xml;
+
+/// 409 FileAlreadyExists for `x-oss-forbid-overwrite: true`.
+fn file_already_exists(key: &str) -> OssError {
+    OssError::new(
+        StatusCode::CONFLICT,
+        "FileAlreadyExists",
+        "The object you specified already exists and can not be overwritten.",
+    )
+    .with_extra("Key", key)
+}
+
+/// Expectation for a commit, from `x-oss-forbid-overwrite`.
+fn overwrite_expect(ctx: &Ctx<'_>, bucket: &str, key: &str) -> OssResult<Expect> {
+    if ctx.forbid_overwrite() {
+        if ctx.store().head(bucket, key).is_ok() {
+            return Err(file_already_exists(key));
+        }
+        Ok(Expect::Absent)
+    } else {
+        Ok(Expect::Any)
+    }
+}
+
+/// Maps a commit error, turning a broken `Absent` expectation into FileAlreadyExists.
+fn commit_error(err: StoreError, key: &str) -> OssError {
+    match err {
+        StoreError::Conflict(_) => file_already_exists(key),
+        other => other.into(),
+    }
+}
+
+/// PutObject.
+pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResult<Response> {
+    let expect = overwrite_expect(ctx, bucket, key)?;
+    let mut staging = ctx.store().staging(bucket).await?;
+    let digests = receive(ctx, &mut staging, body).await?;
+    let blob = ctx.store().finish(bucket, staging).await?;
+    let meta_in = request_meta(ctx.headers);
+    let meta = ObjectMeta {
+        key: key.to_owned(),
+        size: digests.size,
+        etag: digests.etag(),
+        crc64: digests.crc64,
+        content_md5: Some(digests.content_md5()),
+        content_type: meta_in.content_type,
+        last_modified: now_secs(),
+        object_type: ObjectType::Normal,
+        headers: meta_in.headers,
+        user_meta: meta_in.user_meta,
+        blob,
+    };
+    ctx.store()
+        .commit_object(bucket, meta.clone(), expect)
+        .await
+        .map_err(|e| commit_error(e, key))?;
+    let mut headers = HeaderMap::new();
+    put_header(&mut headers, "etag", &quoted(&meta.etag));
+    put_header(&mut headers, "content-md5", &digests.content_md5());
+    put_header(
+        &mut headers,
+        "x-oss-hash-crc64ecma",
+        &meta.crc64.to_string(),
+    );
+    Ok(respond(StatusCode::OK, headers, Body::empty()))
+}
+
+/// A parsed `Range` header against an object of `size` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum RangeAnswer {
+    /// No usable range: send everything (OSS ignores malformed or multiple ranges).
+    Whole,
+    /// Send the inclusive range.
+    Part(u64, u64),
+    /// 416 InvalidRange.
+    Unsatisfiable,
+}
+
+/// Interprets a `Range` header like OSS does.
+fn parse_range(header: Option<&str>, size: u64) -> RangeAnswer {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
+        return RangeAnswer::Whole;
+    };
+    if spec.contains(',') {
+        return RangeAnswer::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeAnswer::Whole;
+    };
+    let (first, last) = (first.trim(), last.trim());
+    if first.is_empty() {
+        // Suffix range: the last N bytes.
+        return match last.parse::<u64>() {
+            Ok(0) => RangeAnswer::Unsatisfiable,
+            Ok(_) if size == 0 => RangeAnswer::Unsatisfiable,
+            Ok(n) => RangeAnswer::Part(size.saturating_sub(n), size - 1),
+            Err(_) => RangeAnswer::Whole,
+        };
+    }
+    let Ok(first) = first.parse::<u64>() else {
+        return RangeAnswer::Whole;
+    };
+    let last = if last.is_empty() {
+        None
+    } else {
+        match last.parse::<u64>() {
+            Ok(n) if n >= first => Some(n),
+            _ => return RangeAnswer::Whole,
+        }
+    };
+    if first >= size {
+        return RangeAnswer::Unsatisfiable;
+    }
+    RangeAnswer::Part(first, last.map_or(size - 1, |l| l.min(size - 1)))
+}
+
+/// Checks If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since.
+/// Returns `Some(response)` for 304, an error for 412, `None` to go ahead.
+fn check_conditions(ctx: &Ctx<'_>, meta: &ObjectMeta) -> OssResult<Option<Response>> {
+    let etag_matches = |list: &str| {
+        list.split(',')
+            .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+            .any(|t| t == "*" || t.eq_ignore_ascii_case(&meta.etag))
+    };
+    let date = |name: &str| {
+        ctx.header(name)
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs())
+    };
+    let precondition_failed = || {
+        OssError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "PreconditionFailed",
+            "At least one of the pre-conditions you specified did not hold.",
+        )
+    };
+    if let Some(list) = ctx.header("if-match") {
+        if !etag_matches(list) {
+            return Err(precondition_failed().with_extra("Condition", "If-Match"));
+        }
+    } else if let Some(since) = date("if-unmodified-since") {
+        if meta.last_modified > since {
+            return Err(precondition_failed().with_extra("Condition", "If-Unmodified-Since"));
+        }
+    }
+    let not_modified = if let Some(list) = ctx.header("if-none-match") {
+        etag_matches(list)
+    } else if let Some(since) = date("if-modified-since") {
+        meta.last_modified <= since
+    } else {
+        false
+    };
+    if not_modified {
+        let mut headers = HeaderMap::new();
+        put_header(&mut headers, "etag", &quoted(&meta.etag));
+        put_header(
+            &mut headers,
+            "last-modified",
+            &xml::http_date(meta.last_modified),
+        );
+        return Ok(Some(respond(
+            StatusCode::NOT_MODIFIED,
+            headers,
+            Body::empty(),
+        )));
+    }
+    Ok(None)
+}
+
+/// Opens an object's bytes, re-reading its metadata if it was replaced meanwhile.
+async fn open_current(
+    ctx: &Ctx<'_>,
+    bucket: &str,
+    key: &str,
+    mut meta: ObjectMeta,
+    range: Option<(u64, u64)>,
+) -> OssResult<(ObjectMeta, ByteStream)> {
+    for _ in 0..3 {
+        match ctx.store().open_blob(bucket, &meta.blob, range).await {
+            Ok(stream) => return Ok((meta, stream)),
+            Err(err) => {
+                let fresh = ctx.store().head(bucket, key)?;
+                if fresh.blob == meta.blob {
+                    return Err(err.into());
+                }
+                if range.is_some() && fresh.size != meta.size {
+                    return Err(OssError::new(
+                        StatusCode::CONFLICT,
+                        "ConcurrentUpdate",
+                        "The object changed while it was being read; retry.",
+                    ));
+                }
+                meta = fresh;
+            }
+        }
+    }
+    Err(OssError::internal("object kept changing while opening it"))
+}
+
+/// GetObject (`head_only`: HeadObject).
+pub async fn get(ctx: &Ctx<'_>, bucket: &str, key: &str, head_only: bool) -> OssResult<Response> {
+    let meta = ctx.store().head(bucket, key)?;
+    if let Some(response) = check_conditions(ctx, &meta)? {
+        return Ok(response);
+    }
+    let range = if head_only {
+        RangeAnswer::Whole
+    } else {
+        parse_range(ctx.header("range"), meta.size)
+    };
+    let range = match range {
+        RangeAnswer::Whole => None,
+        RangeAnswer::Part(first, last) => Some((first, last)),
+        RangeAnswer::Unsatisfiable => {
+            return Err(OssError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "InvalidRange",
+                "The requested range cannot be satisfied",
+            )
+            .with_extra("RangeRequested", ctx.header("range").unwrap_or(""))
+            .with_extra("ActualObjectSize", meta.size.to_string())
+            .with_header("content-range", format!("bytes */{}", meta.size)));
+        }
+    };
+    if head_only {
+        let mut headers = object_headers(&meta);
+        // A GET (`?objectMeta`) has a real, empty body; only HEAD may announce the size.
+        if *ctx.method == axum::http::Method::HEAD {
+            put_header(&mut headers, "content-length", &meta.size.to_string());
+        }
+        return Ok(respond(StatusCode::OK, headers, Body::empty()));
+    }
+    let (meta, stream) = open_current(ctx, bucket, key, meta, range).await?;
+    let mut headers = object_headers(&meta);
+    for (param, header) in [
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ] {
+        if let Some(value) = ctx.q(param) {
+            put_header(&mut headers, header, value);
+        }
+    }
+    let status = match range {
+        Some((first, last)) => {
+            put_header(
+                &mut headers,
+                "content-length",
+                &(last - first + 1).to_string(),
+            );
+            put_header(
+                &mut headers,
+                "content-range",
+                &format!("bytes {first}-{last}/{}", meta.size),
+            );
+            StatusCode::PARTIAL_CONTENT
+        }
+        None => {
+            put_header(&mut headers, "content-length", &meta.size.to_string());
+            StatusCode::OK
+        }
+    };
+    Ok(respond(status, headers, Body::from_stream(stream)))
+}
+
+/// DeleteObject: 204 whether or not the key existed.
+pub async fn delete(ctx: &Ctx<'_>, bucket: &str, key: &str) -> OssResult<Response> {
+    ctx.store().delete_object(bucket, key).await?;
+    Ok(respond(
+        StatusCode::NO_CONTENT,
+        HeaderMap::new(),
+        Body::empty(),
+    ))
+}
+
+/// Splits `x-oss-copy-source` (`/bucket/key`, key percent-encoded) into bucket and key.
+fn parse_copy_source(value: &str) -> OssResult<(String, String)> {
+    let invalid = || {
+        OssError::invalid_argument(
+            "Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.",
+            "x-oss-copy-source",
+            value,
+        )
+    };
+    let trimmed = value.strip_prefix('/').unwrap_or(value);
+    let trimmed = trimmed.split_once('?').map_or(trimmed, |(path, _)| path);
+    let (bucket, key) = trimmed.split_once('/').ok_or_else(invalid)?;
+    let key = crate::addressing::decode(key).ok_or_else(invalid)?;
+    if bucket.is_empty() || key.is_empty() {
+        return Err(invalid());
+    }
+    crate::addressing::check_key(&key)?;
+    Ok((bucket.to_owned(), key))
+}
+
+/// Streams a stored blob into a new staging area of `bucket`.
+async fn copy_into(
+    ctx: &Ctx<'_>,
+    staging: &mut crate::store::Staging,
+    source_bucket: &str,
+    blob: &str,
+) -> OssResult<()> {
+    let mut stream = ctx.store().open_blob(source_bucket, blob, None).await?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| OssError::internal(format!("reading blob: {e}")))?;
+        staging.write(chunk).await?;
+    }
+    Ok(())
+}
+
+/// CopyObject (`PUT` with `x-oss-copy-source`).
+pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssResult<Response> {
+    let (source_bucket, source_key) = parse_copy_source(source)?;
+    ctx.store().bucket_created(bucket)?;
+    let source_meta = ctx.store().head(&source_bucket, &source_key)?;
+    if let Some(list) = ctx.header("x-oss-copy-source-if-match") {
+        if !list
+            .trim_matches('"')
+            .eq_ignore_ascii_case(&source_meta.etag)
+        {
+            return Err(OssError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold.",
+            ));
+        }
+    }
+    if let Some(list) = ctx.header("x-oss-copy-source-if-none-match") {
+        if list
+            .trim_matches('"')
+            .eq_ignore_ascii_case(&source_meta.etag)
+        {
+            return Ok(respond(
+                StatusCode::NOT_MODIFIED,
+                HeaderMap::new(),
+                Body::empty(),
+            ));
+        }
+    }
+    let replace = match ctx.header("x-oss-metadata-directive") {
+        None => false,
+        Some(d) if d.eq_ignore_ascii_case("COPY") => false,
+        Some(d) if d.eq_ignore_ascii_case("REPLACE") => true,
+        Some(other) => {
+            return Err(OssError::invalid_argument(
+                "x-oss-metadata-directive must be COPY or REPLACE.",
+                "x-oss-metadata-directive",
+                other,
+            ))
+        }
+    };
+    let expect = overwrite_expect(ctx, bucket, key)?;
+    let mut staging = ctx.store().staging(bucket).await?;
+    copy_into(ctx, &mut staging, &source_bucket, &source_meta.blob).await?;
+    let blob = ctx.store().finish(bucket, staging).await?;
+    let (content_type, headers, user_meta) = if replace {
+        let meta_in = request_meta(ctx.headers);
+        (meta_in.content_type, meta_in.headers, meta_in.user_meta)
+    } else {
+        (
+            source_meta.content_type.clone(),
+            source_meta.headers.clone(),
+            source_meta.user_meta.clone(),
+        )
+    };
+    let object_type = match source_meta.object_type {
+        ObjectType::Multipart => ObjectType::Multipart,
+        _ => ObjectType::Normal,
+    };
+    let meta = ObjectMeta {
+        key: key.to_owned(),
+        size: source_meta.size,
+        etag: source_meta.etag.clone(),
+        crc64: source_meta.crc64,
+        content_md5: source_meta.content_md5.clone(),
+        content_type,
+        last_modified: now_secs(),
+        object_type,
+        headers,
+        user_meta,
+        blob,
+    };
+    ctx.store()
+        .commit_object(bucket, meta.clone(), expect)
+        .await
+        .map_err(|e| commit_error(e, key))?;
+    let doc = xml::CopyObjectResult {
+        etag: quoted(&meta.etag),
+        last_modified: xml::iso8601(meta.last_modified),
+    };
+    let mut headers = HeaderMap::new();
+    put_header(&mut headers, "etag", &quoted(&meta.etag));
+    put_header(
+        &mut headers,
+        "x-oss-hash-crc64ecma",
+        &meta.crc64.to_string(),
+    );
+    Ok(xml_response(xml::to_xml(&doc)?, headers))
+}
+
+/// 409 PositionNotEqualToLength, telling the client where to append next.
+fn position_mismatch(current: Option<&ObjectMeta>) -> OssError {
+    let next = current.map_or(0, |m| m.size);
+    let mut err = OssError::new(
+        StatusCode::CONFLICT,
+        "PositionNotEqualToLength",
+        "Position is not equal to file length",
+    )
+    .with_header("x-oss-next-append-position", next.to_string());
+    if let Some(meta) = current {
+        err = err.with_header("x-oss-hash-crc64ecma", meta.crc64.to_string());
+    }
+    err
+}
+
+/// AppendObject (`POST ?append&position=N`).
+pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResult<Response> {
+    let position_text = ctx.q("position").unwrap_or("");
+    let position: u64 = position_text.parse().map_err(|_| {
+        OssError::invalid_argument(
+            "Position must be a non-negative integer.",
+            "position",
+            position_text,
+        )
+    })?;
+    let current = match ctx.store().head(bucket, key) {
+        Ok(meta) => Some(meta),
+        Err(StoreError::NoSuchKey(_)) => None,
+        Err(err) => return Err(err.into()),
+    };
+    if let Some(meta) = &current {
+        if meta.object_type != ObjectType::Appendable {
+            return Err(OssError::new(
+                StatusCode::CONFLICT,
+                "ObjectNotAppendable",
+                "The object is not appendable",
+            ));
+        }
+    }
+    if current.as_ref().map_or(0, |m| m.size) != position {
+        return Err(position_mismatch(current.as_ref()));
+    }
+    let mut staging = ctx.store().staging(bucket).await?;
+    if let Some(meta) = &current {
+        copy_into(ctx, &mut staging, bucket, &meta.blob).await?;
+    }
+    let digests = receive(ctx, &mut staging, body).await?;
+    let blob = ctx.store().finish(bucket, staging).await?;
+    let (old_size, old_crc) = current.as_ref().map_or((0, 0), |m| (m.size, m.crc64));
+    let crc64 = jit_oss_protocol::crc64::combine(old_crc, digests.crc64, digests.size);
+    let size = old_size + digests.size;
+    let mut tag = Md5::new();
+    tag.update(crc64.to_be_bytes());
+    tag.update(size.to_be_bytes());
+    let (content_type, headers, user_meta) = match &current {
+        Some(meta) => (
+            meta.content_type.clone(),
+            meta.headers.clone(),
+            meta.user_meta.clone(),
+        ),
+        None => {
+            let meta_in = request_meta(ctx.headers);
+            (meta_in.content_type, meta_in.headers, meta_in.user_meta)
+        }
+    };
+    let meta = ObjectMeta {
+        key: key.to_owned(),
+        size,
+        etag: hex::encode_upper(tag.finalize()),
+        crc64,
+        content_md5: None,
+        content_type,
+        last_modified: now_secs(),
+        object_type: ObjectType::Appendable,
+        headers,
+        user_meta,
+        blob,
+    };
+    let expect = Expect::Blob(current.as_ref().map(|m| m.blob.clone()));
+    match ctx
+        .store()
+        .commit_object(bucket, meta.clone(), expect)
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => {
+            return Err(position_mismatch(
+                ctx.store().head(bucket, key).ok().as_ref(),
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    }
+    let mut headers = HeaderMap::new();
+    put_header(&mut headers, "etag", &quoted(&meta.etag));
+    put_header(
+        &mut headers,
+        "x-oss-next-append-position",
+        &size.to_string(),
+    );
+    put_header(&mut headers, "x-oss-hash-crc64ecma", &crc64.to_string());
+    Ok(respond(StatusCode::OK, headers, Body::empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_follow_oss_rules() {
+        assert_eq!(parse_range(None, 10), RangeAnswer::Whole);
+        assert_eq!(parse_range(Some("bytes=0-4"), 10), RangeAnswer::Part(0, 4));
+        assert_eq!(parse_range(Some("bytes=5-"), 10), RangeAnswer::Part(5, 9));
+        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeAnswer::Part(7, 9));
+        assert_eq!(parse_range(Some("bytes=-30"), 10), RangeAnswer::Part(0, 9));
+        assert_eq!(
+            parse_range(Some("bytes=8-100"), 10),
+            RangeAnswer::Part(8, 9)
+        );
+        assert_eq!(
+            parse_range(Some("bytes=10-20"), 10),
+            RangeAnswer::Unsatisfiable
+        );
+        assert_eq!(
+            parse_range(Some("bytes=0-0"), 0),
+            RangeAnswer::Unsatisfiable
+        );
+        assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeAnswer::Whole);
+        assert_eq!(parse_range(Some("bytes=0-1,3-4"), 10), RangeAnswer::Whole);
+        assert_eq!(parse_range(Some("items=0-1"), 10), RangeAnswer::Whole);
+    }
+
+    #[test]
+    fn copy_source_is_decoded() {
+        let (b, k) = parse_copy_source("/src/dir/a%20b%2Bc").unwrap();
+        assert_eq!((b.as_str(), k.as_str()), ("src", "dir/a b+c"));
+        assert!(parse_copy_source("/src").is_err());
+        assert!(parse_copy_source("/src/").is_err());
+    }
+}

@@ -1,0 +1,223 @@
+//! Routing: one axum fallback handler takes every request, resolves bucket and key
+//! ([`crate::addressing`]), authenticates it ([`crate::auth`]) and dispatches on the
+//! method and the query's sub-resources (`?uploads`, `?append`, `?delete`, ...), as
+//! OSS does. It also stamps every response with `x-oss-request-id`, `Date` and
+//! `Server`, and renders errors as OSS XML.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::response::Response;
+use jit_oss_protocol::verify::ReceivedRequest;
+
+use crate::addressing;
+use crate::auth;
+use crate::error::{OssError, OssResult};
+use crate::handlers::{bucket, check_bucket_name, multipart, object, Ctx};
+use crate::server::AppState;
+
+/// Query parameters naming a sub-resource this server does not implement (ACL,
+/// tagging, lifecycle, ...). Requests carrying one get 501 NotImplemented rather than
+/// being mistaken for a plain object or listing request.
+const UNSUPPORTED: &[&str] = &[
+    "acl",
+    "cors",
+    "encryption",
+    "inventory",
+    "lifecycle",
+    "live",
+    "logging",
+    "policy",
+    "referer",
+    "replication",
+    "restore",
+    "stat",
+    "symlink",
+    "tagging",
+    "versioning",
+    "versions",
+    "versionId",
+    "website",
+    "worm",
+    "x-oss-process",
+    "qos",
+    "requestPayment",
+    "transferAcceleration",
+    "cname",
+    "metaQuery",
+];
+
+/// A new 24-hex-digit request id, as OSS uses.
+fn new_request_id() -> String {
+    format!("{:024X}", rand::random::<u128>() >> 32)
+}
+
+/// The one handler behind the router.
+pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let request_id = new_request_id();
+    let (parts, body) = request.into_parts();
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
+        .unwrap_or_default();
+    let result = dispatch(&state, &parts, &host, body).await;
+    let mut response = match result {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::debug!(
+                request_id = %request_id,
+                method = %parts.method,
+                path = parts.uri.path(),
+                code = err.code,
+                status = err.status.as_u16(),
+                "request failed"
+            );
+            err.into_response_with(&request_id, &host)
+        }
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-oss-request-id", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now())) {
+        headers.insert(header::DATE, value);
+    }
+    headers.insert(header::SERVER, HeaderValue::from_static("AliyunOSS"));
+    response
+}
+
+/// Resolves, authenticates and routes one request.
+async fn dispatch(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    host: &str,
+    body: Body,
+) -> OssResult<Response> {
+    let target = addressing::resolve(
+        Some(host).filter(|h| !h.is_empty()),
+        parts.uri.path(),
+        &state.config.service_domains,
+    )?;
+    let query = addressing::parse_query(parts.uri.query());
+    let header_pairs: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let received = ReceivedRequest {
+        method: parts.method.as_str(),
+        bucket: target.bucket.as_deref(),
+        key: target.key.as_deref(),
+        query: &query,
+        headers: &header_pairs,
+    };
+    auth::authenticate(
+        &received,
+        &state.secrets,
+        state.config.allow_anonymous,
+        SystemTime::now(),
+    )?;
+    let ctx = Ctx {
+        state,
+        method: &parts.method,
+        headers: &parts.headers,
+        query: &query,
+        host,
+        virtual_hosted: target.virtual_hosted,
+    };
+    if let Some((name, _)) = query
+        .iter()
+        .find(|(n, _)| UNSUPPORTED.contains(&n.as_str()))
+    {
+        return Err(OssError::not_implemented(&format!(
+            "The '{name}' sub-resource"
+        )));
+    }
+    match (target.bucket.as_deref(), target.key.as_deref()) {
+        (None, _) => match *ctx.method {
+            Method::GET => bucket::list_buckets(&ctx),
+            _ => Err(OssError::method_not_allowed()),
+        },
+        (Some(b), None) => {
+            check_bucket_name(b)?;
+            route_bucket(&ctx, b, body).await
+        }
+        (Some(b), Some(k)) => {
+            check_bucket_name(b)?;
+            route_object(&ctx, b, k, body).await
+        }
+    }
+}
+
+/// Requests on a bucket (no key).
+async fn route_bucket(ctx: &Ctx<'_>, b: &str, body: Body) -> OssResult<Response> {
+    match *ctx.method {
+        Method::GET if ctx.has("uploads") => multipart::list_uploads(ctx, b),
+        Method::GET if ctx.has("bucketInfo") => bucket::bucket_info(ctx, b),
+        Method::GET if ctx.has("location") => bucket::bucket_location(ctx, b),
+        Method::GET if ctx.q("list-type") == Some("2") => bucket::list_v2(ctx, b),
+        Method::GET if ctx.q("list-type").is_some_and(|t| !t.is_empty()) => {
+            Err(OssError::invalid_argument(
+                "list-type must be 2.",
+                "list-type",
+                ctx.q("list-type").unwrap_or(""),
+            ))
+        }
+        Method::GET => bucket::list_v1(ctx, b),
+        Method::HEAD => bucket::head_bucket(ctx, b),
+        Method::POST if ctx.has("delete") => bucket::delete_multiple(ctx, b, body).await,
+        Method::PUT => bucket::create_bucket(ctx, b).await,
+        Method::DELETE => bucket::delete_bucket(ctx, b).await,
+        _ => Err(OssError::method_not_allowed()),
+    }
+}
+
+/// Requests on an object.
+async fn route_object(ctx: &Ctx<'_>, b: &str, k: &str, body: Body) -> OssResult<Response> {
+    let copy_source = ctx.header("x-oss-copy-source").map(str::to_owned);
+    match *ctx.method {
+        Method::PUT if ctx.has("uploadId") || ctx.has("partNumber") => {
+            if copy_source.is_some() {
+                return Err(OssError::not_implemented("UploadPartCopy"));
+            }
+            multipart::upload_part(ctx, b, k, body).await
+        }
+        Method::PUT => match copy_source {
+            Some(source) => object::copy(ctx, b, k, &source).await,
+            None => object::put(ctx, b, k, body).await,
+        },
+        Method::POST if ctx.has("append") => object::append(ctx, b, k, body).await,
+        Method::POST if ctx.has("uploads") => multipart::initiate(ctx, b, k).await,
+        Method::POST if ctx.has("uploadId") => multipart::complete(ctx, b, k, body).await,
+        Method::GET if ctx.has("uploadId") => multipart::list_parts(ctx, b, k),
+        Method::GET if ctx.has("objectMeta") => object::get(ctx, b, k, true).await,
+        Method::GET => object::get(ctx, b, k, false).await,
+        Method::HEAD => object::get(ctx, b, k, true).await,
+        Method::DELETE if ctx.has("uploadId") => multipart::abort(ctx, b, k).await,
+        Method::DELETE => object::delete(ctx, b, k).await,
+        _ => Err(OssError::method_not_allowed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_24_hex_digits() {
+        let id = new_request_id();
+        assert_eq!(id.len(), 24);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+}

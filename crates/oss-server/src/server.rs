@@ -1,0 +1,159 @@
+//! Starting and stopping the server: [`start`] binds, prepares the store and serves
+//! in a background task; [`RunningServer`] tells where it listens and shuts it down
+//! gracefully. [`build_state`] and [`router`] are there for embedding the service in
+//! another axum application or a test harness.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::auth::Secrets;
+use crate::config::{is_valid_bucket_name, ServerConfig, ServerError};
+use crate::store::Store;
+
+/// Everything the handlers share: configuration, keys and the store.
+#[derive(Debug)]
+pub struct AppState {
+    /// The configuration the server was started with.
+    pub config: ServerConfig,
+    pub(crate) secrets: Secrets,
+    pub(crate) store: Store,
+}
+
+/// Checks the configuration, opens the store (memory, or the folder `root`) and
+/// creates the configured buckets.
+pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
+    if let Some(bad) = config.buckets.iter().find(|b| !is_valid_bucket_name(b)) {
+        return Err(ServerError::InvalidBucketName(bad.clone()));
+    }
+    if config
+        .credentials
+        .iter()
+        .any(|(id, secret)| id.is_empty() || secret.is_empty())
+    {
+        return Err(ServerError::InvalidCredential);
+    }
+    let store = match &config.root {
+        Some(root) => Store::open_folder(root.clone()).await?,
+        None => Store::memory(),
+    };
+    for bucket in &config.buckets {
+        store.create_bucket(bucket).await?;
+    }
+    Ok(Arc::new(AppState {
+        secrets: Secrets::new(&config.credentials),
+        config,
+        store,
+    }))
+}
+
+/// The axum router serving the OSS API for `state` (every path and method).
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .fallback(crate::routing::handle)
+        // Bodies are streamed to the store; OSS's own limits are checked there.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+/// A server running in a background task. Dropping it also stops the server, but
+/// without waiting; call [`RunningServer::shutdown`] to wait for a clean stop.
+#[derive(Debug)]
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    state: Arc<AppState>,
+}
+
+impl RunningServer {
+    /// The address the server listens on (with the real port when `:0` was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base URL for path-style access, e.g. `http://127.0.0.1:40123`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// The base URL of `bucket` in virtual-hosted style, e.g.
+    /// `http://bucket.localhost:40123` (the client must resolve that name to the
+    /// server's address, e.g. with reqwest's `ClientBuilder::resolve`).
+    pub fn bucket_endpoint(&self, bucket: &str) -> String {
+        format!("http://{bucket}.localhost:{}", self.local_addr.port())
+    }
+
+    /// The shared state (configuration and store).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.task.take() {
+            Some(task) => match task.await {
+                Ok(result) => result.map_err(ServerError::Serve),
+                Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
+            },
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a server for `config` and returns once it is listening.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), jit_oss_server::ServerError> {
+/// use jit_oss_server::{start, ServerConfig};
+/// let server = start(ServerConfig {
+///     buckets: vec!["test-bucket".into()],
+///     credentials: vec![("ak".into(), "sk".into())],
+///     ..ServerConfig::default()
+/// })
+/// .await?;
+/// println!("OSS endpoint: {}", server.endpoint());
+/// server.shutdown().await?;
+/// # Ok(()) }
+/// ```
+pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
+    let addr = config.addr;
+    let state = build_state(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| ServerError::Bind { addr, source })?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    tracing::info!(%local_addr, "local OSS server listening");
+    Ok(RunningServer {
+        local_addr,
+        stop: Some(stop),
+        task: Some(task),
+        state,
+    })
+}
