@@ -1,0 +1,297 @@
+//! OSS failures as [`StorageError`]s: the XML error body (code, message, request id,
+//! host id) or, when the body is not OSS XML, the HTTP status; transport errors; and
+//! which failures are worth retrying.
+
+use jit_oss_protocol::OssErrorBody;
+use jit_storage::{RemoteError, StorageError, StorageErrorKind};
+use reqwest::header::HeaderMap;
+
+/// The header OSS puts its request id in.
+pub const REQUEST_ID_HEADER: &str = "x-oss-request-id";
+
+/// At most this much of an error body is read.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The storage error kind of an OSS error code (when the body had one) or, failing
+/// that, of the HTTP status.
+pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
+    use StorageErrorKind as K;
+    if let Some(code) = code {
+        let kind = match code {
+            "NoSuchKey" | "NoSuchBucket" | "NoSuchUpload" | "NoSuchVersion" => Some(K::NotFound),
+            "AccessDenied"
+            | "SignatureDoesNotMatch"
+            | "InvalidAccessKeyId"
+            | "SecurityTokenExpired"
+            | "InvalidSecurityToken"
+            | "AccessForbidden"
+            | "UserDisable"
+            | "RequestTimeTooSkewed" => Some(K::PermissionDenied),
+            "InvalidArgument"
+            | "InvalidObjectName"
+            | "InvalidBucketName"
+            | "EntityTooLarge"
+            | "EntityTooSmall"
+            | "InvalidPart"
+            | "InvalidPartOrder"
+            | "MalformedXML"
+            | "MissingArgument"
+            | "MissingContentLength"
+            | "InvalidRange"
+            | "TooManyBuckets"
+            | "InvalidEncryptionAlgorithm"
+            | "InvalidPolicyDocument"
+            | "FieldItemTooLong"
+            | "SecondLevelDomainForbidden"
+            | "InvalidTargetType" => Some(K::InvalidArgument),
+            "PositionNotEqualToLength"
+            | "FileAlreadyExists"
+            | "ObjectNotAppendable"
+            | "PreconditionFailed"
+            | "BucketAlreadyExists"
+            | "BucketNotEmpty"
+            | "FilePartInterity"
+            | "FilePartStale"
+            | "FilePartNotExist" => Some(K::Conflict),
+            "InvalidDigest" | "BadDigest" | "CrcCheckFailed" => Some(K::IntegrityMismatch),
+            "SlowDown" | "TooManyRequests" | "QpsLimitExceeded" => Some(K::RateLimited),
+            "RequestTimeout" => Some(K::Timeout),
+            "NotImplemented" | "MethodNotAllowed" | "OperationNotSupported" => Some(K::Unsupported),
+            "InternalError" | "ServiceUnavailable" => Some(K::Server),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            return kind;
+        }
+    }
+    match status {
+        404 => K::NotFound,
+        401 | 403 => K::PermissionDenied,
+        408 => K::Timeout,
+        409 | 412 => K::Conflict,
+        429 => K::RateLimited,
+        501 | 405 => K::Unsupported,
+        400..=499 => K::InvalidArgument,
+        _ => K::Server,
+    }
+}
+
+/// Whether a request that failed this way may succeed when signed and sent again:
+/// 5xx, 408, 429, `SlowDown` and `RequestTimeTooSkewed` (a stale signature).
+pub fn is_retryable_status(status: u16, code: Option<&str>) -> bool {
+    matches!(status, 408 | 429 | 500..=599)
+        || matches!(
+            code,
+            Some("RequestTimeTooSkewed" | "SlowDown" | "RequestTimeout" | "InternalError")
+        )
+}
+
+/// The request id of a response, from its header.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// The error of a failed response: its status, headers and (possibly empty or
+/// non-XML) body.
+///
+/// Only the code, message, request id and host id of an XML body are used: OSS echoes
+/// the StringToSign in `SignatureDoesNotMatch` bodies, which may hold an STS token.
+pub fn from_response_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> StorageError {
+    let parsed = OssErrorBody::parse(body).filter(|b| !b.code.is_empty());
+    let header_id = request_id(headers);
+    match parsed {
+        Some(b) => {
+            let kind = kind_for(status, Some(&b.code));
+            let message = if b.message.is_empty() {
+                format!("HTTP {status}")
+            } else {
+                b.message.clone()
+            };
+            let message = if b.code == "RequestTimeTooSkewed" {
+                format!("{message} (check this machine's clock: OSS allows 15 minutes of skew)")
+            } else {
+                message
+            };
+            StorageError::new(kind, message).with_remote(RemoteError {
+                status: Some(status),
+                code: Some(b.code),
+                request_id: non_empty(b.request_id).or(header_id),
+                host_id: non_empty(b.host_id),
+            })
+        }
+        None => {
+            let reason = reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("");
+            let mut message = format!("HTTP {status} {reason}").trim_end().to_string();
+            let text = String::from_utf8_lossy(body);
+            let snippet: String = text.trim().chars().take(200).collect();
+            if !snippet.is_empty() {
+                message.push_str(": ");
+                message.push_str(&snippet);
+            }
+            StorageError::new(kind_for(status, None), message).with_remote(RemoteError {
+                status: Some(status),
+                code: None,
+                request_id: header_id,
+                host_id: None,
+            })
+        }
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
+
+/// Reads (at most [`MAX_ERROR_BODY`] of) a failed response's body and builds its error.
+pub async fn from_response(response: reqwest::Response) -> StorageError {
+    use futures::StreamExt;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = MAX_ERROR_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_ERROR_BODY {
+            break;
+        }
+    }
+    from_response_parts(status, &headers, &body)
+}
+
+/// A transport failure (connect, timeout, broken connection, bad body) as an error.
+pub fn from_reqwest(err: reqwest::Error) -> StorageError {
+    let kind = if err.is_timeout() {
+        StorageErrorKind::Timeout
+    } else if err.is_decode() {
+        StorageErrorKind::Server
+    } else {
+        StorageErrorKind::Network
+    };
+    let what = if err.is_connect() {
+        "cannot connect to OSS"
+    } else if err.is_timeout() {
+        "OSS did not answer in time"
+    } else {
+        "the connection to OSS failed"
+    };
+    StorageError::new(kind, what).with_source(err)
+}
+
+/// A response OSS should not have sent (malformed XML, missing header).
+pub fn unexpected(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
+    let err = StorageError::new(StorageErrorKind::Server, message);
+    match headers.and_then(request_id) {
+        Some(id) => err.with_remote(RemoteError {
+            request_id: Some(id),
+            ..RemoteError::default()
+        }),
+        None => err,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(id: Option<&str>) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Some(id) = id {
+            h.insert(REQUEST_ID_HEADER, HeaderValue::from_str(id).unwrap());
+        }
+        h
+    }
+
+    fn xml(code: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>msg of {code}</Message><RequestId>RID1</RequestId><HostId>b.oss.example</HostId><StringToSign>GET\nsecret-token</StringToSign></Error>"
+        )
+    }
+
+    #[test]
+    fn xml_codes_map_to_kinds() {
+        use StorageErrorKind as K;
+        let cases = [
+            ("NoSuchKey", 404, K::NotFound),
+            ("NoSuchBucket", 404, K::NotFound),
+            ("NoSuchUpload", 404, K::NotFound),
+            ("AccessDenied", 403, K::PermissionDenied),
+            ("SignatureDoesNotMatch", 403, K::PermissionDenied),
+            ("InvalidAccessKeyId", 403, K::PermissionDenied),
+            ("SecurityTokenExpired", 403, K::PermissionDenied),
+            ("InvalidArgument", 400, K::InvalidArgument),
+            ("InvalidObjectName", 400, K::InvalidArgument),
+            ("EntityTooLarge", 400, K::InvalidArgument),
+            ("PositionNotEqualToLength", 409, K::Conflict),
+            ("FileAlreadyExists", 409, K::Conflict),
+            ("InvalidDigest", 400, K::IntegrityMismatch),
+            ("BadDigest", 400, K::IntegrityMismatch),
+            ("SlowDown", 503, K::RateLimited),
+            ("InternalError", 500, K::Server),
+            ("SomethingNew", 503, K::Server),
+            ("SomethingNew", 400, K::InvalidArgument),
+        ];
+        for (code, status, kind) in cases {
+            let err = from_response_parts(status, &headers(None), xml(code).as_bytes());
+            assert_eq!(err.kind(), kind, "{code}");
+            assert_eq!(err.code(), Some(code));
+            assert_eq!(err.request_id(), Some("RID1"));
+            assert_eq!(
+                err.remote().unwrap().host_id.as_deref(),
+                Some("b.oss.example")
+            );
+            assert_eq!(err.remote().unwrap().status, Some(status));
+            assert_eq!(err.message(), format!("msg of {code}"));
+            assert!(!format!("{err} {err:?}").contains("secret-token"));
+        }
+    }
+
+    #[test]
+    fn retryable_failures() {
+        assert!(is_retryable_status(500, None));
+        assert!(is_retryable_status(503, Some("SlowDown")));
+        assert!(is_retryable_status(408, None));
+        assert!(is_retryable_status(429, None));
+        assert!(is_retryable_status(403, Some("RequestTimeTooSkewed")));
+        assert!(!is_retryable_status(403, Some("SignatureDoesNotMatch")));
+        assert!(!is_retryable_status(404, Some("NoSuchKey")));
+        let skew = from_response_parts(403, &headers(None), xml("RequestTimeTooSkewed").as_bytes());
+        assert!(skew.message().contains("clock"), "{skew}");
+    }
+
+    #[test]
+    fn non_xml_bodies_keep_the_status() {
+        let err = from_response_parts(502, &headers(Some("HDR-ID")), b"<html>Bad gateway</html>");
+        assert_eq!(err.kind(), StorageErrorKind::Server);
+        assert_eq!(err.code(), None);
+        assert_eq!(err.request_id(), Some("HDR-ID"));
+        assert_eq!(err.remote().unwrap().status, Some(502));
+        assert!(err.to_string().contains("HTTP 502"), "{err}");
+        assert!(err.message().contains("Bad gateway"), "{err}");
+
+        // HEAD responses have no body at all.
+        let err = from_response_parts(404, &headers(Some("X")), b"");
+        assert_eq!(err.kind(), StorageErrorKind::NotFound);
+        assert_eq!(err.message(), "HTTP 404 Not Found");
+        let err = from_response_parts(429, &headers(None), b"slow down");
+        assert_eq!(err.kind(), StorageErrorKind::RateLimited);
+        let err = from_response_parts(403, &headers(None), b"");
+        assert_eq!(err.kind(), StorageErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn header_request_id_fills_a_body_without_one() {
+        let body = b"<Error><Code>NoSuchKey</Code><Message>m</Message></Error>";
+        let err = from_response_parts(404, &headers(Some("FROM-HEADER")), body);
+        assert_eq!(err.request_id(), Some("FROM-HEADER"));
+        assert_eq!(err.kind(), StorageErrorKind::NotFound);
+    }
+}

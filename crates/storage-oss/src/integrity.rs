@@ -1,0 +1,267 @@
+//! End-to-end CRC-64 while bytes stream: [`UploadTap`] hashes and counts what an
+//! upload sends (and remembers why a caller's stream failed); [`verify_download`] checks
+//! a downloaded body against `x-oss-hash-crc64ecma` as it is read; [`slice_stream`] cuts
+//! a range out of a full body when a server ignored the Range header.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+use jit_oss_protocol::crc64::Crc64;
+use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
+
+/// The header holding an object's CRC-64/XZ as an unsigned decimal.
+pub const CRC_HEADER: &str = "x-oss-hash-crc64ecma";
+
+/// Parses the CRC header of a response, if present and well-formed.
+pub fn crc_header(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    headers
+        .get(CRC_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// An IntegrityMismatch error comparing two CRCs.
+pub fn mismatch(what: &str, expected: u64, got: u64) -> StorageError {
+    StorageError::new(
+        StorageErrorKind::IntegrityMismatch,
+        format!("{what}: CRC-64 {got} does not match the expected {expected}"),
+    )
+}
+
+#[derive(Default)]
+struct TapState {
+    crc: Crc64,
+    sent: u64,
+    failure: Option<StorageError>,
+}
+
+/// Observes an upload stream: CRC and byte count of what was handed to the HTTP
+/// client, and the caller's stream error (or a length violation) if it failed.
+#[derive(Clone, Default)]
+pub struct UploadTap {
+    state: Arc<Mutex<TapState>>,
+}
+
+impl UploadTap {
+    /// Wraps `stream` (which must yield exactly `length` bytes) as a request body.
+    pub fn body(&self, stream: ByteStream, length: u64) -> reqwest::Body {
+        reqwest::Body::wrap_stream(self.observe(stream, length))
+    }
+
+    /// The observed stream, with errors as the HTTP client wants them.
+    fn observe(
+        &self,
+        stream: ByteStream,
+        length: u64,
+    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+        let state = self.state.clone();
+        stream.map(move |item| {
+            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+            match item {
+                Ok(chunk) => {
+                    s.sent += chunk.len() as u64;
+                    if s.sent > length {
+                        let err = StorageError::invalid_argument(format!(
+                            "the payload stream yielded more than its declared {length} bytes"
+                        ));
+                        s.failure.get_or_insert(err);
+                        return Err(std::io::Error::other("payload longer than declared"));
+                    }
+                    s.crc.update(&chunk);
+                    Ok(chunk)
+                }
+                Err(e) => {
+                    s.failure.get_or_insert(e);
+                    Err(std::io::Error::other("payload stream failed"))
+                }
+            }
+        })
+    }
+
+    /// CRC of everything sent so far.
+    pub fn crc(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .crc
+            .value()
+    }
+
+    /// Bytes sent so far.
+    pub fn sent(&self) -> u64 {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).sent
+    }
+
+    /// The caller's stream error (or length violation), if the upload failed by it.
+    pub fn take_failure(&self) -> Option<StorageError> {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .failure
+            .take()
+    }
+}
+
+/// Checks a full object body while it streams: the CRC must equal `expected` and the
+/// length `size` once the stream ends; otherwise the last item is an IntegrityMismatch.
+pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> ByteStream {
+    match expected {
+        None => inner,
+        Some(expected) => Box::pin(Verifying {
+            inner,
+            crc: Crc64::new(),
+            expected,
+            size,
+            seen: 0,
+            done: false,
+        }),
+    }
+}
+
+struct Verifying {
+    inner: ByteStream,
+    crc: Crc64,
+    expected: u64,
+    size: u64,
+    seen: u64,
+    done: bool,
+}
+
+impl Stream for Verifying {
+    type Item = StorageResult<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.crc.update(&chunk);
+                self.seen += chunk.len() as u64;
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                self.done = true;
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                self.done = true;
+                let got = self.crc.value();
+                if self.seen != self.size {
+                    return Poll::Ready(Some(Err(StorageError::new(
+                        StorageErrorKind::IntegrityMismatch,
+                        format!(
+                            "download: received {} bytes, the object has {}",
+                            self.seen, self.size
+                        ),
+                    ))));
+                }
+                if got != self.expected {
+                    return Poll::Ready(Some(Err(mismatch("download", self.expected, got))));
+                }
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// The bytes `start..end` of a stream that begins at offset 0.
+pub fn slice_stream(inner: ByteStream, start: u64, end: u64) -> ByteStream {
+    let mut offset = 0u64;
+    let stream = inner
+        .map(move |item| {
+            item.map(|chunk| {
+                let chunk_start = offset;
+                let chunk_end = offset + chunk.len() as u64;
+                offset = chunk_end;
+                let from = start.clamp(chunk_start, chunk_end) - chunk_start;
+                let to = end.clamp(chunk_start, chunk_end) - chunk_start;
+                (chunk.slice(from as usize..to as usize), chunk_end >= end)
+            })
+        })
+        .scan(false, |finished, item| {
+            if *finished {
+                return futures::future::ready(None);
+            }
+            let out = match item {
+                Ok((chunk, last)) => {
+                    *finished = last;
+                    Ok(chunk)
+                }
+                Err(e) => {
+                    *finished = true;
+                    Err(e)
+                }
+            };
+            futures::future::ready(Some(out))
+        })
+        .filter(|item| futures::future::ready(!matches!(item, Ok(c) if c.is_empty())));
+    Box::pin(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jit_storage::collect_stream;
+
+    fn chunks(parts: &[&'static [u8]]) -> ByteStream {
+        let items: Vec<StorageResult<Bytes>> =
+            parts.iter().map(|p| Ok(Bytes::from_static(p))).collect();
+        Box::pin(futures::stream::iter(items))
+    }
+
+    #[tokio::test]
+    async fn download_verification() {
+        let good = jit_oss_protocol::crc64::checksum(b"123456789");
+        let ok = verify_download(chunks(&[b"1234", b"56789"]), Some(good), 9);
+        assert_eq!(collect_stream(ok, None).await.unwrap(), &b"123456789"[..]);
+
+        let bad = verify_download(chunks(&[b"1234", b"5678X"]), Some(good), 9);
+        let err = collect_stream(bad, None).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
+
+        let short = verify_download(chunks(&[b"1234"]), Some(good), 9);
+        let err = collect_stream(short, None).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
+    }
+
+    #[tokio::test]
+    async fn slices() {
+        let got = collect_stream(slice_stream(chunks(&[b"0123", b"4567", b"89"]), 3, 7), None)
+            .await
+            .unwrap();
+        assert_eq!(got, &b"3456"[..]);
+        let got = collect_stream(slice_stream(chunks(&[b"0123"]), 2, 100), None)
+            .await
+            .unwrap();
+        assert_eq!(got, &b"23"[..]);
+    }
+
+    #[tokio::test]
+    async fn upload_tap_counts_and_remembers_failures() {
+        let tap = UploadTap::default();
+        let observed: Vec<_> = tap.observe(chunks(&[b"1234", b"56789"]), 9).collect().await;
+        assert!(observed.iter().all(Result::is_ok));
+        assert_eq!(tap.sent(), 9);
+        assert_eq!(tap.crc(), jit_oss_protocol::crc64::checksum(b"123456789"));
+        assert!(tap.take_failure().is_none());
+
+        let tap = UploadTap::default();
+        let observed: Vec<_> = tap.observe(chunks(&[b"1234", b"56789"]), 5).collect().await;
+        assert!(observed[1].is_err());
+        let err = tap.take_failure().expect("length violation");
+        assert_eq!(err.kind(), StorageErrorKind::InvalidArgument);
+
+        let tap = UploadTap::default();
+        let failing: ByteStream = Box::pin(futures::stream::iter(vec![
+            Ok(Bytes::from_static(b"ab")),
+            Err(StorageError::new(StorageErrorKind::Io, "disk gone")),
+        ]));
+        let _: Vec<_> = tap.observe(failing, 9).collect().await;
+        assert_eq!(tap.take_failure().unwrap().message(), "disk gone");
+    }
+}

@@ -1,0 +1,307 @@
+//! Multipart upload of large payloads: InitiateMultipartUpload, one UploadPart per
+//! buffered part (so only one part is in memory, and each part can be retried), then
+//! CompleteMultipartUpload, whose CRC-64 must equal the combination of the parts'
+//! CRCs. Any failure before completion aborts the upload so no orphan parts stay billed.
+
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use jit_oss_protocol::crc64;
+use jit_storage::{ByteStream, Payload, StorageError, StorageResult};
+use quick_xml::escape::escape;
+use reqwest::Method;
+use serde::Deserialize;
+
+use crate::core::{OssCore, OssRequest, RequestBody};
+use crate::error;
+use crate::integrity::{crc_header, mismatch};
+use crate::lister::trim_etag;
+
+/// Most parts one upload may have.
+pub const MAX_PARTS: u64 = 10_000;
+
+/// What a finished multipart upload reports.
+#[derive(Debug)]
+pub(crate) struct Uploaded {
+    /// ETag of the completed object.
+    pub etag: Option<String>,
+    /// CRC-64 of the whole object (the server's, checked against the parts').
+    pub crc64: u64,
+}
+
+/// The part size actually used: the configured one, raised so that `length` fits in
+/// [`MAX_PARTS`] parts.
+pub(crate) fn part_size_for(length: u64, configured: u64) -> u64 {
+    configured.max(length.div_ceil(MAX_PARTS))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InitiateResult {
+    upload_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CompleteResult {
+    #[serde(default, rename = "ETag")]
+    etag: Option<String>,
+}
+
+struct Part {
+    number: u32,
+    etag: String,
+    crc: u64,
+    len: u64,
+}
+
+/// Uploads `payload` to `key` in parts; `headers` (content type, metadata, …) go with
+/// the initiation.
+pub(crate) async fn upload(
+    core: &OssCore,
+    key: &str,
+    payload: Payload,
+    headers: Vec<(String, String)>,
+) -> StorageResult<Uploaded> {
+    let length = payload.len();
+    let part_size = part_size_for(length, core.settings.part_size);
+    let mut init = OssRequest::new(Method::POST, Some(key)).query("uploads", None);
+    init.headers = headers;
+    let response = core.send(init).await?;
+    let response_headers = response.headers().clone();
+    let body = response.bytes().await.map_err(error::from_reqwest)?;
+    let upload_id = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|t| quick_xml::de::from_str::<InitiateResult>(t).ok())
+        .map(|r| r.upload_id)
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| {
+            error::unexpected(
+                "InitiateMultipartUpload answered without an UploadId",
+                Some(&response_headers),
+            )
+        })?;
+    tracing::debug!(
+        key,
+        upload_id,
+        length,
+        part_size,
+        "multipart upload started"
+    );
+
+    match upload_parts_and_complete(
+        core,
+        key,
+        &upload_id,
+        payload.into_stream(),
+        length,
+        part_size,
+    )
+    .await
+    {
+        Ok(done) => Ok(done),
+        Err(Failure::BeforeComplete(err)) => {
+            abort(core, key, &upload_id).await;
+            Err(err)
+        }
+        Err(Failure::AfterComplete(err)) => Err(err),
+    }
+}
+
+enum Failure {
+    /// The upload is still open and must be aborted.
+    BeforeComplete(StorageError),
+    /// The object exists already (e.g. its CRC did not match).
+    AfterComplete(StorageError),
+}
+
+async fn upload_parts_and_complete(
+    core: &OssCore,
+    key: &str,
+    upload_id: &str,
+    mut stream: ByteStream,
+    length: u64,
+    part_size: u64,
+) -> Result<Uploaded, Failure> {
+    let mut parts: Vec<Part> = Vec::new();
+    let mut carry: Option<Bytes> = None;
+    let mut total = 0u64;
+    let before = Failure::BeforeComplete;
+    while let Some(data) = next_part(&mut stream, &mut carry, part_size)
+        .await
+        .map_err(before)?
+    {
+        total += data.len() as u64;
+        if total > length {
+            return Err(before(StorageError::invalid_argument(format!(
+                "the payload stream yielded more than its declared {length} bytes"
+            ))));
+        }
+        let number = parts.len() as u32 + 1;
+        let crc = crc64::checksum(&data);
+        let len = data.len() as u64;
+        let req = OssRequest::new(Method::PUT, Some(key))
+            .query("partNumber", Some(&number.to_string()))
+            .query("uploadId", Some(upload_id))
+            .body(RequestBody::Bytes(data));
+        let response = core.send(req).await.map_err(before)?;
+        if let Some(server) = crc_header(response.headers()) {
+            if server != crc {
+                return Err(before(mismatch(&format!("part {number}"), crc, server)));
+            }
+        }
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(trim_etag)
+            .ok_or_else(|| {
+                before(error::unexpected(
+                    format!("UploadPart {number} answered without an ETag"),
+                    Some(response.headers()),
+                ))
+            })?;
+        parts.push(Part {
+            number,
+            etag,
+            crc,
+            len,
+        });
+    }
+    if total != length {
+        return Err(before(StorageError::invalid_argument(format!(
+            "the payload stream yielded {total} bytes, not its declared {length}"
+        ))));
+    }
+
+    let mut xml = String::from("<CompleteMultipartUpload>");
+    for p in &parts {
+        xml.push_str(&format!(
+            "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>",
+            p.number,
+            escape(format!("\"{}\"", p.etag).as_str())
+        ));
+    }
+    xml.push_str("</CompleteMultipartUpload>");
+    let req = OssRequest::new(Method::POST, Some(key))
+        .query("uploadId", Some(upload_id))
+        .header("content-type", "application/xml")
+        .body(RequestBody::Bytes(Bytes::from(xml)));
+    let response = core.send(req).await.map_err(before)?;
+
+    let expected = parts
+        .iter()
+        .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len));
+    let server_crc = crc_header(response.headers());
+    let response_headers = response.headers().clone();
+    let body = response.bytes().await.unwrap_or_default();
+    let etag = std::str::from_utf8(&body)
+        .ok()
+        .and_then(|t| quick_xml::de::from_str::<CompleteResult>(t).ok())
+        .and_then(|r| r.etag)
+        .or_else(|| {
+            response_headers
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+        .map(|e| trim_etag(&e))
+        .filter(|e| !e.is_empty());
+    match server_crc {
+        Some(server) if server != expected => Err(Failure::AfterComplete(
+            mismatch("multipart upload", expected, server).with_remote(jit_storage::RemoteError {
+                request_id: error::request_id(&response_headers),
+                ..Default::default()
+            }),
+        )),
+        _ => {
+            tracing::debug!(
+                key,
+                upload_id,
+                parts = parts.len(),
+                "multipart upload completed"
+            );
+            Ok(Uploaded {
+                etag,
+                crc64: expected,
+            })
+        }
+    }
+}
+
+/// Aborts an upload; failures are only logged (the caller's error matters more).
+async fn abort(core: &OssCore, key: &str, upload_id: &str) {
+    let req = OssRequest::new(Method::DELETE, Some(key)).query("uploadId", Some(upload_id));
+    match core.send(req).await {
+        Ok(_) => tracing::debug!(key, upload_id, "multipart upload aborted"),
+        Err(e) => tracing::warn!(key, upload_id, error = %e, "cannot abort multipart upload"),
+    }
+}
+
+/// The next part of exactly `part_size` bytes (the last may be shorter), or `None`
+/// at the end. `carry` keeps what a chunk had beyond the previous part.
+async fn next_part(
+    stream: &mut ByteStream,
+    carry: &mut Option<Bytes>,
+    part_size: u64,
+) -> StorageResult<Option<Bytes>> {
+    let size = usize::try_from(part_size).unwrap_or(usize::MAX);
+    let mut buf = BytesMut::new();
+    loop {
+        let mut chunk = match carry.take() {
+            Some(c) => c,
+            None => match stream.next().await {
+                Some(item) => item?,
+                None => break,
+            },
+        };
+        let room = size - buf.len();
+        if buf.is_empty() && chunk.len() >= size {
+            let part = chunk.split_to(size);
+            *carry = (!chunk.is_empty()).then_some(chunk);
+            return Ok(Some(part));
+        }
+        if chunk.len() > room {
+            let rest = chunk.split_off(room);
+            *carry = Some(rest);
+        }
+        if buf.capacity() == 0 {
+            buf.reserve(size);
+        }
+        buf.extend_from_slice(&chunk);
+        if buf.len() == size {
+            return Ok(Some(buf.freeze()));
+        }
+    }
+    Ok((!buf.is_empty()).then(|| buf.freeze()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_sizes_fit_the_part_limit() {
+        assert_eq!(part_size_for(100, 8 << 20), 8 << 20);
+        let huge = 200u64 << 30;
+        let size = part_size_for(huge, 8 << 20);
+        assert!(huge.div_ceil(size) <= MAX_PARTS);
+    }
+
+    #[tokio::test]
+    async fn parts_are_cut_exactly() {
+        let chunks: Vec<StorageResult<Bytes>> = vec![
+            Ok(Bytes::from_static(b"abc")),
+            Ok(Bytes::from_static(b"defghij")),
+            Ok(Bytes::from_static(b"k")),
+            Ok(Bytes::from_static(b"")),
+            Ok(Bytes::from_static(b"lmnopqrstu")),
+        ];
+        let mut stream: ByteStream = Box::pin(futures::stream::iter(chunks));
+        let mut carry = None;
+        let mut parts = Vec::new();
+        while let Some(p) = next_part(&mut stream, &mut carry, 4).await.unwrap() {
+            parts.push(String::from_utf8(p.to_vec()).unwrap());
+        }
+        assert_eq!(parts, ["abcd", "efgh", "ijkl", "mnop", "qrst", "u"]);
+    }
+}
