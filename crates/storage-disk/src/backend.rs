@@ -1,0 +1,379 @@
+//! [`DiskStorage`], the [`StorageMeta`] implementation of `storages.DiskType`: objects are
+//! files under the storage folder, described by sidecars, written atomically, read as
+//! CRC-checked streams, listed in key order and handed out with signed URLs.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use jit_storage::{
+    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
+    PresignMethod, PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind,
+    StorageMeta, StorageResult, UploadResult,
+};
+
+use crate::meta_file::{guess_content_type, Described, Sidecar};
+use crate::paths::{find_file, key_segments, prune_empty_parents, Layout};
+use crate::read::{clamp_range, describe_object, open_object, stream_object, OpenObject};
+use crate::signing::{
+    signed_url, unix_seconds, verify_signed_url, SignatureError, SignedGrant, SigningKey,
+    MAX_SIGN_EXPIRES,
+};
+use crate::url::{encode_key, file_url};
+use crate::write::{blocking, commit, sweep_stale_temp_files, write_temp};
+
+/// What a [`DiskStorage`] needs; built from the element config by
+/// [`DiskType`](crate::DiskType), or directly by embedding code and tests.
+#[derive(Debug, Clone)]
+pub struct DiskSettings {
+    /// The storage folder (absolute, or relative to the process's working directory).
+    pub directory: PathBuf,
+    /// Where the signed-URL router is mounted, without a trailing `/`.
+    pub base_url: Option<String>,
+    /// The secret that signs URLs.
+    pub signing_key: Option<SigningKey>,
+    /// The config file the settings came from, named in configuration hints.
+    pub config_file: Option<PathBuf>,
+}
+
+impl DiskSettings {
+    /// Settings with just a folder: `file://` object URLs, no signed URLs.
+    pub fn new(directory: impl Into<PathBuf>) -> Self {
+        Self {
+            directory: directory.into(),
+            base_url: None,
+            signing_key: None,
+            config_file: None,
+        }
+    }
+}
+
+/// A local-folder storage (`storages.DiskType`).
+#[derive(Debug)]
+pub struct DiskStorage {
+    layout: Layout,
+    base_url: Option<String>,
+    signing_key: Option<SigningKey>,
+    config_file: Option<PathBuf>,
+}
+
+impl DiskStorage {
+    /// Opens (creating it if missing) the folder of `settings`, with its reserved
+    /// `.jitstore` tree, and sweeps temp files a crash left behind.
+    pub async fn open(settings: DiskSettings) -> StorageResult<Self> {
+        let directory = settings.directory.clone();
+        let layout = blocking(move || {
+            std::fs::create_dir_all(&directory).map_err(|e| {
+                StorageError::io(format!("cannot create {}", directory.display()), e)
+            })?;
+            let root = std::fs::canonicalize(&directory).map_err(|e| {
+                StorageError::io(format!("cannot resolve {}", directory.display()), e)
+            })?;
+            if !root.is_dir() {
+                return Err(StorageError::new(
+                    StorageErrorKind::InvalidConfig,
+                    format!("{} is not a folder", root.display()),
+                ));
+            }
+            let layout = Layout::new(root);
+            for dir in [&layout.meta_root, &layout.tmp_root] {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StorageError::io(format!("cannot create {}", dir.display()), e))?;
+            }
+            sweep_stale_temp_files(&layout.tmp_root);
+            Ok(layout)
+        })
+        .await?;
+        Ok(Self {
+            layout,
+            base_url: settings.base_url,
+            signing_key: settings.signing_key,
+            config_file: settings.config_file,
+        })
+    }
+
+    /// The storage folder (canonical).
+    pub fn directory(&self) -> &Path {
+        &self.layout.root
+    }
+
+    /// The base URL object URLs and signed URLs start with, if configured.
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+
+    /// Checks a signed request against this storage's key at time `now` (see
+    /// [`verify_signed_url`]).
+    pub fn verify_signed_request(
+        &self,
+        method: PresignMethod,
+        key: &str,
+        query: &[(String, String)],
+        request_content_type: Option<&str>,
+        now: SystemTime,
+    ) -> Result<SignedGrant, SignatureError> {
+        let signing_key = self
+            .signing_key
+            .as_ref()
+            .ok_or(SignatureError::NotConfigured)?;
+        verify_signed_url(signing_key, method, key, query, request_content_type, now)
+    }
+
+    /// Opens an object for serving (the signed-URL handler).
+    pub(crate) async fn open_for_serving(&self, key: &str) -> StorageResult<OpenObject> {
+        open_object(&self.layout, key).await
+    }
+
+    fn config_hint(&self) -> String {
+        match &self.config_file {
+            Some(file) => format!("in {}", file.display()),
+            None => "in the storage's settings".to_string(),
+        }
+    }
+
+    /// Streams `payload` into place as `name`; its serving headers and metadata come from
+    /// `described` (a copy's source) or else from `options`.
+    async fn store(
+        &self,
+        name: &str,
+        payload: Payload,
+        content_type: String,
+        described: Option<Described>,
+        options: PutOptions,
+    ) -> StorageResult<UploadResult> {
+        let segments: Vec<String> = key_segments(name)?
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let url = self.object_url(name)?;
+        let length = payload.len();
+        let written = write_temp(&self.layout, payload.into_stream(), Some(length)).await?;
+        let mut sidecar = Sidecar::new(
+            written.stamp,
+            content_type,
+            written.etag.clone(),
+            written.crc64,
+        );
+        match described {
+            Some(d) => {
+                sidecar.metadata = d.info.metadata;
+                sidecar.content_disposition = d.content_disposition;
+                sidecar.cache_control = d.cache_control;
+            }
+            None => {
+                sidecar.metadata = options.metadata;
+                sidecar.content_disposition = options.content_disposition;
+                sidecar.cache_control = options.cache_control;
+            }
+        }
+        let result = UploadResult {
+            url,
+            key: name.to_string(),
+            size: written.stamp.size,
+            etag: Some(written.etag.clone()),
+            crc64: Some(written.crc64),
+        };
+        commit(&self.layout, segments, written, sidecar).await?;
+        Ok(result)
+    }
+}
+
+/// Refuses content types that cannot be a header value.
+fn check_content_type(content_type: &str) -> StorageResult<()> {
+    if content_type.trim().is_empty() || content_type.chars().any(|c| c.is_control()) {
+        return Err(StorageError::invalid_argument(
+            "the content type must be a non-empty header value without control characters",
+        ));
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl StorageMeta for DiskStorage {
+    fn capabilities(&self) -> Capabilities {
+        let signing = self.base_url.is_some() && self.signing_key.is_some();
+        Capabilities {
+            presign_get: signing,
+            presign_put: signing,
+            list: true,
+            range_read: true,
+            server_side_copy: true,
+            user_metadata: true,
+            crc64: true,
+            multipart_upload: false,
+        }
+    }
+
+    async fn put(
+        &self,
+        name: &str,
+        payload: Payload,
+        options: PutOptions,
+    ) -> StorageResult<UploadResult> {
+        let content_type = match options.content_type.as_deref() {
+            Some(ct) => {
+                check_content_type(ct)?;
+                ct.to_string()
+            }
+            None => guess_content_type(name),
+        };
+        self.store(name, payload, content_type, None, options).await
+    }
+
+    async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
+        let open = open_object(&self.layout, name).await?;
+        let info = open.described.info.clone();
+        let range = match options.range {
+            Some(range) => Some(clamp_range(range, info.size)?),
+            None => None,
+        };
+        let stream = stream_object(open, range.clone()).await?;
+        Ok(GetResult {
+            info,
+            range,
+            stream,
+        })
+    }
+
+    async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
+        Ok(describe_object(&self.layout, name).await?.info)
+    }
+
+    async fn delete(&self, name: &str) -> StorageResult<()> {
+        let layout = self.layout.clone();
+        let name = name.to_string();
+        blocking(move || {
+            let segments = key_segments(&name)?;
+            // The sidecar goes first: a crash in between leaves an object described from
+            // its file alone, never a sidecar pretending an object exists.
+            if let Some((meta_path, _)) = find_file(&layout.meta_root, &segments)? {
+                remove_if_present(&meta_path)?;
+                prune_empty_parents(&layout.meta_root, &meta_path);
+            }
+            if let Some((path, _)) = find_file(&layout.root, &segments)? {
+                remove_if_present(&path)?;
+                prune_empty_parents(&layout.root, &path);
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
+        let layout = self.layout.clone();
+        blocking(move || crate::list::list_page(&layout, &options)).await
+    }
+
+    async fn presign(
+        &self,
+        name: &str,
+        options: PresignOptions,
+    ) -> StorageResult<PresignedRequest> {
+        key_segments(name)?;
+        let Some(signing_key) = &self.signing_key else {
+            return Err(StorageError::new(
+                StorageErrorKind::InvalidConfig,
+                format!(
+                    "signed URLs need a `signingKey` (at least {} bytes, usually a variable \
+                     reference such as \"{{{{FILES_SIGNING_KEY}}}}\") {}",
+                    SigningKey::MIN_LEN,
+                    self.config_hint()
+                ),
+            ));
+        };
+        let Some(base_url) = &self.base_url else {
+            return Err(StorageError::new(
+                StorageErrorKind::InvalidConfig,
+                format!(
+                    "signed URLs need a `baseUrl` (where the signed-URL router is mounted) {}",
+                    self.config_hint()
+                ),
+            ));
+        };
+        if options.expires.is_zero() || options.expires > MAX_SIGN_EXPIRES {
+            return Err(StorageError::invalid_argument(format!(
+                "a signed URL must live between 1 second and {} days, not {:?}",
+                MAX_SIGN_EXPIRES.as_secs() / 86_400,
+                options.expires
+            )));
+        }
+        if let Some(ct) = options.content_type.as_deref() {
+            check_content_type(ct)?;
+        }
+        let seconds = options.expires.as_secs() + u64::from(options.expires.subsec_nanos() > 0);
+        let expires = unix_seconds(SystemTime::now()) + seconds;
+        let content_type = options.content_type.as_deref();
+        let url = signed_url(
+            base_url,
+            signing_key,
+            options.method,
+            name,
+            expires,
+            content_type,
+        );
+        let headers = match (options.method, content_type) {
+            (PresignMethod::Put, Some(ct)) => vec![("Content-Type".to_string(), ct.to_string())],
+            _ => Vec::new(),
+        };
+        Ok(PresignedRequest {
+            url,
+            method: options.method,
+            headers,
+            expires_at: UNIX_EPOCH + Duration::from_secs(expires),
+        })
+    }
+
+    fn object_url(&self, name: &str) -> StorageResult<String> {
+        key_segments(name)?;
+        Ok(match &self.base_url {
+            Some(base) => format!("{base}/{}", encode_key(name)),
+            None => file_url(&self.layout.root.join(name)),
+        })
+    }
+
+    /// Like the contract's version, but without a content type the type is inferred from
+    /// the name's extension (as JitAi's DiskType does).
+    async fn upload_by_file(
+        &self,
+        name: &str,
+        data: Bytes,
+        content_type: Option<&str>,
+    ) -> StorageResult<UploadResult> {
+        let options = PutOptions {
+            content_type: content_type.map(str::to_string),
+            ..PutOptions::default()
+        };
+        self.put(name, Payload::Bytes(data), options).await
+    }
+
+    /// Copies within the folder: the source file is streamed (its CRC checked) into a
+    /// new temp file and renamed into place; content type, metadata and serving headers
+    /// are kept.
+    async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
+        key_segments(to)?;
+        let open = open_object(&self.layout, from).await?;
+        let described = open.described.clone();
+        let size = described.info.size;
+        let content_type = described
+            .info
+            .content_type
+            .clone()
+            .unwrap_or_else(|| guess_content_type(from));
+        let stream = stream_object(open, None).await?;
+        let payload = Payload::Stream {
+            stream,
+            length: size,
+        };
+        self.store(to, payload, content_type, Some(described), PutOptions::default())
+            .await
+    }
+}
+
+fn remove_if_present(path: &Path) -> StorageResult<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StorageError::io(format!("cannot remove {}", path.display()), e)),
+    }
+}

@@ -1,0 +1,37 @@
+//! `storages.DiskType`: the embedded default storage, a local folder.
+//!
+//! - [`DiskType`]: the [`StorageType`](jit_storage::StorageType) that builds a
+//!   [`DiskStorage`] from an element's `<Name>.json` ([`DiskConfig`]: `directory`,
+//!   optional `baseUrl` and `signingKey`). Register it with
+//!   `register_builtin_storage_type(DISK_TYPE, "Local disk", DiskType::default())`.
+//! - [`DiskStorage`]: the [`StorageMeta`](jit_storage::StorageMeta) implementation. Objects
+//!   are plain files under the folder; their content type, user metadata, ETag (hex MD5)
+//!   and CRC-64/XZ live in sidecars under the reserved `.jitstore/` tree. Writes go to a
+//!   temp file, are synced and renamed into place; full reads are checked against the
+//!   stored CRC. Keys never reach outside the folder: `..`, absolute names and symbolic
+//!   links are refused.
+//! - Signed URLs: [`verify_signed_url`] (pure, takes `now`), [`signed_url_router`] (axum)
+//!   to mount where `baseUrl` points, and [`serve_signed_urls`] to run it on a listener.
+
+mod backend;
+mod config;
+mod handler;
+mod list;
+mod meta_file;
+mod paths;
+mod read;
+mod signing;
+mod url;
+mod write;
+
+pub use backend::{DiskSettings, DiskStorage};
+pub use config::{DiskConfig, DiskType, DISK_TYPE};
+pub use handler::{serve_signed_urls, signed_url_router, SignedUrlServer};
+pub use list::MAX_KEYS;
+pub use paths::RESERVED_DIR;
+pub use signing::{
+    sign, signed_url, string_to_sign, unix_seconds, verify_signed_url, SignatureError,
+    SignedGrant, SigningKey, CONTENT_TYPE_PARAM, EXPIRES_PARAM, MAX_SIGN_EXPIRES,
+    SIGNATURE_PARAM,
+};
+pub use url::{encode_key, file_url};
