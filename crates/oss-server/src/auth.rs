@@ -67,7 +67,7 @@ pub fn authenticate(
 fn to_oss_error(err: VerifyError) -> OssError {
     match err {
         VerifyError::Anonymous => OssError::access_denied(
-            "AccessDenied: anonymous access is not allowed on this server; sign the request.",
+            "You have no right to access this object because of bucket acl.",
         ),
         VerifyError::InvalidAccessKeyId { access_key_id } => OssError::new(
             StatusCode::FORBIDDEN,

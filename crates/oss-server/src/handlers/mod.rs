@@ -127,7 +127,7 @@ impl Digests {
 }
 
 /// Streams `body` into `staging`, hashing it, and checks `Content-MD5` if sent.
-pub async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<Digests> {
+async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<Digests> {
     let expected_md5 = match ctx.header("content-md5") {
         None => None,
         Some(value) => Some(parse_content_md5(value)?),
@@ -173,6 +173,46 @@ pub async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssRes
         }
     }
     Ok(digests)
+}
+
+/// Receives `body` as a new blob of `bucket`, after the bytes of `prefix` (an existing
+/// blob, for appends). On any failure the staged bytes are removed before returning.
+pub async fn receive_blob(
+    ctx: &Ctx<'_>,
+    bucket: &str,
+    body: Body,
+    prefix: Option<&str>,
+) -> OssResult<(Digests, String)> {
+    let mut staging = ctx.store().staging(bucket).await?;
+    let received = async {
+        if let Some(blob) = prefix {
+            copy_blob(ctx, &mut staging, bucket, blob).await?;
+        }
+        receive(ctx, &mut staging, body).await
+    }
+    .await;
+    match received {
+        Ok(digests) => Ok((digests, ctx.store().finish(bucket, staging).await?)),
+        Err(err) => {
+            staging.discard().await;
+            Err(err)
+        }
+    }
+}
+
+/// Streams a stored blob of `source_bucket` into `staging`.
+pub async fn copy_blob(
+    ctx: &Ctx<'_>,
+    staging: &mut Staging,
+    source_bucket: &str,
+    blob: &str,
+) -> OssResult<()> {
+    let mut stream = ctx.store().open_blob(source_bucket, blob, None).await?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| OssError::internal(format!("reading blob: {e}")))?;
+        staging.write(chunk).await?;
+    }
+    Ok(())
 }
 
 fn digests_b64(md5: &[u8; 16]) -> String {

@@ -4,12 +4,11 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use futures::StreamExt;
 use md5::{Digest, Md5};
 
 use super::{
-    common_prefix, maybe_encode, parse_count, put_header, quoted, read_small_body, receive,
-    request_meta, respond, xml_response, Ctx,
+    common_prefix, copy_blob, maybe_encode, parse_count, put_header, quoted, read_small_body,
+    receive_blob, request_meta, respond, xml_response, Ctx,
 };
 use crate::error::{OssError, OssResult};
 use crate::store::{
@@ -76,9 +75,7 @@ pub async fn upload_part(
             )
         })?;
     let upload = upload_for(ctx, bucket, key)?;
-    let mut staging = ctx.store().staging(bucket).await?;
-    let digests = receive(ctx, &mut staging, body).await?;
-    let blob = ctx.store().finish(bucket, staging).await?;
+    let (digests, blob) = receive_blob(ctx, bucket, body, None).await?;
     let part = PartMeta {
         number,
         size: digests.size,
@@ -185,20 +182,21 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
     } else {
         Expect::Any
     };
-    let mut staging = ctx.store().staging(bucket).await?;
     let mut etag_md5 = Md5::new();
     let mut crc64 = 0u64;
     let mut size = 0u64;
     for part in &parts {
-        let mut stream = ctx.store().open_blob(bucket, &part.blob, None).await?;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| OssError::internal(format!("reading part: {e}")))?;
-            staging.write(chunk).await?;
-        }
         let md5 = hex::decode(&part.etag).map_err(OssError::internal)?;
         etag_md5.update(&md5);
         crc64 = jit_oss_protocol::crc64::combine(crc64, part.crc64, part.size);
         size += part.size;
+    }
+    let mut staging = ctx.store().staging(bucket).await?;
+    for part in &parts {
+        if let Err(err) = copy_blob(ctx, &mut staging, bucket, &part.blob).await {
+            staging.discard().await;
+            return Err(err);
+        }
     }
     let blob = ctx.store().finish(bucket, staging).await?;
     let meta = ObjectMeta {

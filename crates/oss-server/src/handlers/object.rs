@@ -4,11 +4,11 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use futures::StreamExt;
 use md5::{Digest, Md5};
 
 use super::{
-    object_headers, put_header, quoted, receive, request_meta, respond, xml_response, Ctx,
+    copy_blob, object_headers, put_header, quoted, receive_blob, request_meta, respond,
+    xml_response, Ctx,
 };
 use crate::error::{OssError, OssResult};
 use crate::store::{now_secs, ByteStream, Expect, ObjectMeta, ObjectType, StoreError};
@@ -47,9 +47,7 @@ fn commit_error(err: StoreError, key: &str) -> OssError {
 /// PutObject.
 pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResult<Response> {
     let expect = overwrite_expect(ctx, bucket, key)?;
-    let mut staging = ctx.store().staging(bucket).await?;
-    let digests = receive(ctx, &mut staging, body).await?;
-    let blob = ctx.store().finish(bucket, staging).await?;
+    let (digests, blob) = receive_blob(ctx, bucket, body, None).await?;
     let meta_in = request_meta(ctx.headers);
     let meta = ObjectMeta {
         key: key.to_owned(),
@@ -311,21 +309,6 @@ fn parse_copy_source(value: &str) -> OssResult<(String, String)> {
     Ok((bucket.to_owned(), key))
 }
 
-/// Streams a stored blob into a new staging area of `bucket`.
-async fn copy_into(
-    ctx: &Ctx<'_>,
-    staging: &mut crate::store::Staging,
-    source_bucket: &str,
-    blob: &str,
-) -> OssResult<()> {
-    let mut stream = ctx.store().open_blob(source_bucket, blob, None).await?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| OssError::internal(format!("reading blob: {e}")))?;
-        staging.write(chunk).await?;
-    }
-    Ok(())
-}
-
 /// CopyObject (`PUT` with `x-oss-copy-source`).
 pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssResult<Response> {
     let (source_bucket, source_key) = parse_copy_source(source)?;
@@ -369,7 +352,10 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
     };
     let expect = overwrite_expect(ctx, bucket, key)?;
     let mut staging = ctx.store().staging(bucket).await?;
-    copy_into(ctx, &mut staging, &source_bucket, &source_meta.blob).await?;
+    if let Err(err) = copy_blob(ctx, &mut staging, &source_bucket, &source_meta.blob).await {
+        staging.discard().await;
+        return Err(err);
+    }
     let blob = ctx.store().finish(bucket, staging).await?;
     let (content_type, headers, user_meta) = if replace {
         let meta_in = request_meta(ctx.headers);
@@ -458,12 +444,8 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
     if current.as_ref().map_or(0, |m| m.size) != position {
         return Err(position_mismatch(current.as_ref()));
     }
-    let mut staging = ctx.store().staging(bucket).await?;
-    if let Some(meta) = &current {
-        copy_into(ctx, &mut staging, bucket, &meta.blob).await?;
-    }
-    let digests = receive(ctx, &mut staging, body).await?;
-    let blob = ctx.store().finish(bucket, staging).await?;
+    let prefix = current.as_ref().map(|m| m.blob.as_str());
+    let (digests, blob) = receive_blob(ctx, bucket, body, prefix).await?;
     let (old_size, old_crc) = current.as_ref().map_or((0, 0), |m| (m.size, m.crc64));
     let crc64 = jit_oss_protocol::crc64::combine(old_crc, digests.crc64, digests.size);
     let size = old_size + digests.size;

@@ -67,6 +67,18 @@ impl FolderStaging {
     }
 }
 
+impl FolderStaging {
+    /// Closes and removes the temporary file.
+    pub async fn discard(mut self) {
+        if let Some(path) = self.path.take() {
+            let _ = self.file.flush().await;
+            if let Err(err) = tokio::fs::remove_file(&path).await {
+                tracing::warn!(path = %path.display(), %err, "could not remove staging file");
+            }
+        }
+    }
+}
+
 impl Drop for FolderStaging {
     fn drop(&mut self) {
         if let Some(path) = self.path.take() {

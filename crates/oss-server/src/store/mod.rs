@@ -208,6 +208,13 @@ impl Staging {
             Staging::Folder(staging) => staging.write(&chunk).await,
         }
     }
+
+    /// Throws the bytes away now (dropping also does, but in the background).
+    pub async fn discard(self) {
+        if let Staging::Folder(staging) = self {
+            staging.discard().await;
+        }
+    }
 }
 
 /// Number of lock stripes serializing commits per key.
