@@ -1,1 +1,291 @@
-//! Placeholder: filled in by its own change.
+//! `jit-sdk-interop`: runs the official Aliyun OSS SDKs (Python `oss2`, Node `ali-oss`)
+//! against an OSS endpoint, to prove that the local server speaks OSS with clients
+//! nobody in this project wrote.
+//!
+//! The SDK side lives in `sdk/`: `install.sh` installs pinned SDK versions into a
+//! git-ignored folder ([`install`] calls it once per process), and one driver script per
+//! SDK (`oss2_client.py`, `ali_oss_client.js`) runs a fixed list of checks and exits
+//! non-zero on the first failure. [`run_driver`] runs a driver as a subprocess and
+//! returns its output; the integration tests in `tests/` start the server and call it.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+
+/// The official SDKs driven by this crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sdk {
+    /// Python `oss2` (driver `sdk/oss2_client.py`).
+    Oss2,
+    /// Node.js `ali-oss` (driver `sdk/ali_oss_client.js`).
+    AliOss,
+}
+
+impl Sdk {
+    /// The driver script's file name in `sdk/`.
+    pub fn script(self) -> &'static str {
+        match self {
+            Sdk::Oss2 => "oss2_client.py",
+            Sdk::AliOss => "ali_oss_client.js",
+        }
+    }
+
+    /// The endpoint through which this SDK reaches a server listening on `addr`
+    /// (a loopback address) with path-style requests (`/bucket/key`).
+    ///
+    /// - `oss2` switches to path style by itself when the endpoint host is an IP
+    ///   address or `localhost`: the plain `http://127.0.0.1:PORT` is used.
+    /// - `ali-oss` needs `sldEnable: true` for path style (the driver sets it), and its
+    ///   `signatureUrl` refuses endpoints whose host is an IP address, so it gets
+    ///   `http://localhost:PORT` (the driver resolves `localhost` IPv4 first).
+    pub fn endpoint_for(self, addr: SocketAddr) -> String {
+        match self {
+            Sdk::Oss2 => format!("http://{addr}"),
+            Sdk::AliOss => format!("http://localhost:{}", addr.port()),
+        }
+    }
+}
+
+impl fmt::Display for Sdk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Sdk::Oss2 => "oss2",
+            Sdk::AliOss => "ali-oss",
+        })
+    }
+}
+
+/// Which OSS signature the SDK is told to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureVersion {
+    /// HMAC-SHA1 (`oss2.Auth`; ali-oss without `authorizationV4`).
+    V1,
+    /// OSS4-HMAC-SHA256 (`oss2.AuthV4`; ali-oss `authorizationV4: true`).
+    V4,
+}
+
+impl SignatureVersion {
+    /// The value of the drivers' `OSS_SIGNATURE_VERSION` setting.
+    pub fn as_arg(self) -> &'static str {
+        match self {
+            SignatureVersion::V1 => "1",
+            SignatureVersion::V4 => "4",
+        }
+    }
+}
+
+/// Where [`install`] put the SDKs.
+#[derive(Debug, Clone)]
+pub struct Oracles {
+    /// Folder holding `oss2` and its dependencies (goes on `PYTHONPATH`).
+    pub python_path: PathBuf,
+    /// `node_modules` folder holding `ali-oss` (goes on `NODE_PATH`).
+    pub node_path: PathBuf,
+}
+
+/// What a driver talks to.
+#[derive(Clone)]
+pub struct Target {
+    /// Base URL, e.g. from [`Sdk::endpoint_for`].
+    pub endpoint: String,
+    /// An existing bucket.
+    pub bucket: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Access key secret (passed to the driver in its environment, never shown).
+    pub access_key_secret: String,
+    /// V4 signing region, e.g. `cn-hangzhou`.
+    pub region: String,
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Target")
+            .field("endpoint", &self.endpoint)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+/// Why the SDKs could not be installed or a driver could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum InteropError {
+    /// `sdk/install.sh` failed; `output` is what it printed.
+    #[error(
+        "installing the official OSS SDKs failed (sdk/install.sh exited with {status}):\n{output}"
+    )]
+    Install {
+        /// Exit status description.
+        status: String,
+        /// The installer's stdout and stderr.
+        output: String,
+    },
+    /// A program (bash, python3, node) could not be started.
+    #[error("cannot run {program}: {source}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The folder of this crate's `sdk/` scripts.
+pub fn sdk_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk")
+}
+
+/// Where the SDKs are installed: `$SDK_ORACLES_DIR`, else `<workspace>/target/sdk-oracles`.
+pub fn oracles_dir() -> PathBuf {
+    match std::env::var_os("SDK_ORACLES_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sdk-oracles"),
+    }
+}
+
+/// The Python interpreter used for `oss2`: `$PYTHON`, else `python3` (as in install.sh).
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// Installs the pinned SDKs (once per process; `install.sh` itself is idempotent and
+/// locked against other processes). Blocking: call it from `spawn_blocking` in async code.
+pub fn install() -> Result<Oracles, InteropError> {
+    static DONE: OnceLock<Result<Oracles, String>> = OnceLock::new();
+    let result = DONE.get_or_init(|| install_now().map_err(|err| err.to_string()));
+    result.clone().map_err(|output| InteropError::Install {
+        status: "an error (see below)".to_owned(),
+        output,
+    })
+}
+
+fn install_now() -> Result<Oracles, InteropError> {
+    let dir = oracles_dir();
+    let script = sdk_dir().join("install.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| InteropError::Spawn {
+            program: format!("bash {}", script.display()),
+            source,
+        })?;
+    if !out.status.success() {
+        return Err(InteropError::Install {
+            status: out.status.to_string(),
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        });
+    }
+    Ok(Oracles {
+        python_path: dir.join("python"),
+        node_path: dir.join("node").join("node_modules"),
+    })
+}
+
+/// What a driver run printed and how it ended.
+#[derive(Debug)]
+pub struct DriverOutput {
+    /// Whether the driver exited with status 0 (every check passed).
+    pub success: bool,
+    /// Exit status description.
+    pub status: String,
+    /// Standard output (one line per check, then `N passed, M failed`).
+    pub stdout: String,
+    /// Standard error (tracebacks, SDK warnings).
+    pub stderr: String,
+}
+
+impl DriverOutput {
+    /// Everything the driver printed, for a failure message.
+    pub fn transcript(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.status, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `sdk`'s driver against `target` with signature `version`. A driver still
+/// running after `limit` is killed and reported as failed, with the output it had printed.
+pub async fn run_driver(
+    oracles: &Oracles,
+    sdk: Sdk,
+    version: SignatureVersion,
+    target: &Target,
+    limit: Duration,
+) -> Result<DriverOutput, InteropError> {
+    let script = sdk_dir().join(sdk.script());
+    let mut command = match sdk {
+        Sdk::Oss2 => {
+            let mut c = tokio::process::Command::new(python());
+            c.env("PYTHONPATH", &oracles.python_path)
+                .env("PYTHONDONTWRITEBYTECODE", "1");
+            c
+        }
+        Sdk::AliOss => {
+            let mut c = tokio::process::Command::new("node");
+            c.env("NODE_PATH", &oracles.node_path);
+            c
+        }
+    };
+    command
+        .arg(&script)
+        .env("OSS_ENDPOINT", &target.endpoint)
+        .env("OSS_BUCKET", &target.bucket)
+        .env("OSS_ACCESS_KEY_ID", &target.access_key_id)
+        .env("OSS_ACCESS_KEY_SECRET", &target.access_key_secret)
+        .env("OSS_REGION", &target.region)
+        .env("OSS_SIGNATURE_VERSION", version.as_arg())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let program = format!(
+        "{} {}",
+        command.as_std().get_program().to_string_lossy(),
+        script.display()
+    );
+    let mut child = command
+        .spawn()
+        .map_err(|source| InteropError::Spawn { program, source })?;
+    // Read both pipes while waiting, so a hung driver still shows how far it got.
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let (success, status) = match tokio::time::timeout(limit, child.wait()).await {
+        Ok(Ok(status)) => (status.success(), status.to_string()),
+        Ok(Err(err)) => (false, format!("cannot wait for the driver: {err}")),
+        Err(_) => {
+            let _ = child.kill().await;
+            (false, format!("killed: still running after {limit:?}"))
+        }
+    };
+    Ok(DriverOutput {
+        success,
+        status,
+        stdout: stdout.await.unwrap_or_default(),
+        stderr: stderr.await.unwrap_or_default(),
+    })
+}
+
+/// Reads a child's pipe to the end as (lossy) UTF-8 text.
+async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+    let mut bytes = Vec::new();
+    if let Some(mut pipe) = pipe {
+        let _ = pipe.read_to_end(&mut bytes).await;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
