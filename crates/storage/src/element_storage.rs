@@ -62,6 +62,10 @@ impl StorageMeta for ElementStorage {
         Some(&self.identity)
     }
 
+    fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        self.inner.clone().as_any_arc()
+    }
+
     async fn put(
         &self,
         name: &str,

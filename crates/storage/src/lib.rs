@@ -21,7 +21,7 @@ pub mod testkit;
 pub use element_storage::ElementStorage;
 pub use error::{RemoteError, StorageError, StorageErrorKind, StorageResult};
 pub use family::{StorageAppBuilderExt, StorageAppExt, StorageType, DEFAULT_STORAGE, STORAGE_META};
-pub use meta::{StorageIdentity, StorageMeta};
+pub use meta::{downcast_storage, StorageIdentity, StorageMeta};
 pub use name::{validate_object_name, validate_prefix, MAX_NAME_BYTES};
 pub use types::{
     collect_stream, ByteStream, Capabilities, GetOptions, GetResult, ListOptions, ListPage,

@@ -1,7 +1,9 @@
 //! `storages.Meta`: the [`StorageMeta`] trait every storage Type implements. Few methods
 //! are required; JitAi's five operations and the conveniences are provided on top.
 
+use std::any::Any;
 use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -45,6 +47,13 @@ pub trait StorageMeta: Send + Sync + Debug {
 
     /// The element this storage is, when it was loaded as one.
     fn identity(&self) -> Option<&StorageIdentity> {
+        None
+    }
+
+    /// The implementation itself, for hosts that need a Type's own features (such as
+    /// DiskType's signed-URL handler); see [`downcast_storage`]. Types opt in by
+    /// returning `Some(self)`.
+    fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn Any + Send + Sync>> {
         None
     }
 
@@ -166,4 +175,10 @@ pub trait StorageMeta: Send + Sync + Debug {
             }
         }
     }
+}
+
+/// The concrete implementation behind a storage element, if it is a `T` and its Type opted
+/// in through [`StorageMeta::as_any_arc`]. Sees through [`crate::ElementStorage`].
+pub fn downcast_storage<T: Any + Send + Sync>(storage: &Arc<dyn StorageMeta>) -> Option<Arc<T>> {
+    storage.clone().as_any_arc()?.downcast::<T>().ok()
 }

@@ -409,11 +409,12 @@ pub async fn signed_url_serves_bytes(t: &Target) {
 }
 
 fn tamper_signature(url: &str) -> String {
-    // Flip the last character of the URL's last query value, which is where every
-    // signing scheme here puts (or ends) its signature.
+    // Change the last character of the URL's last query value, which is where every
+    // signing scheme here puts (or ends) its signature. Digits, so that the new value
+    // differs for hex (where 'a' and 'A' are the same digit) and base64 alike.
     let mut chars: Vec<char> = url.chars().collect();
     if let Some(last) = chars.last_mut() {
-        *last = if *last == 'A' { 'B' } else { 'A' };
+        *last = if *last == '0' { '1' } else { '0' };
     }
     chars.into_iter().collect()
 }
