@@ -230,6 +230,10 @@ impl StorageMeta for OssStorage {
         }
     }
 
+    fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
+        Some(self)
+    }
+
     async fn put(
         &self,
         name: &str,
@@ -462,10 +466,19 @@ use jit_storage::UploadResult;
 /// The `storages.OssType` factory: builds an [`OssStorage`] from each element's
 /// `<Name>.json`, with config errors naming the file and field.
 ///
-/// ```ignore
-/// App::builder(dir)
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use jit_element::App;
+/// use jit_storage::{StorageAppBuilderExt, StorageAppExt};
+/// use jit_storage_oss::OssType;
+///
+/// let app = App::builder("my-app")
 ///     .register_builtin_storage_type("storages.OssType", "Aliyun OSS", OssType::default())
 ///     .open()?;
+/// let oss = app.storage("storages.MyOss").await?;
+/// let result = oss.upload_by_file("folder/example.txt", "hi".into(), Some("text/plain")).await?;
+/// println!("{}", result.url);
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct OssType {

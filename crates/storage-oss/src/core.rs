@@ -401,6 +401,23 @@ mod tests {
     }
 
     #[test]
+    fn requests_carry_the_sts_token() {
+        for version in ["v4", "v1"] {
+            let mut c = core(serde_json::json!({ "signatureVersion": version }));
+            c.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
+            let built = c
+                .build(
+                    &OssRequest::new(Method::HEAD, Some("k")),
+                    None,
+                    SystemTime::now(),
+                )
+                .unwrap();
+            assert_eq!(built.headers()["x-oss-security-token"], "the-token");
+            assert!(!built.url().as_str().contains("the-token"));
+        }
+    }
+
+    #[test]
     fn debug_hides_the_secret() {
         let mut json = serde_json::json!({
             "accessKeyId": "ak", "accessKeySecret": "very-secret-sk",

@@ -58,7 +58,24 @@ impl UploadTap {
         length: u64,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
         let state = self.state.clone();
-        stream.map(move |item| {
+        let at_end = self.state.clone();
+        // After the caller's stream ends, a short stream becomes an error too (the HTTP
+        // client would only report a broken connection).
+        let end_check = futures::stream::once(async move {
+            let mut s = at_end.lock().unwrap_or_else(|e| e.into_inner());
+            if s.sent < length && s.failure.is_none() {
+                let err = StorageError::invalid_argument(format!(
+                    "the payload stream ended after {} of its declared {length} bytes",
+                    s.sent
+                ));
+                s.failure = Some(err);
+                Some(Err(std::io::Error::other("payload shorter than declared")))
+            } else {
+                None
+            }
+        })
+        .filter_map(futures::future::ready);
+        let observed = stream.map(move |item| {
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
             match item {
                 Ok(chunk) => {
@@ -78,7 +95,8 @@ impl UploadTap {
                     Err(std::io::Error::other("payload stream failed"))
                 }
             }
-        })
+        });
+        observed.chain(end_check)
     }
 
     /// CRC of everything sent so far.
@@ -263,5 +281,11 @@ mod tests {
         ]));
         let _: Vec<_> = tap.observe(failing, 9).collect().await;
         assert_eq!(tap.take_failure().unwrap().message(), "disk gone");
+
+        let tap = UploadTap::default();
+        let observed: Vec<_> = tap.observe(chunks(&[b"1234"]), 9).collect().await;
+        assert!(observed.last().unwrap().is_err());
+        let err = tap.take_failure().expect("short stream");
+        assert!(err.message().contains("4 of its declared 9"), "{err}");
     }
 }
