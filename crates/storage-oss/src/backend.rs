@@ -17,7 +17,8 @@ use jit_oss_protocol::{crc64, Credentials, SignatureVersion};
 use jit_storage::{
     validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
     Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions, RemoteError,
-    StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType, DEFAULT_CONTENT_TYPE,
+    StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType, UploadResult,
+    DEFAULT_CONTENT_TYPE,
 };
 use md5::{Digest, Md5};
 use reqwest::header::HeaderMap;
@@ -460,8 +461,6 @@ impl StorageMeta for OssStorage {
         Ok(())
     }
 }
-
-use jit_storage::UploadResult;
 
 /// The `storages.OssType` factory: builds an [`OssStorage`] from each element's
 /// `<Name>.json`, with config errors naming the file and field.

@@ -1,13 +1,18 @@
 //! OSS failures as [`StorageError`]s: the XML error body (code, message, request id,
-//! host id) or, when the body is not OSS XML, the HTTP status; transport errors; and
-//! which failures are worth retrying.
+//! host id; for bodiless HEAD answers the same XML from the `x-oss-err` header) or, when
+//! there is no OSS XML, the HTTP status; transport errors; and which failures are worth
+//! retrying.
 
+use base64::Engine as _;
 use jit_oss_protocol::OssErrorBody;
 use jit_storage::{RemoteError, StorageError, StorageErrorKind};
 use reqwest::header::HeaderMap;
 
 /// The header OSS puts its request id in.
 pub const REQUEST_ID_HEADER: &str = "x-oss-request-id";
+
+/// The header in which OSS repeats the error XML (base64) for answers without a body.
+pub const ERROR_HEADER: &str = "x-oss-err";
 
 /// At most this much of an error body is read.
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -101,7 +106,16 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 /// Only the code, message, request id and host id of an XML body are used: OSS echoes
 /// the StringToSign in `SignatureDoesNotMatch` bodies, which may hold an STS token.
 pub fn from_response_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> StorageError {
-    let parsed = OssErrorBody::parse(body).filter(|b| !b.code.is_empty());
+    let parsed = OssErrorBody::parse(body)
+        .or_else(|| {
+            // HEAD answers have no body: OSS repeats the XML, base64, in `x-oss-err`.
+            let encoded = headers.get(ERROR_HEADER)?.as_bytes();
+            let xml = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .ok()?;
+            OssErrorBody::parse(&xml)
+        })
+        .filter(|b| !b.code.is_empty());
     let header_id = request_id(headers);
     match parsed {
         Some(b) => {
@@ -285,6 +299,20 @@ mod tests {
         assert_eq!(err.kind(), StorageErrorKind::RateLimited);
         let err = from_response_parts(403, &headers(None), b"");
         assert_eq!(err.kind(), StorageErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn head_errors_come_from_the_x_oss_err_header() {
+        let mut h = headers(Some("HEAD-ID"));
+        let encoded = base64::engine::general_purpose::STANDARD.encode(xml("NoSuchBucket"));
+        h.insert(ERROR_HEADER, HeaderValue::from_str(&encoded).unwrap());
+        let err = from_response_parts(404, &h, b"");
+        assert_eq!(err.code(), Some("NoSuchBucket"));
+        assert_eq!(err.request_id(), Some("RID1"));
+        h.insert(ERROR_HEADER, HeaderValue::from_static("not base64!"));
+        let err = from_response_parts(404, &h, b"");
+        assert_eq!(err.code(), None);
+        assert_eq!(err.kind(), StorageErrorKind::NotFound);
     }
 
     #[test]

@@ -158,6 +158,38 @@ async fn server_errors_are_retried_with_a_fresh_signature() {
 }
 
 #[tokio::test]
+async fn clock_skew_is_retried_and_reported() {
+    let upstream = common::server().await;
+    let skewed = proxy(upstream.local_addr(), Fault::Skewed(1)).await;
+    let env = env_with(
+        Style::Path,
+        "v4",
+        json!({"maxRetries": 1}),
+        Some(skewed.addr),
+    )
+    .await;
+    env.storage
+        .upload_by_file("skew.txt", Bytes::from_static(b"x"), None)
+        .await
+        .expect("second, freshly signed attempt succeeds");
+    assert_eq!(skewed.seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+    let always = proxy(upstream.local_addr(), Fault::Skewed(100)).await;
+    let env = env_with(
+        Style::Path,
+        "v4",
+        json!({"maxRetries": 1}),
+        Some(always.addr),
+    )
+    .await;
+    let err = env.storage.stat("x").await.expect_err("always skewed");
+    assert_eq!(err.code(), Some("RequestTimeTooSkewed"));
+    assert_eq!(err.kind(), StorageErrorKind::PermissionDenied);
+    assert!(err.message().contains("clock"), "{err}");
+    assert_eq!(always.seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
 async fn exhausted_retries_report_the_status() {
     let upstream = common::server().await;
     let flaky = proxy(upstream.local_addr(), Fault::Fail503(100)).await;

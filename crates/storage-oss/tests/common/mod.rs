@@ -151,6 +151,8 @@ pub enum Fault {
     WrongPutCrc,
     /// Answer the first N requests with 503 (non-XML body) without forwarding.
     Fail503(usize),
+    /// Answer the first N requests with 403 `RequestTimeTooSkewed` (OSS XML).
+    Skewed(usize),
 }
 
 #[derive(Clone)]
@@ -198,6 +200,19 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
                 .status(503)
                 .header("x-oss-request-id", format!("PROXY-{n}"))
                 .body(Body::from("<html>temporarily unavailable</html>"))
+                .unwrap();
+        }
+    }
+    if let Fault::Skewed(count) = state.fault {
+        if n < count {
+            let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><RequestId>SKEW</RequestId><HostId>proxy</HostId></Error>";
+            use base64::Engine as _;
+            let repeated = base64::engine::general_purpose::STANDARD.encode(xml);
+            return Response::builder()
+                .status(403)
+                .header("content-type", "application/xml")
+                .header("x-oss-err", repeated)
+                .body(Body::from(xml))
                 .unwrap();
         }
     }
