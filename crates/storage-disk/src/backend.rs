@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use bytes::Bytes;
 use jit_storage::{
-    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
-    PresignMethod, PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind,
-    StorageMeta, StorageResult, UploadResult,
+    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload, PresignMethod,
+    PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind, StorageMeta,
+    StorageResult, UploadResult,
 };
 
 use crate::meta_file::{guess_content_type, Described, Sidecar};
@@ -365,8 +365,14 @@ impl StorageMeta for DiskStorage {
             stream,
             length: size,
         };
-        self.store(to, payload, content_type, Some(described), PutOptions::default())
-            .await
+        self.store(
+            to,
+            payload,
+            content_type,
+            Some(described),
+            PutOptions::default(),
+        )
+        .await
     }
 }
 
@@ -374,6 +380,9 @@ fn remove_if_present(path: &Path) -> StorageResult<()> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StorageError::io(format!("cannot remove {}", path.display()), e)),
+        Err(e) => Err(StorageError::io(
+            format!("cannot remove {}", path.display()),
+            e,
+        )),
     }
 }

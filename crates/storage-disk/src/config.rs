@@ -82,12 +82,17 @@ impl DiskType {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<DiskStorage>>> {
-        self.built.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.built
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// Checks a parsed config and turns it into settings (the folder is not touched yet).
-pub(crate) fn settings_from_config(ctx: &BuildContext, config: DiskConfig) -> ElementResult<DiskSettings> {
+pub(crate) fn settings_from_config(
+    ctx: &BuildContext,
+    config: DiskConfig,
+) -> ElementResult<DiskSettings> {
     let directory = config.directory.trim();
     if directory.is_empty() {
         return Err(ctx.invalid_config("directory", "must name a folder, not be empty"));

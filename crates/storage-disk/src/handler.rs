@@ -122,7 +122,11 @@ async fn serve_get(
         .unwrap_or(HeaderValue::from_static(jit_storage::DEFAULT_CONTENT_TYPE));
     out.insert(header::CONTENT_TYPE, content_type);
     out.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Some(v) = info.etag.as_deref().and_then(|e| header_value(&format!("\"{e}\""))) {
+    if let Some(v) = info
+        .etag
+        .as_deref()
+        .and_then(|e| header_value(&format!("\"{e}\"")))
+    {
         out.insert(header::ETAG, v);
     }
     if let Some(v) = info
@@ -134,7 +138,11 @@ async fn serve_get(
     if let Some(v) = described.cache_control.as_deref().and_then(header_value) {
         out.insert(header::CACHE_CONTROL, v);
     }
-    if let Some(v) = described.content_disposition.as_deref().and_then(header_value) {
+    if let Some(v) = described
+        .content_disposition
+        .as_deref()
+        .and_then(header_value)
+    {
         out.insert(header::CONTENT_DISPOSITION, v);
     }
     let length = match &range {
@@ -224,7 +232,11 @@ enum RangeAsk {
 
 /// Parses `bytes=a-b`, `bytes=a-` and `bytes=-n` against an object of `size` bytes.
 fn parse_range(value: &HeaderValue, size: u64) -> RangeAsk {
-    let Some(spec) = value.to_str().ok().and_then(|v| v.trim().strip_prefix("bytes=")) else {
+    let Some(spec) = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().strip_prefix("bytes="))
+    else {
         return RangeAsk::Ignored;
     };
     if spec.contains(',') {

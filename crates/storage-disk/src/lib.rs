@@ -30,8 +30,7 @@ pub use handler::{serve_signed_urls, signed_url_router, SignedUrlServer};
 pub use list::MAX_KEYS;
 pub use paths::RESERVED_DIR;
 pub use signing::{
-    sign, signed_url, string_to_sign, unix_seconds, verify_signed_url, SignatureError,
-    SignedGrant, SigningKey, CONTENT_TYPE_PARAM, EXPIRES_PARAM, MAX_SIGN_EXPIRES,
-    SIGNATURE_PARAM,
+    sign, signed_url, string_to_sign, unix_seconds, verify_signed_url, SignatureError, SignedGrant,
+    SigningKey, CONTENT_TYPE_PARAM, EXPIRES_PARAM, MAX_SIGN_EXPIRES, SIGNATURE_PARAM,
 };
 pub use url::{encode_key, file_url};

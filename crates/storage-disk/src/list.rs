@@ -49,7 +49,9 @@ pub(crate) fn list_page(layout: &Layout, options: &ListOptions) -> StorageResult
     let delimiter = options.delimiter.as_deref().filter(|d| !d.is_empty());
     let after = options.token.as_deref().filter(|t| !t.is_empty());
     let skip_under = match (after, delimiter) {
-        (Some(token), Some(d)) if token.starts_with(prefix) && token[prefix.len()..].contains(d) => {
+        (Some(token), Some(d))
+            if token.starts_with(prefix) && token[prefix.len()..].contains(d) =>
+        {
             Some(token)
         }
         _ => None,
@@ -181,7 +183,12 @@ fn sorted_entries(
         Ok(r) => r,
         // Removed meanwhile (a delete pruned it): nothing to list there.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(StorageError::io(format!("cannot list {}", dir.display()), e)),
+        Err(e) => {
+            return Err(StorageError::io(
+                format!("cannot list {}", dir.display()),
+                e,
+            ))
+        }
     };
     let mut entries = Vec::new();
     for entry in reader {
@@ -203,7 +210,7 @@ fn sorted_entries(
         }
         entries.push((name, kind.is_dir(), entry.path(), metadata));
     }
-    entries.sort_by(|a, b| sort_key(&a.0, a.1).cmp(&sort_key(&b.0, b.1)));
+    entries.sort_by_cached_key(|a| sort_key(&a.0, a.1));
     Ok(entries)
 }
 

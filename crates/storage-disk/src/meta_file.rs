@@ -135,7 +135,12 @@ pub(crate) fn read_sidecar(layout: &Layout, segments: &[&str]) -> StorageResult<
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(StorageError::io(format!("cannot read {}", path.display()), e)),
+        Err(e) => {
+            return Err(StorageError::io(
+                format!("cannot read {}", path.display()),
+                e,
+            ))
+        }
     };
     match serde_json::from_slice::<Sidecar>(&bytes) {
         Ok(sidecar) => Ok(Some(sidecar)),

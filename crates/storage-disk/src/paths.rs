@@ -96,7 +96,10 @@ fn io_error(what: &str, path: &Path, err: io::Error) -> StorageError {
 /// link. `Ok(None)` when there is no such file (a component is missing, or is a file
 /// where a folder would be, or the last one is a folder); PermissionDenied when a
 /// component is a link or the last one is not a regular file.
-pub(crate) fn find_file(base: &Path, segments: &[&str]) -> StorageResult<Option<(PathBuf, Metadata)>> {
+pub(crate) fn find_file(
+    base: &Path,
+    segments: &[&str],
+) -> StorageResult<Option<(PathBuf, Metadata)>> {
     let mut path = base.to_path_buf();
     let (last, parents) = segments
         .split_last()
@@ -152,8 +155,7 @@ fn prepare(base: &Path, segments: &[&str], clear_stale: bool) -> StorageResult<P
             Ok(m) if m.is_dir() => {}
             Ok(_) if clear_stale => {
                 std::fs::remove_file(&path).map_err(|e| io_error("remove the stale", &path, e))?;
-                std::fs::create_dir(&path)
-                    .map_err(|e| io_error("create the folder", &path, e))?;
+                std::fs::create_dir(&path).map_err(|e| io_error("create the folder", &path, e))?;
             }
             Ok(_) => {
                 return Err(StorageError::new(
@@ -231,8 +233,14 @@ mod tests {
 
     #[test]
     fn segments_refuse_what_the_disk_cannot_hold() {
-        assert_eq!(key_segments("a/b c/d.txt").unwrap(), vec!["a", "b c", "d.txt"]);
-        assert_eq!(key_segments(".jitstorex/a").unwrap(), vec![".jitstorex", "a"]);
+        assert_eq!(
+            key_segments("a/b c/d.txt").unwrap(),
+            vec!["a", "b c", "d.txt"]
+        );
+        assert_eq!(
+            key_segments(".jitstorex/a").unwrap(),
+            vec![".jitstorex", "a"]
+        );
         for bad in [
             "a//b",
             "trailing/",
@@ -259,7 +267,9 @@ mod tests {
         std::fs::write(base.join("real/f"), b"x").unwrap();
         assert!(find_file(base, &["real", "f"]).unwrap().is_some());
         assert!(find_file(base, &["real", "missing"]).unwrap().is_none());
-        assert!(find_file(base, &["real", "f", "under-a-file"]).unwrap().is_none());
+        assert!(find_file(base, &["real", "f", "under-a-file"])
+            .unwrap()
+            .is_none());
         assert!(find_file(base, &["real"]).unwrap().is_none());
 
         let conflict = prepare_file(base, &["real", "f", "x"]).unwrap_err();

@@ -184,7 +184,10 @@ impl Stream for CheckedStream {
             }
             Poll::Ready(Some(Err(e))) => {
                 this.done = true;
-                Poll::Ready(Some(Err(StorageError::io("cannot read the object file", e))))
+                Poll::Ready(Some(Err(StorageError::io(
+                    "cannot read the object file",
+                    e,
+                ))))
             }
             Poll::Ready(None) => {
                 this.done = true;

@@ -178,7 +178,8 @@ pub fn verify_signed_url(
     request_content_type: Option<&str>,
     now: SystemTime,
 ) -> Result<SignedGrant, SignatureError> {
-    let expires_text = single(query, EXPIRES_PARAM)?.ok_or(SignatureError::Missing(EXPIRES_PARAM))?;
+    let expires_text =
+        single(query, EXPIRES_PARAM)?.ok_or(SignatureError::Missing(EXPIRES_PARAM))?;
     let signature =
         single(query, SIGNATURE_PARAM)?.ok_or(SignatureError::Missing(SIGNATURE_PARAM))?;
     let content_type = single(query, CONTENT_TYPE_PARAM)?;
@@ -200,7 +201,8 @@ pub fn verify_signed_url(
     if !well_formed {
         return Err(SignatureError::Malformed(SIGNATURE_PARAM));
     }
-    let signature = hex::decode(signature).map_err(|_| SignatureError::Malformed(SIGNATURE_PARAM))?;
+    let signature =
+        hex::decode(signature).map_err(|_| SignatureError::Malformed(SIGNATURE_PARAM))?;
     let mut mac = signing_key.mac();
     mac.update(string_to_sign(method, key, expires, content_type).as_bytes());
     mac.verify_slice(&signature)
@@ -232,7 +234,10 @@ fn single<'a>(
     query: &'a [(String, String)],
     name: &'static str,
 ) -> Result<Option<&'a str>, SignatureError> {
-    let mut found = query.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let mut found = query
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str());
     let first = found.next();
     if found.next().is_some() {
         return Err(SignatureError::Malformed(name));
@@ -261,7 +266,10 @@ mod tests {
         assert_eq!(a, sign(&key, PresignMethod::Get, "a b.txt", 100, None));
         assert_ne!(a, sign(&key, PresignMethod::Put, "a b.txt", 100, None));
         assert_ne!(a, sign(&key, PresignMethod::Get, "a b.txt", 101, None));
-        assert_ne!(a, sign(&key, PresignMethod::Get, "a b.txt", 100, Some("text/plain")));
+        assert_ne!(
+            a,
+            sign(&key, PresignMethod::Get, "a b.txt", 100, Some("text/plain"))
+        );
         assert_ne!(a, sign(&key, PresignMethod::Get, "a b.tx", 100, None));
         assert_eq!(
             string_to_sign(PresignMethod::Put, "k", 5, Some("text/plain")),
@@ -280,7 +288,13 @@ mod tests {
             9,
             Some("text/plain; charset=utf-8"),
         );
-        let sig = sign(&key, PresignMethod::Put, "dir/a b+c.txt", 9, Some("text/plain; charset=utf-8"));
+        let sig = sign(
+            &key,
+            PresignMethod::Put,
+            "dir/a b+c.txt",
+            9,
+            Some("text/plain; charset=utf-8"),
+        );
         assert_eq!(
             url,
             format!(

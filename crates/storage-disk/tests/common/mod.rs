@@ -85,8 +85,13 @@ pub async fn with_config(config: Value) -> Fixture {
     declare(app_dir.path(), &config);
     let disk_type = DiskType::default();
     let app = open_app(app_dir.path(), &disk_type);
-    let storage = app.storage("storages.Files").await.expect("load storages.Files");
-    let disk = disk_type.built("storages.Files").expect("built by DiskType");
+    let storage = app
+        .storage("storages.Files")
+        .await
+        .expect("load storages.Files");
+    let disk = disk_type
+        .built("storages.Files")
+        .expect("built by DiskType");
     Fixture {
         app_dir,
         app,
