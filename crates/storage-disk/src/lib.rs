@@ -12,6 +12,26 @@
 //!   links are refused.
 //! - Signed URLs: [`verify_signed_url`] (pure, takes `now`), [`signed_url_router`] (axum)
 //!   to mount where `baseUrl` points, and [`serve_signed_urls`] to run it on a listener.
+//!
+//! # Configuration (`storages/<Name>/<Name>.json`)
+//!
+//! | field | required | meaning |
+//! |---|---|---|
+//! | `directory` | yes | the folder; relative to the app folder, or absolute; created if missing |
+//! | `baseUrl` | no | `http(s)://…` where [`signed_url_router`] is mounted; object URLs are `baseUrl/<encoded key>`. Without it, object URLs are `file://` URLs of the files |
+//! | `signingKey` | no | ≥ 16 bytes, usually `"{{VAR}}"`; with `baseUrl`, enables presigned GET and PUT URLs |
+//!
+//! Unknown fields are refused (a typo such as `baseURL` would otherwise silently disable
+//! URLs). A host mounting the router under `/files` of `https://example.com` sets
+//! `"baseUrl": "https://example.com/files"`.
+//!
+//! # On disk
+//!
+//! `<directory>/<key>` holds the bytes; `<directory>/.jitstore/meta/<key>` the sidecar
+//! JSON; `<directory>/.jitstore/tmp/` the files being written. Keys whose first segment is
+//! `.jitstore`, or with empty or `.` segments, are refused; a key cannot be both an object
+//! and a folder of other objects (Conflict). Files placed in the folder by hand are served
+//! too, with a content type guessed from the extension and no ETag or CRC.
 
 mod backend;
 mod config;
