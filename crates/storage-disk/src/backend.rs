@@ -2,7 +2,9 @@
 //! files under the storage folder, described by sidecars, written atomically, read as
 //! CRC-checked streams, listed in key order and handed out with signed URLs.
 
+use std::any::Any;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -203,6 +205,12 @@ impl StorageMeta for DiskStorage {
             crc64: true,
             multipart_upload: false,
         }
+    }
+
+    /// Opts in to [`jit_storage::downcast_storage`], so a host holding the element can
+    /// reach this `DiskStorage` (e.g. for [`signed_url_router`](crate::signed_url_router)).
+    fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn Any + Send + Sync>> {
+        Some(self)
     }
 
     async fn put(

@@ -10,6 +10,8 @@
 //!   temp file, are synced and renamed into place; full reads are checked against the
 //!   stored CRC. Keys never reach outside the folder: `..`, absolute names and symbolic
 //!   links are refused.
+//! - A host holding the element reaches its [`DiskStorage`] with
+//!   `jit_storage::downcast_storage::<DiskStorage>(&storage)` (or [`DiskType::built`]).
 //! - Signed URLs: [`verify_signed_url`] (pure, takes `now`), [`signed_url_router`] (axum)
 //!   to mount where `baseUrl` points, and [`serve_signed_urls`] to run it on a listener.
 //!
