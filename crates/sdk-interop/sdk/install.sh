@@ -20,7 +20,8 @@ dest="$(cd "$dest" && pwd)"
 python="${PYTHON:-python3}"
 
 die() { echo "sdk-interop install.sh: $*" >&2; exit 1; }
-command -v "$python" >/dev/null || die "python3 not found (needed for oss2); install Python 3"
+command -v "$python" >/dev/null || die "$python not found (needed for oss2); install Python 3 with pip"
+"$python" -m pip --version >/dev/null 2>&1 || die "$python has no pip (on Debian: apt-get install python3-pip)"
 command -v npm >/dev/null || die "npm not found (needed for ali-oss); install Node.js and npm"
 command -v node >/dev/null || die "node not found (needed for ali-oss); install Node.js"
 

@@ -57,6 +57,13 @@ def error_code(body):
     return match.group(1).decode() if match else None
 
 
+def crc64(data):
+    """CRC-64/XZ as OSS sends it in x-oss-hash-crc64ecma, computed by oss2's own helper."""
+    c = oss2.utils.Crc64()
+    c.update(data)
+    return c.crc
+
+
 def http(method, url, data=None, headers=None):
     """Plain HTTP (no SDK): returns (status, headers, body), also for 4xx/5xx."""
     req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
@@ -151,10 +158,12 @@ class Suite:
         put = self.bucket.put_object(self.key("plain.bin"), data)
         expect_eq(put.status, 200, "PutObject status")
         expect_eq(put.etag, hashlib.md5(data).hexdigest().upper(), "PutObject ETag (upper-case MD5)")
+        expect_eq(put.crc, crc64(data), "PutObject x-oss-hash-crc64ecma")
         got = self.bucket.get_object(self.key("plain.bin"))
-        expect_eq(got.read(), data, "GetObject body")  # oss2 also checks the CRC-64 here
+        expect_eq(got.read(), data, "GetObject body")  # oss2 also compares the CRC-64 itself
+        expect_eq(got.server_crc, crc64(data), "GetObject x-oss-hash-crc64ecma")
         expect_eq(got.etag, put.etag, "GetObject ETag")
-        return "PutObject then GetObject: same bytes, ETag and CRC-64"
+        return "PutObject then GetObject: same bytes, ETag (MD5) and x-oss-hash-crc64ecma"
 
     def range_get(self):
         got = self.bucket.get_object(self.key("plain.bin"), byte_range=(100, 1099))
@@ -201,6 +210,19 @@ class Suite:
         expect(not self.bucket.object_exists(self.key("gone.txt")), "object gone after delete")
         self.bucket.delete_object(self.key("gone.txt"))  # deleting a missing key is not an error
         return "DeleteObject, then HeadObject says 404, and a second delete still succeeds"
+
+    def special_keys(self):
+        names = ["中文/文件 名.txt", "a+b%20c?d#e&f=g;h.txt", "sp ace/~!@$^*()_-'=,.txt", "x//double-slash"]
+        for name in names:
+            data = name.encode() * 3
+            self.bucket.put_object(self.key("odd/") + name, data)
+            expect_eq(self.bucket.get_object(self.key("odd/") + name).read(), data, f"bytes of {name!r}")
+            url = self.bucket.sign_url("GET", self.key("odd/") + name, 300)
+            status, _, body = http("GET", url)
+            expect_eq((status, body), (200, data), f"presigned GET of {name!r}")
+        listed = [o.key for o in oss2.ObjectIterator(self.bucket, prefix=self.key("odd/"))]
+        expect_eq(sorted(listed), sorted(self.key("odd/") + n for n in names), "listed special keys")
+        return "keys with unicode, space, + % ? # & = and // round trip (get, sign_url, list)"
 
     def no_such_key(self):
         err = expect_oss_error(
@@ -264,6 +286,7 @@ class Suite:
         expect_eq(head.content_length, len(whole), "multipart object length")
         expect_eq(head.object_type, "Multipart", "x-oss-object-type")
         expect(head.etag.endswith("-3"), f"multipart ETag ends with -3: {head.etag}")
+        expect_eq(head.server_crc, crc64(whole), "multipart x-oss-hash-crc64ecma (combined part CRCs)")
         return f"multipart upload of {len(whole) // MIB} MiB in 3 parts (init, upload_part, list_parts, complete)"
 
     def resumable(self):
@@ -367,7 +390,8 @@ class Suite:
 
     def run(self):
         checks = [
-            self.put_get, self.range_get, self.head, self.user_metadata, self.delete, self.no_such_key,
+            self.put_get, self.range_get, self.head, self.user_metadata, self.delete, self.special_keys,
+            self.no_such_key,
             self.presigned_get, self.presigned_put, self.expired_presigned,
             self.multipart, self.resumable, self.abort,
             self.listing, self.copy, self.batch_delete,

@@ -160,15 +160,14 @@ fn python() -> String {
 /// Installs the pinned SDKs (once per process; `install.sh` itself is idempotent and
 /// locked against other processes). Blocking: call it from `spawn_blocking` in async code.
 pub fn install() -> Result<Oracles, InteropError> {
-    static DONE: OnceLock<Result<Oracles, String>> = OnceLock::new();
-    let result = DONE.get_or_init(|| install_now().map_err(|err| err.to_string()));
-    result.clone().map_err(|output| InteropError::Install {
-        status: "an error (see below)".to_owned(),
-        output,
-    })
+    static DONE: OnceLock<Result<Oracles, (String, String)>> = OnceLock::new();
+    DONE.get_or_init(install_now)
+        .clone()
+        .map_err(|(status, output)| InteropError::Install { status, output })
 }
 
-fn install_now() -> Result<Oracles, InteropError> {
+/// Runs `install.sh`; the error is (exit status, what it printed).
+fn install_now() -> Result<Oracles, (String, String)> {
     let dir = oracles_dir();
     let script = sdk_dir().join("install.sh");
     let out = Command::new("bash")
@@ -176,19 +175,17 @@ fn install_now() -> Result<Oracles, InteropError> {
         .arg(&dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| InteropError::Spawn {
-            program: format!("bash {}", script.display()),
-            source,
+        .map_err(|err| {
+            let output = format!("cannot run bash {}: {err}", script.display());
+            ("not started".to_owned(), output)
         })?;
     if !out.status.success() {
-        return Err(InteropError::Install {
-            status: out.status.to_string(),
-            output: format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        });
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return Err((out.status.to_string(), output));
     }
     Ok(Oracles {
         python_path: dir.join("python"),

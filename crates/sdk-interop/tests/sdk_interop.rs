@@ -7,10 +7,11 @@
 //! `target/sdk-oracles`), so `cargo test` alone is enough on a new machine; if the
 //! installation fails, every test here fails with the installer's output.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use jit_oss_server::{start, ServerConfig};
-use jit_sdk_interop::{install, run_driver, Sdk, SignatureVersion, Target};
+use jit_oss_server::{start, RunningServer, ServerConfig};
+use jit_sdk_interop::{install, run_driver, Oracles, Sdk, SignatureVersion, Target};
 
 const BUCKET: &str = "interop-bucket";
 const ACCESS_KEY_ID: &str = "interop-ak";
@@ -26,34 +27,46 @@ enum Store {
     Folder,
 }
 
-async fn interop(sdk: Sdk, version: SignatureVersion, store: Store) {
-    let oracles = tokio::task::spawn_blocking(install)
+/// Installs the SDKs (once per process), failing the test with the installer's output.
+async fn oracles() -> Oracles {
+    tokio::task::spawn_blocking(install)
         .await
         .expect("install task")
-        .unwrap_or_else(|err| panic!("{err}"));
+        .unwrap_or_else(|err| panic!("{err}"))
+}
 
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = match store {
-        Store::Memory => None,
-        Store::Folder => Some(dir.path().join("oss-root")),
-    };
-    let server = start(ServerConfig {
-        root: root.clone(),
+/// Starts a server with [`BUCKET`] and the test key; `root` is `None` for memory.
+async fn server(root: Option<PathBuf>) -> RunningServer {
+    start(ServerConfig {
+        root,
         buckets: vec![BUCKET.to_owned()],
         credentials: vec![(ACCESS_KEY_ID.to_owned(), ACCESS_KEY_SECRET.to_owned())],
         region: REGION.to_owned(),
         ..ServerConfig::default()
     })
     .await
-    .expect("start the local OSS server");
+    .expect("start the local OSS server")
+}
 
-    let target = Target {
+fn target(sdk: Sdk, server: &RunningServer, bucket: &str) -> Target {
+    Target {
         endpoint: sdk.endpoint_for(server.local_addr()),
-        bucket: BUCKET.to_owned(),
+        bucket: bucket.to_owned(),
         access_key_id: ACCESS_KEY_ID.to_owned(),
         access_key_secret: ACCESS_KEY_SECRET.to_owned(),
         region: REGION.to_owned(),
+    }
+}
+
+async fn interop(sdk: Sdk, version: SignatureVersion, store: Store) {
+    let oracles = oracles().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = match store {
+        Store::Memory => None,
+        Store::Folder => Some(dir.path().join("oss-root")),
     };
+    let server = server(root.clone()).await;
+    let target = target(sdk, &server, BUCKET);
     let out = run_driver(&oracles, sdk, version, &target, DRIVER_LIMIT)
         .await
         .unwrap_or_else(|err| panic!("{err}"));
@@ -147,3 +160,31 @@ interop_test!(
     SignatureVersion::V4,
     Store::Folder
 );
+
+/// The harness notices a failing driver: pointed at a bucket the server does not have,
+/// each driver stops at its first check, exits non-zero and names the server's answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_driver_is_reported() {
+    let oracles = oracles().await;
+    let server = server(None).await;
+    for sdk in [Sdk::Oss2, Sdk::AliOss] {
+        let target = target(sdk, &server, "no-such-bucket");
+        let out = run_driver(&oracles, sdk, SignatureVersion::V4, &target, DRIVER_LIMIT)
+            .await
+            .unwrap_or_else(|err| panic!("{err}"));
+        let transcript = out.transcript();
+        assert!(
+            !out.success,
+            "{sdk}: a driver against a missing bucket passed:\n{transcript}"
+        );
+        assert!(
+            out.stdout.contains("FAIL") && out.stdout.contains("NoSuchBucket"),
+            "{sdk}: the failure does not name NoSuchBucket:\n{transcript}"
+        );
+        assert!(
+            out.stdout.trim_end().ends_with("0 passed, 1 failed"),
+            "{sdk}: no closing count:\n{transcript}"
+        );
+    }
+    server.shutdown().await.expect("server shutdown");
+}
