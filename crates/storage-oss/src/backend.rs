@@ -187,7 +187,7 @@ impl OssStorage {
                 let body = tap.body(stream, length);
                 req = req
                     .header("content-length", length.to_string())
-                    .body(RequestBody::Stream(Some(body)));
+                    .body(RequestBody::Stream(Some(body), tap.progress()));
                 let result = self.core.send(req).await;
                 if let Some(failure) = tap.take_failure() {
                     return Err(failure);
@@ -293,8 +293,7 @@ impl StorageMeta for OssStorage {
         };
         let headers = response.headers().clone();
         let partial = response.status().as_u16() == 206;
-        let stream: jit_storage::ByteStream =
-            Box::pin(response.bytes_stream().map_err(error::from_reqwest));
+        let stream = self.core.body_stream(response);
         if partial {
             let (range, total) = content_range(&headers)
                 .ok_or_else(|| error::unexpected("206 without Content-Range", Some(&headers)))?;
@@ -363,7 +362,7 @@ impl StorageMeta for OssStorage {
     async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
         let response = self.core.send(lister::request(&options)).await?;
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(error::from_reqwest)?;
+        let body = self.core.body_bytes(response).await?;
         lister::parse(&body).map_err(|e| with_request_id(e, &headers))
     }
 

@@ -1,15 +1,20 @@
 //! Request building and sending: URLs per addressing style, headers, signing with
 //! `jit-oss-protocol` (V4 or V1, a fresh signature per attempt), one pooled
-//! `reqwest::Client` per element, and retries with backoff for replayable requests.
+//! `reqwest::Client` per element, retries with backoff for replayable requests, and
+//! idle timeouts (no progress for `timeoutSeconds`) rather than total ones, so large
+//! transfers are never cut short while they move.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
+use futures::StreamExt;
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
 use jit_oss_protocol::{Credentials, SignatureVersion};
-use jit_storage::{StorageError, StorageErrorKind, StorageResult};
+use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 
@@ -21,19 +26,52 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// First backoff; doubled per attempt.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
+/// Upload chunk size when sending bytes held in memory.
+const SEND_CHUNK: usize = 64 * 1024;
+
+/// Bytes of a request body handed to the HTTP client so far: how the idle timeout
+/// tells a slow upload from a stalled one.
+#[derive(Clone, Default, Debug)]
+pub(crate) struct Progress(Arc<AtomicU64>);
+
+impl Progress {
+    /// Counts `n` more bytes.
+    pub fn add(&self, n: usize) {
+        self.0.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Bytes counted so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
 /// The body of a request to OSS.
 pub(crate) enum RequestBody {
     /// No body.
     Empty,
     /// Bytes in memory: can be sent again on retry.
     Bytes(Bytes),
-    /// A stream: sent once, never retried.
-    Stream(Option<reqwest::Body>),
+    /// A stream (sent once, never retried) and its progress counter.
+    Stream(Option<reqwest::Body>, Progress),
+}
+
+/// `bytes` as a body of `SEND_CHUNK` slices (no copies), counted by `progress`.
+fn counted_body(bytes: Bytes, progress: Progress) -> reqwest::Body {
+    let chunks = (0..bytes.len())
+        .step_by(SEND_CHUNK)
+        .map(move |start| bytes.slice(start..(start + SEND_CHUNK).min(bytes.len())))
+        .collect::<Vec<_>>();
+    let stream = futures::stream::iter(chunks).map(move |chunk| {
+        progress.add(chunk.len());
+        Ok::<_, std::io::Error>(chunk)
+    });
+    reqwest::Body::wrap_stream(stream)
 }
 
 impl RequestBody {
     fn replayable(&self) -> bool {
-        !matches!(self, RequestBody::Stream(_))
+        !matches!(self, RequestBody::Stream(..))
     }
 }
 
@@ -110,9 +148,11 @@ impl OssCore {
         credentials: Credentials,
         resolve: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
+        // No read_timeout: reqwest applies it to the whole wait for the response
+        // headers, upload included. Idle timeouts are enforced in `send` and
+        // `body_stream` instead.
         let mut builder = reqwest::Client::builder()
             .connect_timeout(settings.timeout)
-            .read_timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("jit-storage-oss/", env!("CARGO_PKG_VERSION")));
         for (host, addr) in resolve {
@@ -216,7 +256,7 @@ impl OssCore {
     fn build(
         &self,
         req: &OssRequest,
-        body: Option<reqwest::Body>,
+        body: Option<(reqwest::Body, Option<u64>)>,
         now: SystemTime,
     ) -> StorageResult<reqwest::Request> {
         let mut sign = self.sign_request(req);
@@ -239,12 +279,72 @@ impl OssCore {
             })?;
             builder = builder.header(name, value);
         }
-        if let Some(body) = body {
+        if let Some((body, length)) = body {
+            if let Some(length) = length {
+                builder = builder.header(reqwest::header::CONTENT_LENGTH, length);
+            }
             builder = builder.body(body);
         }
         builder.build().map_err(|e| {
             StorageError::invalid_argument("cannot build the request to OSS").with_source(e)
         })
+    }
+
+    /// Executes one attempt. It fails with Timeout when `timeoutSeconds` pass with
+    /// neither a response nor upload progress.
+    async fn execute(
+        &self,
+        request: reqwest::Request,
+        progress: Option<Progress>,
+    ) -> StorageResult<Response> {
+        let idle = self.settings.timeout;
+        let pending = self.client.execute(request);
+        tokio::pin!(pending);
+        let mut last = progress.as_ref().map_or(0, Progress::get);
+        loop {
+            tokio::select! {
+                result = &mut pending => return result.map_err(error::from_reqwest),
+                () = tokio::time::sleep(idle) => {
+                    let now = progress.as_ref().map_or(last, Progress::get);
+                    if now == last {
+                        return Err(StorageError::new(
+                            StorageErrorKind::Timeout,
+                            format!("OSS made no progress for {} s", idle.as_secs()),
+                        ));
+                    }
+                    last = now;
+                }
+            }
+        }
+    }
+
+    /// A response body as a stream whose reads time out after `timeoutSeconds` idle.
+    pub fn body_stream(&self, response: Response) -> ByteStream {
+        let idle = self.settings.timeout;
+        let inner = response.bytes_stream();
+        Box::pin(futures::stream::unfold(
+            Some(inner),
+            move |state| async move {
+                let mut inner = state?;
+                match tokio::time::timeout(idle, inner.next()).await {
+                    Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(inner))),
+                    Ok(Some(Err(e))) => Some((Err(error::from_reqwest(e)), None)),
+                    Ok(None) => None,
+                    Err(_) => Some((
+                        Err(StorageError::new(
+                            StorageErrorKind::Timeout,
+                            format!("OSS sent nothing for {} s", idle.as_secs()),
+                        )),
+                        None,
+                    )),
+                }
+            },
+        ))
+    }
+
+    /// A (small, XML) response body in memory, with the idle timeout.
+    pub async fn body_bytes(&self, response: Response) -> StorageResult<Bytes> {
+        jit_storage::collect_stream(self.body_stream(response), None).await
     }
 
     /// Sends `req`, signing every attempt afresh; retries 5xx, 408, 429, transport
@@ -258,13 +358,20 @@ impl OssCore {
         };
         let mut attempt = 0u32;
         loop {
-            let body = match &mut req.body {
-                RequestBody::Empty => None,
-                RequestBody::Bytes(b) => Some(reqwest::Body::from(b.clone())),
-                RequestBody::Stream(s) => s.take(),
+            let (body, progress) = match &mut req.body {
+                RequestBody::Empty => (None, None),
+                RequestBody::Bytes(b) => {
+                    let progress = Progress::default();
+                    let length = Some(b.len() as u64);
+                    let body = counted_body(b.clone(), progress.clone());
+                    (Some((body, length)), Some(progress))
+                }
+                RequestBody::Stream(s, progress) => {
+                    (s.take().map(|b| (b, None)), Some(progress.clone()))
+                }
             };
             let request = self.build(&req, body, SystemTime::now())?;
-            let (retryable, err) = match self.client.execute(request).await {
+            let (retryable, err) = match self.execute(request, progress).await {
                 Ok(response) if response.status().is_success() => {
                     tracing::debug!(
                         method = %req.method,
@@ -280,10 +387,7 @@ impl OssCore {
                     let err = error::from_response(response).await;
                     (error::is_retryable_status(status, err.code()), err)
                 }
-                Err(e) => {
-                    let err = error::from_reqwest(e);
-                    (err.kind().is_retryable(), err)
-                }
+                Err(err) => (err.kind().is_retryable(), err),
             };
             if !retryable || attempt >= retries {
                 tracing::debug!(

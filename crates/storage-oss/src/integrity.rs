@@ -12,6 +12,8 @@ use futures::{Stream, StreamExt};
 use jit_oss_protocol::crc64::Crc64;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 
+use crate::core::Progress;
+
 /// The header holding an object's CRC-64/XZ as an unsigned decimal.
 pub const CRC_HEADER: &str = "x-oss-hash-crc64ecma";
 
@@ -43,6 +45,7 @@ struct TapState {
 #[derive(Clone, Default)]
 pub struct UploadTap {
     state: Arc<Mutex<TapState>>,
+    progress: Progress,
 }
 
 impl UploadTap {
@@ -58,6 +61,7 @@ impl UploadTap {
         length: u64,
     ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
         let state = self.state.clone();
+        let progress = self.progress.clone();
         let at_end = self.state.clone();
         // After the caller's stream ends, a short stream becomes an error too (the HTTP
         // client would only report a broken connection).
@@ -79,6 +83,7 @@ impl UploadTap {
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
             match item {
                 Ok(chunk) => {
+                    progress.add(chunk.len());
                     s.sent += chunk.len() as u64;
                     if s.sent > length {
                         let err = StorageError::invalid_argument(format!(
@@ -97,6 +102,11 @@ impl UploadTap {
             }
         });
         observed.chain(end_check)
+    }
+
+    /// The progress counter the idle timeout watches.
+    pub(crate) fn progress(&self) -> Progress {
+        self.progress.clone()
     }
 
     /// CRC of everything sent so far.

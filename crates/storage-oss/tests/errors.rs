@@ -217,3 +217,32 @@ async fn nothing_listens_is_a_network_error() {
     let err = env.storage.stat("x").await.expect_err("connection refused");
     assert_eq!(err.kind(), StorageErrorKind::Network, "{err}");
 }
+
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    // Accepts connections, reads nothing, answers nothing.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let env = env_with(
+        Style::Path,
+        "v4",
+        json!({"maxRetries": 0, "timeoutSeconds": 1}),
+        Some(addr),
+    )
+    .await;
+    let err = env.storage.stat("x").await.expect_err("no answer");
+    assert_eq!(err.kind(), StorageErrorKind::Timeout, "{err}");
+    let err = env
+        .storage
+        .upload_by_file("y", Bytes::from(vec![0u8; 1 << 20]), None)
+        .await
+        .expect_err("no answer to an upload");
+    assert_eq!(err.kind(), StorageErrorKind::Timeout, "{err}");
+    holder.abort();
+}
