@@ -79,6 +79,17 @@ impl SignatureVersion {
     }
 }
 
+/// Which of a driver's checks to run (names as the driver prints them).
+#[derive(Debug, Clone, Copy)]
+pub enum Checks<'a> {
+    /// Every check, in the driver's order.
+    All,
+    /// Only these.
+    Only(&'a [&'a str]),
+    /// All but these.
+    Skip(&'a [&'a str]),
+}
+
 /// Where [`install`] put the SDKs.
 #[derive(Debug, Clone)]
 pub struct Oracles {
@@ -216,13 +227,14 @@ impl DriverOutput {
     }
 }
 
-/// Runs `sdk`'s driver against `target` with signature `version`. A driver still
+/// Runs `sdk`'s `checks` against `target` with signature `version`. A driver still
 /// running after `limit` is killed and reported as failed, with the output it had printed.
 pub async fn run_driver(
     oracles: &Oracles,
     sdk: Sdk,
     version: SignatureVersion,
     target: &Target,
+    checks: Checks<'_>,
     limit: Duration,
 ) -> Result<DriverOutput, InteropError> {
     let script = sdk_dir().join(sdk.script());
@@ -247,10 +259,21 @@ pub async fn run_driver(
         .env("OSS_ACCESS_KEY_SECRET", &target.access_key_secret)
         .env("OSS_REGION", &target.region)
         .env("OSS_SIGNATURE_VERSION", version.as_arg())
+        .env_remove("OSS_ONLY_CHECKS")
+        .env_remove("OSS_SKIP_CHECKS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    match checks {
+        Checks::All => {}
+        Checks::Only(names) => {
+            command.env("OSS_ONLY_CHECKS", names.join(","));
+        }
+        Checks::Skip(names) => {
+            command.env("OSS_SKIP_CHECKS", names.join(","));
+        }
+    }
     let program = format!(
         "{} {}",
         command.as_std().get_program().to_string_lossy(),
