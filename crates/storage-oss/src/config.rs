@@ -149,6 +149,17 @@ pub struct Settings {
 }
 
 /// Splits `https://host:port/` into (`Some("https")`, `host:port`).
+/// Whether `host[:port]` names an IPv4 or bracketed IPv6 address.
+fn host_is_ip_literal(endpoint: &str) -> bool {
+    if let Some(rest) = endpoint.strip_prefix('[') {
+        return rest
+            .split_once(']')
+            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+    }
+    let host = endpoint.rsplit_once(':').map_or(endpoint, |(h, _)| h);
+    host.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
 fn split_scheme(
     field: &'static str,
     raw: &str,
@@ -227,7 +238,11 @@ impl OssConfig {
         };
         let mut scheme = endpoint_scheme.unwrap_or(default_scheme);
 
-        let path_style = self.path_style.unwrap_or(false);
+        // A bucket cannot be a sub-domain of an IP address: such endpoints (local
+        // OSS-compatible servers) are path style unless the config says otherwise.
+        let path_style = self
+            .path_style
+            .unwrap_or_else(|| host_is_ip_literal(&endpoint));
         let addressing = match self.custom_domain.as_deref().map(str::trim) {
             Some(domain) if !domain.is_empty() => {
                 if path_style {
@@ -404,6 +419,24 @@ mod tests {
 
         let s = with("pathStyle", true.into()).validate().unwrap();
         assert_eq!(s.addressing, Addressing::PathStyle);
+        let local = |endpoint: &str| {
+            let mut json = base();
+            json["endPoint"] = endpoint.into();
+            json["region"] = "cn-hangzhou".into();
+            json
+        };
+        for ip_endpoint in ["http://127.0.0.1:9000", "10.0.0.1", "[::1]:9000"] {
+            let s = config(local(ip_endpoint)).validate().unwrap();
+            assert_eq!(s.addressing, Addressing::PathStyle, "{ip_endpoint}");
+        }
+        let mut json = local("http://127.0.0.1:9000");
+        json["pathStyle"] = false.into();
+        assert_eq!(
+            config(json).validate().unwrap().addressing,
+            Addressing::VirtualHost
+        );
+        let s = config(local("localhost:9000")).validate().unwrap();
+        assert_eq!(s.addressing, Addressing::VirtualHost);
         let s = with("customDomain", "http://Static.Example.com".into())
             .validate()
             .unwrap();
