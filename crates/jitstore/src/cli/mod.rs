@@ -1,0 +1,165 @@
+//! Command-line arguments and dispatch of the `jitstore` tool.
+
+mod objects;
+mod progress;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use jit_element::{App, ElementError};
+use jit_storage::StorageError;
+
+use jitstore::BuiltinTypes;
+
+/// Operate the storage elements of a JitAi-style app.
+#[derive(Debug, Parser)]
+#[command(name = "jitstore", version, about)]
+pub struct Cli {
+    /// The app folder (holding `storages/<Name>/e.json`).
+    #[arg(long, global = true, default_value = ".", env = "JITSTORE_APP")]
+    pub app: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the app's elements: fullName, Type and title, tab-separated.
+    Elements,
+    /// Upload a local file; prints the object's URL.
+    Put {
+        /// Storage element, e.g. storages.Default.
+        element: String,
+        /// Local file to upload.
+        local_file: PathBuf,
+        /// Object key.
+        key: String,
+        /// MIME type (default: guessed by the Type, else application/octet-stream).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// User metadata, `name=value`; may be repeated.
+        #[arg(long = "meta", value_parser = parse_key_value)]
+        metadata: Vec<(String, String)>,
+    },
+    /// Download an object to a local file (`-` for stdout).
+    Get {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+        /// Local file to write, or `-` for stdout.
+        local_file: String,
+    },
+    /// Print an object's information as JSON.
+    Stat {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+    },
+    /// Delete an object.
+    Rm {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+    },
+    /// Print a presigned URL.
+    Sign {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+        /// Content type to bind into the signature.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 300)]
+        expires: u64,
+        /// Sign an upload (PUT) instead of a download (GET).
+        #[arg(long)]
+        put: bool,
+    },
+    /// List objects under a prefix: key, size, last modified.
+    Ls {
+        /// Storage element.
+        element: String,
+        /// Key prefix.
+        #[arg(default_value = "")]
+        prefix: String,
+        /// Group by this delimiter (e.g. `/`), like folders.
+        #[arg(long)]
+        delimiter: Option<String>,
+    },
+    /// Run the local OSS-compatible server (signatures verified, loopback by default).
+    ServeOss(serve::ServeOssArgs),
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected name=value, got {s:?}"))
+}
+
+/// Everything that can make a command fail, shown as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Loading the app or an element failed.
+    #[error("{0}")]
+    Element(#[from] ElementError),
+    /// A storage operation failed.
+    #[error("{0}")]
+    Storage(#[from] StorageError),
+    /// A local file could not be used.
+    #[error("{path}: {source}")]
+    LocalFile {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The local OSS server failed.
+    #[error("serve-oss: {0}")]
+    Server(String),
+}
+
+/// Runs one parsed command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    if let Command::ServeOss(args) = cli.command {
+        return serve::serve_oss(args).await;
+    }
+    let app = App::builder(&cli.app).with_builtin_types().open()?;
+    match cli.command {
+        Command::Elements => objects::elements(&app),
+        Command::Put {
+            element,
+            local_file,
+            key,
+            content_type,
+            metadata,
+        } => objects::put(&app, &element, &local_file, &key, content_type, metadata).await,
+        Command::Get {
+            element,
+            key,
+            local_file,
+        } => objects::get(&app, &element, &key, &local_file).await,
+        Command::Stat { element, key } => objects::stat(&app, &element, &key).await,
+        Command::Rm { element, key } => objects::rm(&app, &element, &key).await,
+        Command::Sign {
+            element,
+            key,
+            content_type,
+            expires,
+            put,
+        } => objects::sign(&app, &element, &key, content_type, expires, put).await,
+        Command::Ls {
+            element,
+            prefix,
+            delimiter,
+        } => objects::ls(&app, &element, &prefix, delimiter).await,
+        Command::ServeOss(_) => unreachable!("handled above"),
+    }
+}

@@ -1,0 +1,204 @@
+//! The object commands: elements, put, get, stat, rm, sign, ls.
+
+use std::path::Path;
+use std::time::Duration;
+
+use futures::{StreamExt, TryStreamExt};
+use jit_element::App;
+use jit_storage::{GetOptions, ListOptions, Payload, PresignOptions, PutOptions, StorageAppExt};
+use tokio::io::AsyncWriteExt;
+
+use super::progress::bytes_bar;
+use super::CliError;
+
+fn local_error(path: &Path, source: std::io::Error) -> CliError {
+    CliError::LocalFile {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// `elements`: one line per declared element; broken declarations go to stderr.
+pub fn elements(app: &App) -> Result<(), CliError> {
+    for decl in app.declarations() {
+        println!("{}\t{}\t{}", decl.full_name, decl.type_name, decl.title);
+    }
+    for problem in app.problems() {
+        eprintln!("jitstore: warning: {problem}");
+    }
+    Ok(())
+}
+
+/// `put`: streams a local file into the storage and prints the URL.
+pub async fn put(
+    app: &App,
+    element: &str,
+    local_file: &Path,
+    key: &str,
+    content_type: Option<String>,
+    metadata: Vec<(String, String)>,
+) -> Result<(), CliError> {
+    let storage = app.storage(element).await?;
+    // Check the local file before touching the storage, so the error names it.
+    tokio::fs::metadata(local_file)
+        .await
+        .map_err(|e| local_error(local_file, e))?;
+    let payload = Payload::from_file(local_file).await?;
+    let bar = bytes_bar(payload.len(), "upload");
+    let payload = match payload {
+        Payload::Stream { stream, length } => {
+            let counted = bar.clone();
+            Payload::Stream {
+                stream: Box::pin(stream.inspect_ok(move |chunk| counted.inc(chunk.len() as u64))),
+                length,
+            }
+        }
+        bytes => bytes,
+    };
+    let options = PutOptions {
+        content_type,
+        metadata: metadata.into_iter().collect(),
+        ..PutOptions::default()
+    };
+    let result = storage.put(key, payload, options).await;
+    bar.finish_and_clear();
+    println!("{}", result?.url);
+    Ok(())
+}
+
+/// `get`: streams an object to a local file (atomically: temp file, then rename) or stdout.
+pub async fn get(app: &App, element: &str, key: &str, local_file: &str) -> Result<(), CliError> {
+    let storage = app.storage(element).await?;
+    let object = storage.get(key, GetOptions::default()).await?;
+    let bar = bytes_bar(object.info.size, "download");
+    let mut stream = object.stream;
+    if local_file == "-" {
+        let mut out = tokio::io::stdout();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            out.write_all(&chunk)
+                .await
+                .map_err(|e| local_error(Path::new("<stdout>"), e))?;
+        }
+        out.flush()
+            .await
+            .map_err(|e| local_error(Path::new("<stdout>"), e))?;
+        return Ok(());
+    }
+    let target = Path::new(local_file);
+    let partial = target.with_file_name(format!(
+        ".{}.jitstore-partial",
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "download".into())
+    ));
+    let result = async {
+        let mut file = tokio::fs::File::create(&partial)
+            .await
+            .map_err(|e| local_error(&partial, e))?;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| local_error(&partial, e))?;
+            bar.inc(chunk.len() as u64);
+        }
+        file.sync_all()
+            .await
+            .map_err(|e| local_error(&partial, e))?;
+        tokio::fs::rename(&partial, target)
+            .await
+            .map_err(|e| local_error(target, e))
+    }
+    .await;
+    bar.finish_and_clear();
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(&partial).await;
+    }
+    result
+}
+
+/// `stat`: the object's information as JSON.
+pub async fn stat(app: &App, element: &str, key: &str) -> Result<(), CliError> {
+    let storage = app.storage(element).await?;
+    let info = storage.get_object(key).await?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&info).expect("object info serializes")
+    );
+    Ok(())
+}
+
+/// `rm`: deletes an object.
+pub async fn rm(app: &App, element: &str, key: &str) -> Result<(), CliError> {
+    app.storage(element).await?.delete(key).await?;
+    Ok(())
+}
+
+/// `sign`: prints a presigned URL (and, for PUT, the headers the uploader must send).
+pub async fn sign(
+    app: &App,
+    element: &str,
+    key: &str,
+    content_type: Option<String>,
+    expires: u64,
+    put: bool,
+) -> Result<(), CliError> {
+    let storage = app.storage(element).await?;
+    let expires = Duration::from_secs(expires);
+    let mut options = if put {
+        PresignOptions::put(
+            content_type
+                .clone()
+                .unwrap_or_else(|| jit_storage::DEFAULT_CONTENT_TYPE.into()),
+            expires,
+        )
+    } else {
+        PresignOptions::get(expires)
+    };
+    options.content_type = options.content_type.or(content_type);
+    let presigned = storage.presign(key, options).await?;
+    println!("{}", presigned.url);
+    if put {
+        for (name, value) in &presigned.headers {
+            eprintln!("send header: {name}: {value}");
+        }
+    }
+    Ok(())
+}
+
+/// `ls`: key, size and last-modified of every object under a prefix.
+pub async fn ls(
+    app: &App,
+    element: &str,
+    prefix: &str,
+    delimiter: Option<String>,
+) -> Result<(), CliError> {
+    let storage = app.storage(element).await?;
+    let mut token = None;
+    loop {
+        let page = storage
+            .list(ListOptions {
+                prefix: Some(prefix.to_string()),
+                delimiter: delimiter.clone(),
+                token,
+                max_keys: None,
+            })
+            .await?;
+        for common in &page.common_prefixes {
+            println!("{common}\tDIR\t-");
+        }
+        for object in &page.objects {
+            let modified = object
+                .last_modified
+                .map(httpdate::fmt_http_date)
+                .unwrap_or_else(|| "-".into());
+            println!("{}\t{}\t{modified}", object.key, object.size);
+        }
+        match page.next_token {
+            Some(next) => token = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
