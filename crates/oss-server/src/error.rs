@@ -6,6 +6,7 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 
 use jit_oss_protocol::error_xml::OssErrorBody;
 
@@ -138,11 +139,17 @@ impl OssError {
         )
     }
 
-    /// Renders the error as an OSS response carrying `request_id`.
-    pub fn into_response_with(self, request_id: &str, host_id: &str) -> Response {
+    /// Renders the error as an OSS response carrying `request_id`. A HEAD answer has no
+    /// body, so, like OSS, it repeats the `<Error>` XML base64-encoded in `x-oss-err`
+    /// (the SDKs read the error code from there).
+    pub fn into_response_with(self, request_id: &str, host_id: &str, head: bool) -> Response {
         let body = render_error_xml(&self, request_id, host_id);
+        let encoded = head.then(|| BASE64_STANDARD.encode(body.as_bytes()));
         let mut response = (self.status, body).into_response();
         let headers = response.headers_mut();
+        if let Some(value) = encoded.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert("x-oss-err", value);
+        }
         headers.insert(
             axum::http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/xml"),
@@ -198,6 +205,6 @@ fn render_error_xml(err: &OssError, request_id: &str, host_id: &str) -> String {
 
 impl IntoResponse for OssError {
     fn into_response(self) -> Response {
-        self.into_response_with("", "localhost")
+        self.into_response_with("", "localhost", false)
     }
 }

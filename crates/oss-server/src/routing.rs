@@ -78,7 +78,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
                 status = err.status.as_u16(),
                 "request failed"
             );
-            err.into_response_with(&request_id, &host)
+            err.into_response_with(&request_id, &host, parts.method == Method::HEAD)
         }
     };
     let headers = response.headers_mut();

@@ -3,6 +3,7 @@
 
 mod common;
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use common::*;
 
 /// Every (store, signature, style) combination the object tests run under.
@@ -65,6 +66,21 @@ async fn put_get_head_delete_with_metadata() {
         assert_eq!(again.status, 204, "deleting a missing key is fine");
         let head = c.send(Req::object("HEAD", "dir/hello.bin")).await;
         assert_eq!(head.status, 404);
+        assert!(head.body.is_empty());
+        // With no body, the error travels base64-encoded in x-oss-err, as on OSS.
+        let encoded = head.header("x-oss-err").expect("x-oss-err on a HEAD error");
+        let xml = BASE64_STANDARD.decode(encoded).expect("base64");
+        let err = jit_oss_protocol::error_xml::OssErrorBody::parse(&xml).expect("error XML");
+        assert_eq!(err.code, "NoSuchKey");
+        assert_eq!(
+            Some(err.request_id.as_str()),
+            head.header("x-oss-request-id")
+        );
+        let get = c.get("dir/hello.bin").await;
+        assert!(
+            get.header("x-oss-err").is_none(),
+            "only HEAD answers carry it"
+        );
         h.server.shutdown().await.expect("clean shutdown");
     }
 }

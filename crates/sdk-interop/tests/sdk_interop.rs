@@ -20,21 +20,6 @@ const REGION: &str = "cn-hangzhou";
 /// Guards against a hung driver only: a run normally takes a few seconds.
 const DRIVER_LIMIT: Duration = Duration::from_secs(300);
 
-/// Checks that fail because of a known server gap, left out of the main suites so the
-/// rest stays visible, and run on their own by the `server_gap_*` tests (which fail
-/// until the server is fixed; then drop the names here).
-///
-/// `head_error_codes`: HEAD error answers carry no `x-oss-err` header (the base64 error
-/// XML real OSS sends when there is no body), so oss2 raises a bare `NotFound` (code '')
-/// instead of `NoSuchKey`/`NoSuchBucket`, and ali-oss an `UnknownError` instead of e.g.
-/// `SignatureDoesNotMatch`.
-fn server_gaps(sdk: Sdk) -> &'static [&'static str] {
-    match sdk {
-        Sdk::Oss2 => &["head_error_codes"],
-        Sdk::AliOss => &["headErrorCodes"],
-    }
-}
-
 /// Where the server keeps objects for a test.
 #[derive(Debug, Clone, Copy)]
 enum Store {
@@ -82,7 +67,7 @@ async fn interop(sdk: Sdk, version: SignatureVersion, store: Store) {
     };
     let server = server(root.clone()).await;
     let target = target(sdk, &server, BUCKET);
-    let checks = Checks::Skip(server_gaps(sdk));
+    let checks = Checks::All;
     let out = run_driver(&oracles, sdk, version, &target, checks, DRIVER_LIMIT)
         .await
         .unwrap_or_else(|err| panic!("{err}"));
@@ -211,37 +196,4 @@ async fn a_failing_driver_is_reported() {
         );
     }
     server.shutdown().await.expect("server shutdown");
-}
-
-/// Runs only the checks of [`server_gaps`], V1 and V4, and fails with their output.
-async fn server_gap(sdk: Sdk) {
-    let oracles = oracles().await;
-    let server = server(None).await;
-    let target = target(sdk, &server, BUCKET);
-    let mut failures = Vec::new();
-    for version in [SignatureVersion::V1, SignatureVersion::V4] {
-        let checks = Checks::Only(server_gaps(sdk));
-        let out = run_driver(&oracles, sdk, version, &target, checks, DRIVER_LIMIT)
-            .await
-            .unwrap_or_else(|err| panic!("{err}"));
-        if !out.success {
-            failures.push(format!("{sdk} {version:?}: {}", out.transcript()));
-        }
-    }
-    server.shutdown().await.expect("server shutdown");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// oss2 reads HEAD error codes from `x-oss-err`: `head_object` of a missing key must
-/// raise `NoSuchKey`, `object_exists` in a missing bucket `NoSuchBucket`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn server_gap_oss2_head_errors_need_x_oss_err() {
-    server_gap(Sdk::Oss2).await;
-}
-
-/// ali-oss reads HEAD error codes (other than 404/412) from `x-oss-err`: a HEAD with a
-/// wrong secret must fail with `SignatureDoesNotMatch`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn server_gap_ali_oss_head_errors_need_x_oss_err() {
-    server_gap(Sdk::AliOss).await;
 }

@@ -1,0 +1,227 @@
+//! The `jitstore` binary end to end: a real app folder in a temp dir, the real binary,
+//! real files; errors checked for their one-line message and exit code.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// An app with a DiskType storage `storages.Files` (signed URLs on an unused base URL).
+fn app() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "storages/Files/e.json",
+        r#"{"title": "Files", "type": "storages.DiskType", "backendBundleEntry": ".", "variables": []}"#,
+    );
+    write(
+        dir.path(),
+        "storages/Files/Files.json",
+        r#"{"directory": "data", "baseUrl": "http://127.0.0.1:9/files", "signingKey": "{{KEY}}"}"#,
+    );
+    write(
+        dir.path(),
+        "storages/Broken/e.json",
+        r#"{"type": "storages.DiskType"}"#,
+    );
+    dir
+}
+
+fn jitstore(app: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jitstore"))
+        .arg("--app")
+        .arg(app)
+        .args(args)
+        .env("KEY", "cli-test-signing-key-0123456789")
+        .env_remove("JITSTORE_APP")
+        .output()
+        .expect("run jitstore")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn elements_lists_declarations_and_warns_about_broken_ones() {
+    let app = app();
+    let out = jitstore(app.path(), &["elements"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "storages.Files\tstorages.DiskType\tFiles\n");
+    let err = stderr(&out);
+    assert!(
+        err.contains("storages.Broken") && err.contains("title"),
+        "{err}"
+    );
+}
+
+#[test]
+fn put_get_stat_sign_ls_rm_round_trip() {
+    let app = app();
+    let local = app.path().join("hello.txt");
+    std::fs::write(&local, "hello from the CLI\n").unwrap();
+
+    let out = jitstore(
+        app.path(),
+        &[
+            "put",
+            "storages.Files",
+            local.to_str().unwrap(),
+            "docs/hello world.txt",
+            "--content-type",
+            "text/plain",
+            "--meta",
+            "author=cli",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out).trim(),
+        "http://127.0.0.1:9/files/docs/hello%20world.txt"
+    );
+    assert_eq!(
+        std::fs::read_to_string(app.path().join("data/docs/hello world.txt")).unwrap(),
+        "hello from the CLI\n"
+    );
+
+    let copy = app.path().join("copy.txt");
+    let out = jitstore(
+        app.path(),
+        &[
+            "get",
+            "storages.Files",
+            "docs/hello world.txt",
+            copy.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&copy).unwrap(),
+        "hello from the CLI\n"
+    );
+
+    let out = jitstore(
+        app.path(),
+        &["get", "storages.Files", "docs/hello world.txt", "-"],
+    );
+    assert_eq!(stdout(&out), "hello from the CLI\n");
+
+    let out = jitstore(
+        app.path(),
+        &["stat", "storages.Files", "docs/hello world.txt"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(info["key"], "docs/hello world.txt");
+    assert_eq!(info["size"], 19);
+    assert_eq!(info["contentType"], "text/plain");
+    assert_eq!(info["metadata"]["author"], "cli");
+
+    let out = jitstore(
+        app.path(),
+        &[
+            "sign",
+            "storages.Files",
+            "docs/hello world.txt",
+            "--expires",
+            "60",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let url = stdout(&out);
+    assert!(
+        url.starts_with("http://127.0.0.1:9/files/docs/hello%20world.txt?"),
+        "{url}"
+    );
+    assert!(url.contains("Signature="), "{url}");
+
+    let out = jitstore(app.path(), &["ls", "storages.Files", "docs/"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("docs/hello world.txt\t19\t"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = jitstore(
+        app.path(),
+        &["rm", "storages.Files", "docs/hello world.txt"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = jitstore(
+        app.path(),
+        &["stat", "storages.Files", "docs/hello world.txt"],
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
+fn errors_are_one_line_naming_element_file_and_field() {
+    let app = app();
+    // A missing object.
+    let out = jitstore(app.path(), &["stat", "storages.Files", "nope.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("storages.Files (storages.DiskType)") && err.contains("NotFound"),
+        "{err}"
+    );
+
+    // A broken declaration: names the file and the field.
+    let out = jitstore(app.path(), &["stat", "storages.Broken", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("storages/Broken/e.json") && err.contains("\"title\""),
+        "{err}"
+    );
+
+    // An unknown element.
+    let out = jitstore(app.path(), &["rm", "storages.Ghost", "x"]);
+    assert!(stderr(&out).contains("storages.Ghost"), "{}", stderr(&out));
+
+    // A bad object name is refused before any I/O.
+    let local = app.path().join("f.txt");
+    std::fs::write(&local, "x").unwrap();
+    let out = jitstore(
+        app.path(),
+        &[
+            "put",
+            "storages.Files",
+            local.to_str().unwrap(),
+            "../escape.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("InvalidArgument"), "{}", stderr(&out));
+    assert!(!app.path().join("escape.txt").exists());
+
+    // A missing local file names the file.
+    let out = jitstore(app.path(), &["put", "storages.Files", "/no/such/file", "k"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("/no/such/file"), "{}", stderr(&out));
+
+    // A missing variable names it, with the config file and field.
+    let out = Command::new(env!("CARGO_BIN_EXE_jitstore"))
+        .arg("--app")
+        .arg(app.path())
+        .args(["stat", "storages.Files", "x"])
+        .env_remove("KEY")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        err.contains("KEY") && err.contains("Files.json") && err.contains("signingKey"),
+        "{err}"
+    );
+}
