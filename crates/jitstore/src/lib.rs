@@ -60,3 +60,8 @@ pub mod prelude {
         StorageType, UploadResult,
     };
 }
+
+/// The README's examples, compiled as doc-tests so they stay true.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

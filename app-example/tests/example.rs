@@ -1,0 +1,148 @@
+//! The example app, run as a user would: its own folder (copied to a temp dir so the
+//! test leaves nothing behind), the official Types plus its custom TenantType, and the
+//! seed's flow on every storage, offline.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use app_example::flow::run_flow;
+use app_example::{ExampleApp, OssTarget};
+use jitstore::oss_server::{start, ServerConfig};
+use jitstore::prelude::*;
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the example's declarations (app.json and storages/) in a temp dir.
+fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = ExampleApp::default_dir();
+    std::fs::copy(source.join("app.json"), dir.path().join("app.json")).unwrap();
+    std::fs::create_dir_all(dir.path().join("storages")).unwrap();
+    copy_tree(&source.join("storages"), &dir.path().join("storages"));
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_flow_runs_offline_on_every_storage() {
+    let dir = example_copy();
+    let example = ExampleApp::open(dir.path(), Some(HashMap::new()))
+        .await
+        .expect("open the example");
+    assert!(
+        matches!(example.oss, OssTarget::Local(_)),
+        "no OSS_* variables → local server"
+    );
+    let names: Vec<_> = example
+        .app
+        .declarations()
+        .iter()
+        .map(|d| d.full_name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "storages.AcmeFiles",
+            "storages.Default",
+            "storages.MyOss",
+            "storages.TenantType"
+        ]
+    );
+    let http = reqwest::Client::new();
+    for name in example.storages() {
+        let storage = example
+            .app
+            .storage(name)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = run_flow(storage.as_ref(), "folder/example.txt", &http)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(report.lines.len(), 6, "{name}: {:?}", report.lines);
+    }
+    // The tenant's objects live under its prefix in the wrapped storage.
+    let acme = example.app.storage("storages.AcmeFiles").await.unwrap();
+    acme.upload_by_file("a.txt", "acme".into(), None)
+        .await
+        .unwrap();
+    let default = example.app.default_storage().await.unwrap();
+    assert_eq!(
+        default.download("tenants/acme/a.txt").await.unwrap(),
+        &b"acme"[..]
+    );
+    assert_eq!(
+        acme.list_all("")
+            .await
+            .unwrap()
+            .iter()
+            .map(|o| o.key.clone())
+            .collect::<Vec<_>>(),
+        ["a.txt"]
+    );
+    assert!(dir.path().join("data/default/tenants/acme/a.txt").is_file());
+    example.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oss_variables_point_my_oss_elsewhere() {
+    // Stand-in for an Aliyun account: the variables name a server this test runs.
+    let server = start(ServerConfig {
+        buckets: vec!["team-bucket".into()],
+        credentials: vec![("TEAMKEY".into(), "team-secret".into())],
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let env = HashMap::from([
+        ("OSS_ACCESS_KEY_ID".to_string(), "TEAMKEY".to_string()),
+        (
+            "OSS_ACCESS_KEY_SECRET".to_string(),
+            "team-secret".to_string(),
+        ),
+        ("OSS_ENDPOINT".to_string(), server.endpoint()),
+        ("OSS_BUCKET".to_string(), "team-bucket".to_string()),
+        ("OSS_REGION".to_string(), "cn-shanghai".to_string()),
+    ]);
+    let dir = example_copy();
+    let example = ExampleApp::open(dir.path(), Some(env)).await.unwrap();
+    assert_eq!(example.oss, OssTarget::Aliyun);
+    let oss = example.app.storage("storages.MyOss").await.unwrap();
+    let up = oss
+        .upload_by_file("x.txt", "x".into(), Some("text/plain"))
+        .await
+        .unwrap();
+    assert_eq!(up.url, format!("{}/team-bucket/x.txt", server.endpoint()));
+    example.shutdown().await;
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_bad_tenant_config_names_the_file_and_field() {
+    let dir = example_copy();
+    std::fs::write(
+        dir.path().join("storages/AcmeFiles/AcmeFiles.json"),
+        r#"{"tenant": "../etc"}"#,
+    )
+    .unwrap();
+    let example = ExampleApp::open(dir.path(), Some(HashMap::new()))
+        .await
+        .unwrap();
+    let err = example.app.storage("storages.AcmeFiles").await.unwrap_err();
+    assert_eq!(err.kind(), ElementErrorKind::InvalidConfig);
+    assert_eq!(err.field(), Some("tenant"));
+    assert!(err
+        .file()
+        .unwrap()
+        .ends_with("storages/AcmeFiles/AcmeFiles.json"));
+    example.shutdown().await;
+}
