@@ -1,0 +1,114 @@
+//! `jitstore serve-oss` as a separate process: an OssType element signs requests that the
+//! served process verifies, and a wrong secret is refused.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use jitstore::prelude::*;
+
+/// Kills the server process when the test ends, whatever happens.
+struct ServerProcess(Child);
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `jitstore serve-oss` on a free loopback port; returns it and its endpoint.
+fn serve(root: &std::path::Path) -> (ServerProcess, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jitstore"))
+        .args([
+            "serve-oss",
+            "--addr",
+            "127.0.0.1:0",
+            "--bucket",
+            "cli-bucket",
+            "--access-key-id",
+            "CLIKEY",
+        ])
+        .arg("--root")
+        .arg(root)
+        .env("JITSTORE_OSS_ACCESS_KEY_SECRET", "cli-secret")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start jitstore serve-oss");
+    let stderr = child.stderr.take().expect("stderr");
+    let process = ServerProcess(child);
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("read stderr");
+        if let Some(rest) = line.split("local OSS server on ").nth(1) {
+            let endpoint = rest
+                .split_whitespace()
+                .next()
+                .expect("endpoint")
+                .to_string();
+            return (process, endpoint);
+        }
+    }
+    panic!("serve-oss exited without announcing its address");
+}
+
+fn app_for(endpoint: &str, secret: &str) -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().unwrap();
+    let element = dir.path().join("storages/Remote");
+    std::fs::create_dir_all(&element).unwrap();
+    std::fs::write(
+        element.join("e.json"),
+        r#"{"title": "Remote", "type": "storages.OssType"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        element.join("Remote.json"),
+        r#"{"accessKeyId": "CLIKEY", "accessKeySecret": "{{SECRET}}", "endPoint": "{{ENDPOINT}}",
+            "bucketName": "cli-bucket", "region": "cn-hangzhou"}"#,
+    )
+    .unwrap();
+    let app = App::builder(dir.path())
+        .with_builtin_types()
+        .env_vars(HashMap::from([
+            ("SECRET".to_string(), secret.to_string()),
+            ("ENDPOINT".to_string(), endpoint.to_string()),
+        ]))
+        .open()
+        .unwrap();
+    (dir, app)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_oss_verifies_what_oss_type_signs() {
+    let data = tempfile::tempdir().unwrap();
+    let (_server, endpoint) = serve(data.path());
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+
+    let (_dir, app) = app_for(&endpoint, "cli-secret");
+    let storage = app.storage("storages.Remote").await.unwrap();
+    storage
+        .upload_by_file("hello.txt", "hi there".into(), Some("text/plain"))
+        .await
+        .unwrap();
+    assert_eq!(
+        storage.download("hello.txt").await.unwrap(),
+        &b"hi there"[..]
+    );
+    let url = storage.get_sign_url("hello.txt", None, None).await.unwrap();
+    assert_eq!(
+        reqwest::get(&url).await.unwrap().text().await.unwrap(),
+        "hi there"
+    );
+
+    let (_dir, wrong) = app_for(&endpoint, "not-the-secret");
+    let err = wrong
+        .storage("storages.Remote")
+        .await
+        .unwrap()
+        .download("hello.txt")
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    assert!(err.request_id().is_some(), "{err}");
+}
