@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::declaration::expected;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::json_file::{parse_object, read_text};
 
 /// The parsed `app.json` of one app folder (all fields optional).
 #[derive(Debug, Clone, Default)]
@@ -26,17 +27,10 @@ impl AppConfig {
     /// Reads `<root>/app.json`; a missing file is an empty config.
     pub fn read(root: &Path) -> ElementResult<AppConfig> {
         let file = root.join("app.json");
-        let bytes = match std::fs::read(&file) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(AppConfig::default()),
-            Err(e) => return Err(ElementError::io(&file, e)),
-        };
-        let text = String::from_utf8(bytes).map_err(|e| {
-            ElementError::new(ElementErrorKind::InvalidDeclaration, "file is not UTF-8")
-                .with_file(&file)
-                .with_source(e)
-        })?;
-        Self::parse(&text, &file, root)
+        match read_text(&file, ElementErrorKind::InvalidDeclaration)? {
+            Some(text) => Self::parse(&text, &file, root),
+            None => Ok(AppConfig::default()),
+        }
     }
 
     /// Parses the text of an `app.json` located at `file` in app folder `root`.
@@ -46,21 +40,7 @@ impl AppConfig {
                 .with_file(file)
                 .with_field(field)
         };
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            ElementError::new(
-                ElementErrorKind::InvalidDeclaration,
-                format!("malformed JSON: {e}"),
-            )
-            .with_file(file)
-            .with_source(e)
-        })?;
-        let Value::Object(mut map) = value else {
-            return Err(ElementError::new(
-                ElementErrorKind::InvalidDeclaration,
-                "app.json must hold a JSON object",
-            )
-            .with_file(file));
-        };
+        let mut map = parse_object(text, file, ElementErrorKind::InvalidDeclaration)?;
         let name = match map.remove("name") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s),

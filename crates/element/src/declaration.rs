@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::json_file::parse_object;
 
 /// A variable declared in `e.json` `variables`: `{"name": "OSS_BUCKET", "default": "b"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,23 +95,8 @@ impl Declaration {
                 .with_file(file)
                 .with_field(field)
         };
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            ElementError::new(
-                ElementErrorKind::InvalidDeclaration,
-                format!("malformed JSON: {e}"),
-            )
-            .with_element(full_name)
-            .with_file(file)
-            .with_source(e)
-        })?;
-        let Value::Object(mut map) = value else {
-            return Err(ElementError::new(
-                ElementErrorKind::InvalidDeclaration,
-                "e.json must hold a JSON object",
-            )
-            .with_element(full_name)
-            .with_file(file));
-        };
+        let mut map = parse_object(text, file, ElementErrorKind::InvalidDeclaration)
+            .map_err(|e| e.with_element(full_name))?;
 
         let title = match map.remove("title") {
             Some(Value::String(s)) if !s.trim().is_empty() => s,

@@ -10,6 +10,7 @@ use walkdir::WalkDir;
 
 use crate::declaration::Declaration;
 use crate::error::{ElementError, ElementErrorKind};
+use crate::json_file::read_text;
 
 /// Folder names never searched for elements.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules", "__pycache__"];
@@ -99,13 +100,13 @@ fn read_declaration(
         .with_element(full_name)
         .with_file(file));
     }
-    let bytes =
-        std::fs::read(file).map_err(|e| ElementError::io(file, e).with_element(full_name))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        ElementError::new(ElementErrorKind::InvalidDeclaration, "file is not UTF-8")
-            .with_element(full_name)
-            .with_file(file)
-            .with_source(e)
-    })?;
+    let text = read_text(file, ElementErrorKind::InvalidDeclaration)
+        .and_then(|text| {
+            text.ok_or_else(|| {
+                ElementError::new(ElementErrorKind::Io, "the file disappeared while loading")
+                    .with_file(file)
+            })
+        })
+        .map_err(|e| e.with_element(full_name))?;
     Declaration::parse(full_name, &text, file, root)
 }

@@ -17,6 +17,7 @@ mod declaration;
 mod discover;
 mod element;
 mod error;
+mod json_file;
 mod registry;
 mod resolve;
 pub mod vars;

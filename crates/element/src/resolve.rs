@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::declaration::{json_type_name, Declaration};
+use crate::declaration::Declaration;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::json_file::{parse_object, read_text};
 use crate::registry::{ElementFactory, Registry};
 use crate::vars::{substitute, EnvSource, Layers, SubstituteError};
 
@@ -169,38 +170,23 @@ pub(crate) fn merged_config(
 }
 
 fn read_config(file: &Path, element: &Declaration, required: bool) -> ElementResult<Option<Value>> {
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(ElementError::new(
-                ElementErrorKind::InvalidConfig,
-                format!(
-                    "the instance's config file is missing (expected {})",
-                    file.display()
-                ),
-            )
-            .with_element(&element.full_name)
-            .with_file(file))
+    let with_element = |e: ElementError| e.with_element(&element.full_name);
+    let Some(text) = read_text(file, ElementErrorKind::InvalidConfig).map_err(with_element)? else {
+        if !required {
+            return Ok(None);
         }
-        Err(e) => return Err(ElementError::io(file, e).with_element(&element.full_name)),
+        return Err(ElementError::new(
+            ElementErrorKind::InvalidConfig,
+            format!(
+                "the instance's config file is missing (expected {})",
+                file.display()
+            ),
+        )
+        .with_element(&element.full_name)
+        .with_file(file));
     };
-    let config_error = |message: String| {
-        ElementError::new(ElementErrorKind::InvalidConfig, message)
-            .with_element(&element.full_name)
-            .with_file(file)
-    };
-    let text = String::from_utf8(bytes)
-        .map_err(|e| config_error("file is not UTF-8".into()).with_source(e))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| config_error(format!("malformed JSON: {e}")).with_source(e))?;
-    if !value.is_object() {
-        return Err(config_error(format!(
-            "the config must be a JSON object, found {}",
-            json_type_name(&value)
-        )));
-    }
-    Ok(Some(value))
+    let map = parse_object(&text, file, ElementErrorKind::InvalidConfig).map_err(with_element)?;
+    Ok(Some(Value::Object(map)))
 }
 
 /// Deep merge: objects merge key by key, anything else is replaced.
