@@ -162,7 +162,15 @@ pub fn signature(secret: &str, date: &str, region: &str, string_to_sign: &str) -
 
 /// Checks a hex signature against `string_to_sign` in constant time.
 pub fn signature_matches(signing_key: &[u8; 32], string_to_sign: &str, provided_hex: &str) -> bool {
-    match hex::decode(provided_hex.trim()) {
+    // OSS writes signatures in lower-case hex; anything else is not the signature.
+    let canonical = provided_hex.len() == 64
+        && provided_hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !canonical {
+        return false;
+    }
+    match hex::decode(provided_hex) {
         Ok(bytes) => hmac256(signing_key, string_to_sign.as_bytes())
             .verify_slice(&bytes)
             .is_ok(),
@@ -271,6 +279,17 @@ pub fn presign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_exact_lower_case_hex_signature_matches() {
+        let key = signing_key("secret", "20250411", "cn-hangzhou");
+        let good = signature("secret", "20250411", "cn-hangzhou", "sts");
+        assert!(signature_matches(&key, "sts", &good));
+        assert!(!signature_matches(&key, "sts", &good.to_ascii_uppercase()));
+        assert!(!signature_matches(&key, "sts", &format!(" {good}")));
+        assert!(!signature_matches(&key, "sts", &good[..63]));
+        assert!(!signature_matches(&key, "other", &good));
+    }
 
     #[test]
     fn canonical_query_rules() {
