@@ -43,7 +43,9 @@ install_python() {
     if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then return 0; fi
     local tmp="$dest/python.tmp"
     rm -rf "$tmp"
-    if ! "$python" -m pip install --quiet --disable-pip-version-check --no-input \
+    # --target writes only into our folder, so a distribution's "externally managed"
+    # guard (PEP 668, Debian's python3) does not apply to it.
+    if ! PIP_BREAK_SYSTEM_PACKAGES=1 "$python" -m pip install --quiet --disable-pip-version-check --no-input \
         --target "$tmp" "oss2==$OSS2_VERSION" >"$log" 2>&1; then
         cat "$log" >&2
         die "pip could not install oss2==$OSS2_VERSION into $tmp (output above)"
