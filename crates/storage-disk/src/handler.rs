@@ -28,6 +28,7 @@ use jit_storage::{
     Payload, PresignMethod, PutOptions, StorageError, StorageErrorKind, StorageMeta,
 };
 use tokio::net::TcpListener;
+use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -325,6 +326,11 @@ pub fn serve_signed_urls(
     let (tx, rx) = oneshot::channel::<()>();
     let app = signed_url_router(storage);
     let task = tokio::spawn(async move {
+        // Headers and a streamed body leave as separate small writes; without
+        // TCP_NODELAY the second waits ~40 ms for the peer's delayed ACK.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = rx.await;

@@ -158,7 +158,7 @@ type IoStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 /// A file stream that counts its bytes and checks their CRC-64 at the end.
 struct CheckedStream {
     inner: IoStream,
-    digest: Option<crc::Digest<'static, u64>>,
+    digest: Option<crc::Digest<'static, u64, crc::Table<16>>>,
     expected_crc: Option<u64>,
     expected_len: u64,
     read: u64,

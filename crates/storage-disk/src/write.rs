@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
-use crc::{Crc, CRC_64_XZ};
+use crc::{Crc, Table, CRC_64_XZ};
 use futures::StreamExt;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use md5::{Digest, Md5};
@@ -18,7 +18,8 @@ use crate::meta_file::{Sidecar, Stamp};
 use crate::paths::{prepare_file, prepare_sidecar, Layout};
 
 /// CRC-64/XZ, the checksum OSS calls `crc64ecma`.
-pub(crate) static CRC64: Crc<u64> = Crc::<u64>::new(&CRC_64_XZ);
+/// CRC-64/XZ with slice-by-16 tables (about five times the default table's speed).
+pub(crate) static CRC64: Crc<u64, Table<16>> = Crc::<u64, Table<16>>::new(&CRC_64_XZ);
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
