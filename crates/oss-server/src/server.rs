@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::DefaultBodyLimit;
-use axum::Router;
 use axum::serve::ListenerExt;
+use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 

@@ -22,13 +22,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use futures::TryStreamExt;
 use jit_storage::{
     Payload, PresignMethod, PutOptions, StorageError, StorageErrorKind, StorageMeta,
 };
 use tokio::net::TcpListener;
-use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
