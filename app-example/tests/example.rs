@@ -90,6 +90,16 @@ async fn the_flow_runs_offline_on_every_storage() {
         ["a.txt"]
     );
     assert!(dir.path().join("data/default/tenants/acme/a.txt").is_file());
+    // Errors name the element the caller used, and the wrapped one as the cause.
+    let err = acme.download("missing.txt").await.unwrap_err();
+    assert_eq!(err.kind(), StorageErrorKind::NotFound);
+    assert_eq!(err.element(), Some("storages.AcmeFiles"));
+    assert_eq!(err.key(), Some("missing.txt"));
+    assert!(
+        err.to_string()
+            .contains("via storages.Default (storages.DiskType)"),
+        "{err}"
+    );
     example.shutdown().await;
 }
 

@@ -41,15 +41,28 @@ impl ElementStorage {
         key: Option<&str>,
     ) -> impl Fn(StorageError) -> StorageError + '_ {
         let key = key.map(str::to_string);
-        move |e: StorageError| {
-            e.with_operation(operation, key.as_deref())
-                .with_element(&self.identity.full_name, &self.identity.type_name)
-        }
+        move |e: StorageError| stamp(e, &self.identity, operation, key.as_deref())
     }
 
     fn checked(&self, operation: &'static str, name: &str) -> StorageResult<()> {
         validate_object_name(name).map_err(self.context(operation, Some(name)))
     }
+}
+
+/// Names `identity`, the operation and the key in `e`. An error from another element this
+/// one delegates to (a wrapper Type) is reported as ours, with theirs kept as the cause.
+fn stamp(
+    e: StorageError,
+    identity: &StorageIdentity,
+    operation: &'static str,
+    key: Option<&str>,
+) -> StorageError {
+    let e = match e.element() {
+        Some(other) if other != identity.full_name => e.nested(),
+        _ => e,
+    };
+    e.with_operation(operation, key)
+        .with_element(&identity.full_name, &identity.type_name)
 }
 
 #[async_trait]
@@ -86,15 +99,13 @@ impl StorageMeta for ElementStorage {
             .get(name, options)
             .await
             .map_err(self.context("get", Some(name)))?;
-        let (full_name, type_name) = (
-            self.identity.full_name.clone(),
-            self.identity.type_name.clone(),
-        );
+        let identity = self.identity.clone();
         let key = name.to_string();
-        result.stream = Box::pin(result.stream.map_err(move |e| {
-            e.with_operation("get", Some(&key))
-                .with_element(&full_name, &type_name)
-        }));
+        result.stream = Box::pin(
+            result
+                .stream
+                .map_err(move |e| stamp(e, &identity, "get", Some(&key))),
+        );
         Ok(result)
     }
 

@@ -143,6 +143,16 @@ impl StorageError {
         self
     }
 
+    /// The same failure as seen by an element that delegated to the one this error names
+    /// (e.g. a wrapper Type): a new error of the same kind and remote details, naming
+    /// nothing yet, whose message and source are this error.
+    pub fn nested(self) -> Self {
+        let mut outer = Self::new(self.inner.kind, format!("via {self}"));
+        outer.inner.remote = self.inner.remote.clone();
+        outer.inner.source = Some(Box::new(self));
+        outer
+    }
+
     /// Sets the operation and the key it was about (kept if already set).
     pub fn with_operation(mut self, operation: &'static str, key: Option<&str>) -> Self {
         if self.inner.operation.is_none() {
@@ -293,6 +303,25 @@ mod tests {
         );
         assert_eq!(err.code(), Some("NoSuchKey"));
         assert_eq!(err.request_id(), Some("5F3A"));
+    }
+
+    #[test]
+    fn nested_errors_name_the_outer_element_and_keep_the_inner() {
+        let inner = StorageError::not_found("no object")
+            .with_operation("get", Some("tenants/acme/a.txt"))
+            .with_element("storages.Default", "storages.DiskType");
+        let outer = inner
+            .nested()
+            .with_operation("download", Some("a.txt"))
+            .with_element("storages.AcmeFiles", "storages.TenantType");
+        assert_eq!(outer.kind(), StorageErrorKind::NotFound);
+        assert_eq!(outer.element(), Some("storages.AcmeFiles"));
+        assert_eq!(
+            outer.to_string(),
+            r#"storages.AcmeFiles (storages.TenantType): download "a.txt": NotFound: via storages.Default (storages.DiskType): get "tenants/acme/a.txt": NotFound: no object"#
+        );
+        let source = StdError::source(&outer).expect("the inner error");
+        assert!(source.to_string().starts_with("storages.Default"));
     }
 
     #[test]
