@@ -1,7 +1,7 @@
 //! Request building and sending: URLs per addressing style, headers, signing with
-//! `jit-oss-protocol` (V4 or V1, a fresh signature per attempt), one pooled
-//! `reqwest::Client` per element, retries with backoff for replayable requests, and
-//! idle timeouts (no progress for `timeoutSeconds`) rather than total ones, so large
+//! `jit-oss-protocol` (V4 or V1, a fresh signature per attempt, the V4 signing key
+//! reused for the day and region), one pooled `reqwest::Client` per element, retries
+//! with backoff for replayable requests, and idle timeouts (no progress for `timeoutSeconds`) rather than total ones, so large
 //! transfers are never cut short while they move.
 
 use std::net::SocketAddr;
@@ -20,6 +20,7 @@ use reqwest::{Method, Response};
 
 use crate::config::{Addressing, Settings};
 use crate::error;
+use crate::signing_key::SigningKeyCache;
 
 /// Longest single backoff between attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
@@ -121,14 +122,18 @@ impl OssRequest {
     }
 }
 
-/// What every operation of an element shares: settings, credentials, HTTP client.
+/// What every operation of an element shares: settings, credentials, HTTP client and
+/// the V4 signing-key cache.
 pub(crate) struct OssCore {
     /// Checked configuration.
     pub settings: Settings,
-    /// Access key pair and token (secrets redacted in Debug).
+    /// Access key pair and token (secrets redacted in Debug). Fixed once requests are
+    /// signed: the signing-key cache belongs to this secret.
     pub credentials: Credentials,
     /// Connection pool.
     pub client: reqwest::Client,
+    /// The day's V4 signing key for `credentials` (never shown by Debug).
+    signing_key: SigningKeyCache,
 }
 
 impl std::fmt::Debug for OssCore {
@@ -169,6 +174,7 @@ impl OssCore {
             settings,
             credentials,
             client,
+            signing_key: SigningKeyCache::default(),
         })
     }
 
@@ -202,13 +208,13 @@ impl OssCore {
     /// Signs with an `Authorization` header at `now`.
     fn sign_header(&self, sign: &mut SignRequest, now: SystemTime) -> StorageResult<()> {
         let result = match self.settings.signature {
-            SignatureVersion::V4 => v4::sign_header(
-                sign,
-                &self.credentials,
-                self.settings.region.as_deref().unwrap_or(""),
-                &[],
-                now,
-            ),
+            SignatureVersion::V4 => {
+                let region = self.settings.region.as_deref().unwrap_or("");
+                let secret = self.credentials.access_key_secret.expose();
+                v4::sign_header_with_key(sign, &self.credentials, region, &[], now, |date| {
+                    self.signing_key.key(secret, date, region)
+                })
+            }
             SignatureVersion::V1 => v1::sign_header(sign, &self.credentials, now),
         };
         result.map_err(|e| StorageError::invalid_argument(e.to_string()).with_source(e))

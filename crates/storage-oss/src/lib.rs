@@ -12,8 +12,9 @@
 //!
 //! Layout (after Apache OpenDAL's OSS service): `config` (configuration), `backend`
 //! (operations and factory), `core` (URLs, signing, sending, retries), `error` (error
-//! mapping), `lister` (ListObjectsV2), `multipart` (multipart upload), `integrity`
-//! (streaming CRC checks).
+//! mapping), `lister` (ListObjectsV2), `multipart` (multipart upload, several parts in
+//! flight), `integrity` (streaming CRC checks), `signing_key` (the day's V4 signing
+//! key, cached per element).
 
 mod backend;
 mod config;
@@ -22,11 +23,13 @@ mod error;
 mod integrity;
 mod lister;
 mod multipart;
+mod signing_key;
 
 pub use backend::{OssStorage, OssType};
 pub use config::{
-    Addressing, ConfigError, OssConfig, Settings, DEFAULT_MAX_RETRIES, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE, DEFAULT_TIMEOUT_SECONDS, MIN_PART_SIZE,
+    Addressing, ConfigError, OssConfig, Settings, DEFAULT_MAX_RETRIES,
+    DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+    DEFAULT_TIMEOUT_SECONDS, MAX_MULTIPART_CONCURRENCY, MIN_PART_SIZE,
 };
 pub use error::REQUEST_ID_HEADER;
 
