@@ -16,6 +16,10 @@ pub const DEFAULT_PART_SIZE: u64 = 8 * 1024 * 1024;
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
 /// Largest part OSS accepts: 5 GiB.
 pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// Default number of multipart parts uploaded at once: 2.
+pub const DEFAULT_MULTIPART_CONCURRENCY: usize = 2;
+/// Most multipart parts uploaded at once: 16.
+pub const MAX_MULTIPART_CONCURRENCY: usize = 16;
 /// Default number of retries of a failed, replayable request.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// Default connect and read (idle) timeout.
@@ -71,6 +75,11 @@ pub struct OssConfig {
     /// Multipart part size; default 8 MiB, at least 100 KiB.
     #[serde(default)]
     pub part_size_bytes: Option<u64>,
+    /// Multipart parts uploaded at once, 1..=16; default 2. The next part is read from
+    /// the payload while earlier ones upload; at most this many parts plus the one
+    /// being read are held in memory (`multipartConcurrency + 1` × part size).
+    #[serde(default)]
+    pub multipart_concurrency: Option<usize>,
 }
 
 /// Reads a secret without ever echoing the value in an error (serde's type errors
@@ -146,6 +155,8 @@ pub struct Settings {
     pub multipart_threshold: u64,
     /// Part size.
     pub part_size: u64,
+    /// Multipart parts in flight at once (1..=16).
+    pub multipart_concurrency: usize,
 }
 
 /// Splits `https://host:port/` into (`Some("https")`, `host:port`).
@@ -302,6 +313,17 @@ impl OssConfig {
         if multipart_threshold == 0 {
             return Err(problem("multipartThresholdBytes", "must be at least 1"));
         }
+        let multipart_concurrency = self
+            .multipart_concurrency
+            .unwrap_or(DEFAULT_MULTIPART_CONCURRENCY);
+        if !(1..=MAX_MULTIPART_CONCURRENCY).contains(&multipart_concurrency) {
+            return Err(problem(
+                "multipartConcurrency",
+                format!(
+                    "{multipart_concurrency} is outside 1..={MAX_MULTIPART_CONCURRENCY} (parts uploaded at once)"
+                ),
+            ));
+        }
         Ok(Settings {
             bucket,
             scheme,
@@ -313,6 +335,7 @@ impl OssConfig {
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             multipart_threshold,
             part_size,
+            multipart_concurrency,
         })
     }
 }
@@ -351,6 +374,7 @@ mod tests {
         assert_eq!(s.max_retries, 3);
         assert_eq!(s.multipart_threshold, 64 << 20);
         assert_eq!(s.part_size, 8 << 20);
+        assert_eq!(s.multipart_concurrency, 2);
         assert_eq!(s.timeout, Duration::from_secs(60));
     }
 
@@ -474,6 +498,19 @@ mod tests {
         assert_eq!(err.field, "signatureVersion");
         let err = with("timeoutSeconds", 0.into()).validate().unwrap_err();
         assert_eq!(err.field, "timeoutSeconds");
+        for bad in [0, 17, 1000] {
+            let err = with("multipartConcurrency", bad.into())
+                .validate()
+                .unwrap_err();
+            assert_eq!(err.field, "multipartConcurrency", "{bad}");
+            assert!(err.to_string().contains("1..=16"), "{err}");
+        }
+        for good in [1, 4, 16] {
+            let s = with("multipartConcurrency", good.into())
+                .validate()
+                .unwrap();
+            assert_eq!(s.multipart_concurrency, good);
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Request building and sending: URLs per addressing style, headers, signing with
 //! `jit-oss-protocol` (V4 or V1, a fresh signature per attempt, the V4 signing key
 //! reused for the day and region), one pooled `reqwest::Client` per element, retries
-//! with backoff for replayable requests, and idle timeouts (no progress for `timeoutSeconds`) rather than total ones, so large
-//! transfers are never cut short while they move.
+//! with backoff for replayable requests, and idle timeouts (no progress for
+//! `timeoutSeconds`) rather than total ones, so large transfers are never cut short
+//! while they move.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,9 +1,11 @@
 //! Multipart upload of large payloads: InitiateMultipartUpload, one UploadPart per
-//! buffered part (so only one part is in memory, and each part can be retried), then
-//! CompleteMultipartUpload, whose CRC-64 must equal the combination of the parts'
-//! CRCs. Any failure before completion aborts the upload so no orphan parts stay billed.
+//! buffered part (each part can be retried), up to `multipartConcurrency` parts in
+//! flight while the next one is read, then CompleteMultipartUpload, whose CRC-64 must
+//! equal the parts' CRCs combined in part order. Any failure before completion waits
+//! for the parts in flight, then aborts the upload so no orphan parts stay billed.
 
 use bytes::{Bytes, BytesMut};
+use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use jit_oss_protocol::crc64;
 use jit_storage::{ByteStream, Payload, StorageError, StorageResult};
@@ -118,60 +120,14 @@ async fn upload_parts_and_complete(
     core: &OssCore,
     key: &str,
     upload_id: &str,
-    mut stream: ByteStream,
+    stream: ByteStream,
     length: u64,
     part_size: u64,
 ) -> Result<Uploaded, Failure> {
-    let mut parts: Vec<Part> = Vec::new();
-    let mut carry: Option<Bytes> = None;
-    let mut total = 0u64;
     let before = Failure::BeforeComplete;
-    while let Some(data) = next_part(&mut stream, &mut carry, part_size)
+    let parts = upload_parts(core, key, upload_id, stream, length, part_size)
         .await
-        .map_err(before)?
-    {
-        total += data.len() as u64;
-        if total > length {
-            return Err(before(StorageError::invalid_argument(format!(
-                "the payload stream yielded more than its declared {length} bytes"
-            ))));
-        }
-        let number = parts.len() as u32 + 1;
-        let crc = crc64::checksum(&data);
-        let len = data.len() as u64;
-        let req = OssRequest::new(Method::PUT, Some(key))
-            .query("partNumber", Some(&number.to_string()))
-            .query("uploadId", Some(upload_id))
-            .body(RequestBody::Bytes(data));
-        let response = core.send(req).await.map_err(before)?;
-        if let Some(server) = crc_header(response.headers()) {
-            if server != crc {
-                return Err(before(mismatch(&format!("part {number}"), crc, server)));
-            }
-        }
-        let etag = response
-            .headers()
-            .get("etag")
-            .and_then(|v| v.to_str().ok())
-            .map(trim_etag)
-            .ok_or_else(|| {
-                before(error::unexpected(
-                    format!("UploadPart {number} answered without an ETag"),
-                    Some(response.headers()),
-                ))
-            })?;
-        parts.push(Part {
-            number,
-            etag,
-            crc,
-            len,
-        });
-    }
-    if total != length {
-        return Err(before(StorageError::invalid_argument(format!(
-            "the payload stream yielded {total} bytes, not its declared {length}"
-        ))));
-    }
+        .map_err(before)?;
 
     let mut xml = String::from("<CompleteMultipartUpload>");
     for p in &parts {
@@ -226,6 +182,134 @@ async fn upload_parts_and_complete(
             })
         }
     }
+}
+
+/// Cuts `stream` into parts and uploads them, up to `multipart_concurrency` at once:
+/// the next part is read while earlier ones are in flight, so at most that many parts
+/// plus the one being read are in memory. Returns the parts in part order.
+///
+/// On the first failure (a part, or the payload stream) no further part is read and
+/// the parts still in flight are awaited, so that nothing is being uploaded when the
+/// caller aborts the upload; the first error is returned.
+async fn upload_parts(
+    core: &OssCore,
+    key: &str,
+    upload_id: &str,
+    stream: ByteStream,
+    length: u64,
+    part_size: u64,
+) -> StorageResult<Vec<Part>> {
+    let concurrency = core.settings.multipart_concurrency.max(1);
+    let mut source = std::pin::pin!(part_stream(stream, length, part_size));
+    let mut in_flight = FuturesUnordered::new();
+    let mut parts: Vec<Part> = Vec::new();
+    let mut failure: Option<StorageError> = None;
+    let mut exhausted = false;
+    let mut number = 0u32;
+    loop {
+        let may_read = failure.is_none() && !exhausted && in_flight.len() < concurrency;
+        if !may_read && in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            // Finished parts first: each frees a slot (and its buffer).
+            biased;
+            Some(result) = in_flight.next(), if !in_flight.is_empty() => match result {
+                Ok(part) => parts.push(part),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                }
+            },
+            next = source.next(), if may_read => match next {
+                Some(Ok(data)) => {
+                    number += 1;
+                    in_flight.push(upload_part(core, key, upload_id, number, data));
+                }
+                Some(Err(e)) => failure = Some(e),
+                None => exhausted = true,
+            },
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => {
+            parts.sort_unstable_by_key(|p| p.number);
+            Ok(parts)
+        }
+    }
+}
+
+/// The parts of `stream` (see [`next_part`]), failing if it yields more or fewer than
+/// its declared `length` bytes. A stream, so that a part being read survives the
+/// `select!` in [`upload_parts`] completing on another branch.
+fn part_stream(
+    stream: ByteStream,
+    length: u64,
+    part_size: u64,
+) -> impl futures::Stream<Item = StorageResult<Bytes>> {
+    futures::stream::unfold(Some((stream, None, 0u64)), move |state| async move {
+        let (mut stream, mut carry, mut total) = state?;
+        match next_part(&mut stream, &mut carry, part_size).await {
+            Err(e) => Some((Err(e), None)),
+            Ok(Some(data)) => {
+                total += data.len() as u64;
+                if total > length {
+                    let e = StorageError::invalid_argument(format!(
+                        "the payload stream yielded more than its declared {length} bytes"
+                    ));
+                    return Some((Err(e), None));
+                }
+                Some((Ok(data), Some((stream, carry, total))))
+            }
+            Ok(None) if total != length => Some((
+                Err(StorageError::invalid_argument(format!(
+                    "the payload stream yielded {total} bytes, not its declared {length}"
+                ))),
+                None,
+            )),
+            Ok(None) => None,
+        }
+    })
+}
+
+/// UploadPart of part `number`: its CRC-64, checked against the server's when it
+/// answers with one, and its ETag.
+async fn upload_part(
+    core: &OssCore,
+    key: &str,
+    upload_id: &str,
+    number: u32,
+    data: Bytes,
+) -> StorageResult<Part> {
+    let crc = crc64::checksum(&data);
+    let len = data.len() as u64;
+    let req = OssRequest::new(Method::PUT, Some(key))
+        .query("partNumber", Some(&number.to_string()))
+        .query("uploadId", Some(upload_id))
+        .body(RequestBody::Bytes(data));
+    let response = core.send(req).await?;
+    if let Some(server) = crc_header(response.headers()) {
+        if server != crc {
+            return Err(mismatch(&format!("part {number}"), crc, server));
+        }
+    }
+    let etag = response
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(trim_etag)
+        .ok_or_else(|| {
+            error::unexpected(
+                format!("UploadPart {number} answered without an ETag"),
+                Some(response.headers()),
+            )
+        })?;
+    Ok(Part {
+        number,
+        etag,
+        crc,
+        len,
+    })
 }
 
 /// Aborts an upload; failures are only logged (the caller's error matters more).

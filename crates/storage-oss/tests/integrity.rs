@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use bytes::Bytes;
-use common::{env_with, proxy, Fault, Style};
+use common::{env_with, open_uploads, proxy, signed, Fault, Style};
 use futures::StreamExt;
 use jit_storage::{GetOptions, ListOptions, Payload, PresignOptions, PutOptions, StorageErrorKind};
 use rand::RngCore;
@@ -89,52 +89,10 @@ async fn failed_multipart_is_aborted() {
     assert_eq!(err.kind(), StorageErrorKind::Io, "{err}");
     assert!(!env.storage.exists("big/broken.bin").await.unwrap());
     // No upload stays open (ListMultipartUploads is empty) ...
-    assert_eq!(open_uploads(&env).await, 0);
+    assert_eq!(open_uploads(&env.server).await, 0);
     // ... while one left open would be seen.
-    signed(&env, "POST", Some("left/open.bin"), "uploads").await;
-    assert_eq!(open_uploads(&env).await, 1);
-}
-
-/// Sends a V4-signed request straight to the server, path style; returns the body.
-async fn signed(env: &common::Env, method: &str, key: Option<&str>, bare_query: &str) -> String {
-    use jit_oss_protocol::sign::{v4, SignRequest};
-    let mut req = SignRequest::new(method)
-        .with_bucket(common::BUCKET)
-        .with_query(bare_query, None);
-    req.key = key.map(str::to_string);
-    let creds = jit_oss_protocol::Credentials::new(common::AK, common::SK);
-    v4::sign_header(
-        &mut req,
-        &creds,
-        "cn-hangzhou",
-        &[],
-        std::time::SystemTime::now(),
-    )
-    .unwrap();
-    let url = format!(
-        "{}{}?{}",
-        env.server.endpoint(),
-        req.path_style_path(),
-        req.query_string()
-    );
-    let mut builder = env.http.request(method.parse().unwrap(), &url);
-    for (name, value) in &req.headers {
-        builder = builder.header(name, value);
-    }
-    let response = builder.send().await.unwrap();
-    assert!(
-        response.status().is_success(),
-        "{method} {url}: {}",
-        response.status()
-    );
-    response.text().await.unwrap()
-}
-
-async fn open_uploads(env: &common::Env) -> usize {
-    signed(env, "GET", None, "uploads")
-        .await
-        .matches("<UploadId>")
-        .count()
+    signed(&env.server, "POST", Some("left/open.bin"), "uploads").await;
+    assert_eq!(open_uploads(&env.server).await, 1);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Shared test fixtures: a real local OSS server (jit-oss-server) on 127.0.0.1:0, an
 //! app folder in a temp dir declaring `storages.MyOss`, the element loaded through a real
-//! `App`, and a small axum proxy that misbehaves on purpose in front of the server.
+//! `App`, a small axum proxy that misbehaves on purpose in front of the server, and
+//! V4-signed requests sent straight to a server (e.g. ListMultipartUploads).
 
 #![allow(dead_code)]
 
@@ -153,6 +154,11 @@ pub enum Fault {
     Fail503(usize),
     /// Answer the first N requests with 403 `RequestTimeTooSkewed` (OSS XML).
     Skewed(usize),
+    /// Answer every UploadPart of this part number with 503, without forwarding.
+    FailPart(u32),
+    /// Hold UploadPart 1 until UploadPart 2 has arrived: only a client with two parts
+    /// in flight gets past it.
+    HoldPart1UntilPart2,
 }
 
 #[derive(Clone)]
@@ -161,6 +167,7 @@ struct ProxyState {
     fault: Fault,
     seen: Arc<AtomicUsize>,
     client: reqwest::Client,
+    part2_arrived: Arc<tokio::sync::Notify>,
 }
 
 /// A running proxy and how many requests reached it.
@@ -178,6 +185,7 @@ pub async fn proxy(upstream: SocketAddr, fault: Fault) -> Proxy {
         fault,
         seen: seen.clone(),
         client: reqwest::Client::new(),
+        part2_arrived: Arc::new(tokio::sync::Notify::new()),
     };
     let app = axum::Router::new().fallback(forward).with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -214,6 +222,25 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
                 .header("x-oss-err", repeated)
                 .body(Body::from(xml))
                 .unwrap();
+        }
+    }
+    if let Fault::FailPart(number) = state.fault {
+        let wanted = format!("partNumber={number}");
+        let query = request.uri().query().unwrap_or("");
+        if request.method() == "PUT" && query.split('&').any(|pair| pair == wanted) {
+            return Response::builder()
+                .status(503)
+                .header("x-oss-request-id", format!("PROXY-PART-{number}"))
+                .body(Body::from("<html>part refused</html>"))
+                .unwrap();
+        }
+    }
+    if state.fault == Fault::HoldPart1UntilPart2 && request.method() == "PUT" {
+        let query = request.uri().query().unwrap_or("");
+        if query.split('&').any(|pair| pair == "partNumber=1") {
+            state.part2_arrived.notified().await;
+        } else if query.split('&').any(|pair| pair == "partNumber=2") {
+            state.part2_arrived.notify_one();
         }
     }
     let (parts, body) = request.into_parts();
@@ -253,4 +280,52 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
         }
     }
     builder.body(Body::from(bytes)).unwrap()
+}
+
+/// Sends a V4-signed request straight to `server`, path style; returns the body.
+pub async fn signed(
+    server: &RunningServer,
+    method: &str,
+    key: Option<&str>,
+    bare_query: &str,
+) -> String {
+    use jit_oss_protocol::sign::{v4, SignRequest};
+    let mut req = SignRequest::new(method)
+        .with_bucket(BUCKET)
+        .with_query(bare_query, None);
+    req.key = key.map(str::to_string);
+    let creds = jit_oss_protocol::Credentials::new(AK, SK);
+    v4::sign_header(
+        &mut req,
+        &creds,
+        "cn-hangzhou",
+        &[],
+        std::time::SystemTime::now(),
+    )
+    .unwrap();
+    let url = format!(
+        "{}{}?{}",
+        server.endpoint(),
+        req.path_style_path(),
+        req.query_string()
+    );
+    let mut builder = reqwest::Client::new().request(method.parse().unwrap(), &url);
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    let response = builder.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{method} {url}: {}",
+        response.status()
+    );
+    response.text().await.unwrap()
+}
+
+/// How many multipart uploads `server` has open (ListMultipartUploads).
+pub async fn open_uploads(server: &RunningServer) -> usize {
+    signed(server, "GET", None, "uploads")
+        .await
+        .matches("<UploadId>")
+        .count()
 }
