@@ -100,7 +100,7 @@ pub async fn run(ctx: &Ctx, store: Store) -> BenchResult<Vec<Row>> {
     }
     let parts = ctx.large_bytes.div_ceil(part);
     let multipart = format!(
-        "put multipart ({parts} × {} parts, sequential)",
+        "put multipart ({parts} × {} parts, default concurrency)",
         human_bytes(part)
     );
     rows.extend(large(ctx, &v4, &group, &multipart).await?);
