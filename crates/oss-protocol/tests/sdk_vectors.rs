@@ -41,17 +41,6 @@ const FILES: [&str; 2] = [
     include_str!("vectors/sdk_vectors_node.json"),
 ];
 
-const V1_QUERY_PARAMS: [&str; 4] = ["OSSAccessKeyId", "Expires", "Signature", "security-token"];
-const V4_QUERY_PARAMS: [&str; 7] = [
-    "x-oss-signature-version",
-    "x-oss-credential",
-    "x-oss-date",
-    "x-oss-expires",
-    "x-oss-additional-headers",
-    "x-oss-security-token",
-    "x-oss-signature",
-];
-
 fn load() -> Vec<Vector> {
     FILES
         .iter()
@@ -165,9 +154,9 @@ fn check_header(v: &Vector, query: &[(String, String)]) {
 
 fn check_query(v: &Vector, sdk_query: &[(String, String)]) {
     let signature_params: &[&str] = if v.version == "v1" {
-        &V1_QUERY_PARAMS
+        &v1::PRESIGN_PARAMS
     } else {
-        &V4_QUERY_PARAMS
+        &v4::PRESIGN_PARAMS
     };
     let user: Vec<(String, String)> = sdk_query
         .iter()

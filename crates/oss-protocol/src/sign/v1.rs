@@ -219,6 +219,9 @@ pub fn sign_header(
     Ok(())
 }
 
+/// The query parameters a V1 presigned URL carries (any already present are replaced).
+pub const PRESIGN_PARAMS: [&str; 4] = ["OSSAccessKeyId", "Expires", "Signature", "security-token"];
+
 /// Presigns `req` in place: appends `security-token` (STS), `OSSAccessKeyId`,
 /// `Expires` and `Signature` to its query. `expires_at` is the absolute expiry time.
 /// Headers left in `req` (Content-Type, Content-MD5, `x-oss-*`) are signed too and
@@ -229,7 +232,7 @@ pub fn presign(
     expires_at: SystemTime,
 ) -> Result<(), SignError> {
     let expires = unix_seconds(expires_at)?.to_string();
-    for name in ["OSSAccessKeyId", "Expires", "Signature", "security-token"] {
+    for name in PRESIGN_PARAMS {
         req.remove_query(name);
     }
     if let Some(tok) = &credentials.security_token {

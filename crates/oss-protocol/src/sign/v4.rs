@@ -245,6 +245,17 @@ pub fn sign_header_with_key(
     Ok(())
 }
 
+/// The query parameters a V4 presigned URL carries (any already present are replaced).
+pub const PRESIGN_PARAMS: [&str; 7] = [
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-additional-headers",
+    "x-oss-security-token",
+    "x-oss-signature",
+];
+
 /// Presigns `req` in place for `region`, valid `expires_secs` (1..=604800) from `now`.
 ///
 /// Appends `x-oss-signature-version`, `x-oss-credential`, `x-oss-date`,
@@ -266,15 +277,7 @@ pub fn presign(
     }
     let datetime = format_v4_datetime(now)?;
     let date = &datetime[..8];
-    for name in [
-        "x-oss-signature-version",
-        "x-oss-credential",
-        "x-oss-date",
-        "x-oss-expires",
-        "x-oss-additional-headers",
-        "x-oss-security-token",
-        "x-oss-signature",
-    ] {
+    for name in PRESIGN_PARAMS {
         req.remove_query(name);
     }
     let additional = self::additional_headers(&req.view().headers, additional_headers);
