@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use jit_storage::{
-    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload, PresignMethod,
-    PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind, StorageMeta,
-    StorageResult, UploadResult,
+    guess_content_type, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
+    Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions, StorageError,
+    StorageErrorKind, StorageMeta, StorageResult, UploadResult,
 };
 
-use crate::meta_file::{guess_content_type, Described, Sidecar};
+use crate::meta_file::{Described, Sidecar};
 use crate::paths::{find_file, key_segments, prune_empty_parents, Layout};
 use crate::read::{clamp_range, describe_object, open_object, stream_object, OpenObject};
 use crate::signing::{
@@ -195,16 +194,11 @@ fn check_content_type(content_type: &str) -> StorageResult<()> {
 impl StorageMeta for DiskStorage {
     fn capabilities(&self) -> Capabilities {
         let signing = self.base_url.is_some() && self.signing_key.is_some();
-        Capabilities {
-            presign_get: signing,
-            presign_put: signing,
-            list: true,
-            range_read: true,
-            server_side_copy: true,
-            user_metadata: true,
-            crc64: true,
-            multipart_upload: false,
-        }
+        let mut capabilities = Capabilities::all();
+        capabilities.presign_get = signing;
+        capabilities.presign_put = signing;
+        capabilities.multipart_upload = false;
+        capabilities
     }
 
     /// Opts in to [`jit_storage::downcast_storage`], so a host holding the element can
@@ -219,13 +213,8 @@ impl StorageMeta for DiskStorage {
         payload: Payload,
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
-        let content_type = match options.content_type.as_deref() {
-            Some(ct) => {
-                check_content_type(ct)?;
-                ct.to_string()
-            }
-            None => guess_content_type(name),
-        };
+        let content_type = options.content_type_for(name);
+        check_content_type(&content_type)?;
         self.store(name, payload, content_type, None, options).await
     }
 
@@ -340,21 +329,6 @@ impl StorageMeta for DiskStorage {
         })
     }
 
-    /// Like the contract's version, but without a content type the type is inferred from
-    /// the name's extension (as JitAi's DiskType does).
-    async fn upload_by_file(
-        &self,
-        name: &str,
-        data: Bytes,
-        content_type: Option<&str>,
-    ) -> StorageResult<UploadResult> {
-        let options = PutOptions {
-            content_type: content_type.map(str::to_string),
-            ..PutOptions::default()
-        };
-        self.put(name, Payload::Bytes(data), options).await
-    }
-
     /// Copies within the folder: the source file is streamed (its CRC checked) into a
     /// new temp file and renamed into place; content type, metadata and serving headers
     /// are kept.
@@ -367,7 +341,7 @@ impl StorageMeta for DiskStorage {
             .info
             .content_type
             .clone()
-            .unwrap_or_else(|| guess_content_type(from));
+            .unwrap_or_else(|| guess_content_type(to));
         let stream = stream_object(open, None).await?;
         let payload = Payload::Stream {
             stream,

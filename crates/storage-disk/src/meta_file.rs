@@ -8,10 +8,9 @@
 
 use std::collections::BTreeMap;
 use std::fs::Metadata;
-use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use jit_storage::{ObjectInfo, StorageError, StorageResult};
+use jit_storage::{guess_content_type, ObjectInfo, StorageError, StorageResult};
 use serde::{Deserialize, Serialize};
 
 use crate::paths::{find_file, Layout};
@@ -185,16 +184,6 @@ pub(crate) fn matches(sidecar: Option<&Sidecar>, stamp: Stamp) -> bool {
     sidecar.is_some_and(|s| s.stamp == stamp)
 }
 
-/// The MIME type of `key` guessed from its extension, `application/octet-stream` when
-/// unknown.
-pub(crate) fn guess_content_type(key: &str) -> String {
-    let name = key.rsplit('/').next().unwrap_or(key);
-    mime_guess::from_path(Path::new(name))
-        .first_raw()
-        .unwrap_or(jit_storage::DEFAULT_CONTENT_TYPE)
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +219,5 @@ mod tests {
         assert_eq!(d.info.content_type.as_deref(), Some("image/png"));
         assert_eq!(d.info.crc64, None);
         assert_eq!(d.info.etag, None);
-        assert_eq!(guess_content_type("blob"), "application/octet-stream");
     }
 }

@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use jit_storage::StorageMetaExt;
 use jit_storage::{
     GetOptions, ListOptions, Payload, PutOptions, StorageError, StorageErrorKind, StorageMeta,
 };

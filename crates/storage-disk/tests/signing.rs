@@ -8,6 +8,7 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use jit_storage::StorageMetaExt;
 use jit_storage::{PresignMethod, PresignOptions, StorageErrorKind};
 use jit_storage_disk::{
     signed_url, signed_url_router, unix_seconds, verify_signed_url, SignatureError, SigningKey,

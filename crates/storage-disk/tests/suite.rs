@@ -1,11 +1,12 @@
-//! The storage contract's behaviour suite, run on a `storages.DiskType` element loaded
-//! through a real `App`, with its signed URLs served over HTTP on 127.0.0.1.
+//! The storage contract's behaviour suite, run on `storages.DiskType` elements loaded
+//! through a real `App`: one with its signed URLs served over HTTP on 127.0.0.1, and one
+//! configured without signing, whose presigned-URL checks are reported as ignored.
 
 mod common;
 
-use jit_storage::testkit::Target;
+use jit_storage::testkit::{Suite, Target};
 
-async fn make_target() -> Target {
+async fn signed() -> Target {
     let fixture = common::served().await;
     let storage = fixture.storage.clone();
     let caps = storage.capabilities();
@@ -13,4 +14,16 @@ async fn make_target() -> Target {
     Target::new(storage).keep(fixture)
 }
 
-jit_storage::behaviour_suite!(make_target);
+async fn unsigned() -> Target {
+    let fixture = common::plain().await;
+    let storage = fixture.storage.clone();
+    assert!(!storage.capabilities().presign_get);
+    Target::new(storage).keep(fixture)
+}
+
+fn main() -> std::process::ExitCode {
+    Suite::new()
+        .variant("signed", signed)
+        .variant("unsigned", unsigned)
+        .main()
+}

@@ -1,20 +1,24 @@
 //! [`ElementStorage`]: how every storage element is handed out. It wraps a Type's
 //! implementation, checks object names before any I/O, and stamps every error with the
-//! element's fullName, Type, operation and key.
+//! element's fullName, Type, operation and key. It forwards the [`StorageMeta`] core
+//! only; JitAi's methods come from [`StorageMetaExt`](crate::StorageMetaExt) on top.
+//!
+//! A wrapper Type (one element delegating to another) needs none of this itself: an
+//! error coming back from the element it wraps is already reported as the wrapper's,
+//! with the inner error kept as its cause (see [`StorageError::nested`]).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 use futures::TryStreamExt;
 
+use crate::capabilities::Capabilities;
 use crate::error::{StorageError, StorageResult};
 use crate::meta::{StorageIdentity, StorageMeta};
 use crate::name::{validate_object_name, validate_prefix};
 use crate::types::{
-    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
-    PresignOptions, PresignedRequest, PutOptions, UploadResult,
+    GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload, PresignOptions,
+    PresignedRequest, PutOptions, UploadResult,
 };
 
 /// A storage element: a Type's implementation plus the element's identity.
@@ -158,61 +162,6 @@ impl StorageMeta for ElementStorage {
             .map_err(self.context("object_url", Some(name)))
     }
 
-    async fn upload_by_file(
-        &self,
-        name: &str,
-        data: Bytes,
-        content_type: Option<&str>,
-    ) -> StorageResult<UploadResult> {
-        self.checked("upload_by_file", name)?;
-        self.inner
-            .upload_by_file(name, data, content_type)
-            .await
-            .map_err(self.context("upload_by_file", Some(name)))
-    }
-
-    async fn get_sign_url(
-        &self,
-        file: &str,
-        content_type: Option<&str>,
-        expires: Option<Duration>,
-    ) -> StorageResult<String> {
-        self.checked("get_sign_url", file)?;
-        if expires.is_some_and(|e| e.is_zero()) {
-            return Err(self.context("get_sign_url", Some(file))(
-                StorageError::invalid_argument("expiry must be at least one second"),
-            ));
-        }
-        self.inner
-            .get_sign_url(file, content_type, expires)
-            .await
-            .map_err(self.context("get_sign_url", Some(file)))
-    }
-
-    async fn download(&self, name: &str) -> StorageResult<Bytes> {
-        self.checked("download", name)?;
-        self.inner
-            .download(name)
-            .await
-            .map_err(self.context("download", Some(name)))
-    }
-
-    async fn get_object(&self, name: &str) -> StorageResult<ObjectInfo> {
-        self.checked("get_object", name)?;
-        self.inner
-            .get_object(name)
-            .await
-            .map_err(self.context("get_object", Some(name)))
-    }
-
-    async fn exists(&self, name: &str) -> StorageResult<bool> {
-        self.checked("exists", name)?;
-        self.inner
-            .exists(name)
-            .await
-            .map_err(self.context("exists", Some(name)))
-    }
-
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
         self.checked("copy", from)?;
         self.checked("copy", to)?;
@@ -230,13 +179,5 @@ impl StorageMeta for ElementStorage {
             .delete_many(names)
             .await
             .map_err(self.context("delete_many", None))
-    }
-
-    async fn list_all(&self, prefix: &str) -> StorageResult<Vec<ObjectInfo>> {
-        validate_prefix(prefix).map_err(self.context("list_all", Some(prefix)))?;
-        self.inner
-            .list_all(prefix)
-            .await
-            .map_err(self.context("list_all", Some(prefix)))
     }
 }

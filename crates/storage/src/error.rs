@@ -36,16 +36,6 @@ pub enum StorageErrorKind {
     Unexpected,
 }
 
-impl StorageErrorKind {
-    /// Whether retrying the same request (signed again) may succeed.
-    pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            Self::Network | Self::Timeout | Self::RateLimited | Self::Server
-        )
-    }
-}
-
 impl fmt::Display for StorageErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
@@ -160,6 +150,34 @@ impl StorageError {
             self.inner.key = key.map(str::to_string);
         }
         self
+    }
+
+    /// Names the operation the caller asked for, replacing one stamped by a layer below
+    /// (a [`download`](crate::StorageMetaExt::download) that failed in its `get` reads
+    /// as `download`); the key is set if none is.
+    pub fn in_operation(mut self, operation: &'static str, key: &str) -> Self {
+        self.inner.operation = Some(operation);
+        if self.inner.key.is_none() {
+            self.inner.key = Some(key.to_string());
+        }
+        self
+    }
+
+    /// The same error, saying that it is the last of `attempts` attempts.
+    pub fn after_attempts(mut self, attempts: u32) -> Self {
+        let message = &mut self.inner.message;
+        if message.is_empty() {
+            *message = format!("gave up after {attempts} attempts");
+        } else {
+            *message = format!("{message} (gave up after {attempts} attempts)");
+        }
+        self
+    }
+
+    /// Whether a request that failed this way may succeed if sent again
+    /// ([`retry::is_retryable`](crate::retry::is_retryable), the one table).
+    pub fn is_retryable(&self) -> bool {
+        crate::retry::is_retryable(self)
     }
 
     /// Attaches what the remote service said.

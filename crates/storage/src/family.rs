@@ -1,13 +1,15 @@
 //! The storage family on top of the element core: the [`StorageType`] factory trait that
-//! storage Types implement, registration on [`AppBuilder`], and typed access from [`App`]
-//! (`app.storage("storages.MyOss")`).
+//! storage Types implement, registration on [`AppBuilder`], and typed access to storage
+//! elements — from an [`App`] (`app.storage("storages.MyOss")`), from a loaded
+//! [`Element`] (`app.get_element("storages.MyOss").await?.storage()?`) and, for wrapper
+//! Types, from a [`BuildContext`] (`ctx.storage("storages.Default")`).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use jit_element::{
-    App, AppBuilder, BuildContext, ElementError, ElementErrorKind, ElementFactory, ElementResult,
-    ElementValue,
+    App, AppBuilder, BuildContext, Element, ElementError, ElementErrorKind, ElementFactory,
+    ElementResult, ElementValue,
 };
 
 use crate::element_storage::ElementStorage;
@@ -23,8 +25,13 @@ pub const DEFAULT_STORAGE: &str = "storages.Default";
 ///
 /// `ctx.config` holds the merged `<Name>.json` (Type defaults overridden by the instance),
 /// variables substituted. Use [`BuildContext::deserialize_config`] for typed config with
-/// errors that name the file and field, and [`BuildContext::invalid_config`] for checks of
-/// your own.
+/// errors that name the file and field, [`BuildContext::invalid_config`] for checks of
+/// your own, and [`StorageBuildContextExt::storage`] to reach a storage this one wraps.
+///
+/// The storage returned implements the [`StorageMeta`] core only; the element layer
+/// checks object names, stamps errors with the element's name (errors of a wrapped
+/// element become the cause of this element's error by themselves) and adds JitAi's
+/// methods through [`StorageMetaExt`](crate::StorageMetaExt).
 #[async_trait]
 pub trait StorageType: Send + Sync + 'static {
     /// Builds the storage for the element in `ctx`.
@@ -93,10 +100,11 @@ impl StorageAppBuilderExt for AppBuilder {
     }
 }
 
-/// Typed access to storage elements.
+/// Typed access to storage elements from an [`App`].
 #[async_trait]
 pub trait StorageAppExt {
-    /// The storage element `full_name`, loaded once and cached.
+    /// The storage element `full_name`, loaded once and cached. The same as
+    /// `app.get_element(full_name).await?.storage()`.
     async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>>;
 
     /// The app's default storage: `app.json` `settings.defaultStorage`, else
@@ -107,24 +115,57 @@ pub trait StorageAppExt {
     fn default_storage_name(&self) -> String;
 }
 
-#[async_trait]
-impl StorageAppExt for App {
-    async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>> {
-        let element = self.get_element(full_name).await?;
-        element
-            .downcast_ref::<Arc<dyn StorageMeta>>()
+/// The storage a loaded [`Element`] is, for callers that reach elements the JitAi way:
+/// `app.get_element("storages.MyOss").await?.storage()?`.
+pub trait StorageElementExt {
+    /// The element as a storage; [`ElementErrorKind::WrongFamily`] when its Type is not a
+    /// storage Type.
+    fn storage(&self) -> ElementResult<Arc<dyn StorageMeta>>;
+}
+
+impl StorageElementExt for Element {
+    fn storage(&self) -> ElementResult<Arc<dyn StorageMeta>> {
+        self.downcast_ref::<Arc<dyn StorageMeta>>()
             .cloned()
             .ok_or_else(|| {
                 ElementError::new(
                     ElementErrorKind::WrongFamily,
                     format!(
-                        "{full_name} is implemented by {}, which is not a storage Type",
-                        element.implementation()
+                        "{} is implemented by {}, which is not a storage Type",
+                        self.full_name(),
+                        self.implementation()
                     ),
                 )
-                .with_element(full_name)
-                .with_file(&element.declaration().file)
+                .with_element(self.full_name())
+                .with_file(&self.declaration().file)
             })
+    }
+}
+
+/// For wrapper Types: the storage element this one delegates to, loaded through the
+/// build context so that a configuration pointing back at the element being built is a
+/// "load cycle" error rather than a hang.
+///
+/// ```ignore
+/// let inner = ctx.storage(&config.storage).await?;
+/// ```
+#[async_trait]
+pub trait StorageBuildContextExt {
+    /// The storage element `full_name` of the app being loaded.
+    async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>>;
+}
+
+#[async_trait]
+impl StorageBuildContextExt for BuildContext {
+    async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>> {
+        self.get_element(full_name).await?.storage()
+    }
+}
+
+#[async_trait]
+impl StorageAppExt for App {
+    async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>> {
+        self.get_element(full_name).await?.storage()
     }
 
     async fn default_storage(&self) -> ElementResult<Arc<dyn StorageMeta>> {

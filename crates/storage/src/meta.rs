@@ -1,19 +1,18 @@
-//! `storages.Meta`: the [`StorageMeta`] trait every storage Type implements. Few methods
-//! are required; JitAi's five operations and the conveniences are provided on top.
+//! `storages.Meta`: the [`StorageMeta`] trait, the small core every storage Type
+//! implements. JitAi's five methods and the conveniences are built on it once, in
+//! [`StorageMetaExt`](crate::StorageMetaExt), for every storage.
 
 use std::any::Any;
 use std::fmt::Debug;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
-use bytes::Bytes;
 
-use crate::error::{StorageErrorKind, StorageResult};
+use crate::capabilities::Capabilities;
+use crate::error::StorageResult;
 use crate::types::{
-    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
-    PresignOptions, PresignedRequest, PutOptions, UploadResult, DEFAULT_CONTENT_TYPE,
-    DEFAULT_SIGN_EXPIRES,
+    GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload, PresignOptions,
+    PresignedRequest, PutOptions, UploadResult,
 };
 
 /// Who a storage is: its element fullName, Type and title.
@@ -27,14 +26,21 @@ pub struct StorageIdentity {
     pub title: String,
 }
 
-/// The storage contract (`storages.Meta`).
+/// The storage contract (`storages.Meta`): the core a Type implements.
 ///
-/// A Type implements the required methods — [`put`](StorageMeta::put),
-/// [`get`](StorageMeta::get), [`stat`](StorageMeta::stat),
+/// A Type implements [`capabilities`](StorageMeta::capabilities),
+/// [`put`](StorageMeta::put), [`get`](StorageMeta::get), [`stat`](StorageMeta::stat),
 /// [`delete`](StorageMeta::delete), [`list`](StorageMeta::list),
-/// [`presign`](StorageMeta::presign), [`object_url`](StorageMeta::object_url) and
-/// [`capabilities`](StorageMeta::capabilities) — and may override any provided one with a
-/// native version (e.g. server-side copy).
+/// [`presign`](StorageMeta::presign) and [`object_url`](StorageMeta::object_url), and
+/// overrides [`copy`](StorageMeta::copy) and [`delete_many`](StorageMeta::delete_many)
+/// where its backend has a native form. Everything else — JitAi's `uploadByFile`,
+/// `getSignUrl`, `download`, `getObject`, and `exists`, `list_all` — comes from
+/// [`StorageMetaExt`](crate::StorageMetaExt), implemented once for every storage, so a
+/// wrapper Type that forwards this core behaves exactly like the storage it wraps.
+///
+/// A content type left unset in [`PutOptions`] means "the Type decides": every Type
+/// resolves it with [`PutOptions::content_type_for`], which guesses from the name's
+/// extension.
 ///
 /// Object names have already been checked by
 /// [`validate_object_name`](crate::validate_object_name) when an element is used
@@ -84,50 +90,6 @@ pub trait StorageMeta: Send + Sync + Debug {
     /// The object's (unsigned) address, as returned in [`UploadResult::url`].
     fn object_url(&self, name: &str) -> StorageResult<String>;
 
-    /// JitAi's `uploadByFile(name, data, contentType)`: stores bytes and returns the
-    /// result with the object's `url`. The content type defaults to
-    /// `application/octet-stream`.
-    async fn upload_by_file(
-        &self,
-        name: &str,
-        data: Bytes,
-        content_type: Option<&str>,
-    ) -> StorageResult<UploadResult> {
-        let options = PutOptions::content_type(content_type.unwrap_or(DEFAULT_CONTENT_TYPE));
-        self.put(name, Payload::Bytes(data), options).await
-    }
-
-    /// JitAi's `getSignUrl(file, contentType, expires = 300)`: a presigned download URL.
-    async fn get_sign_url(
-        &self,
-        file: &str,
-        content_type: Option<&str>,
-        expires: Option<Duration>,
-    ) -> StorageResult<String> {
-        let mut options = PresignOptions::get(expires.unwrap_or(DEFAULT_SIGN_EXPIRES));
-        options.content_type = content_type.map(str::to_string);
-        Ok(self.presign(file, options).await?.url)
-    }
-
-    /// JitAi's `download(name)`: the whole object in memory.
-    async fn download(&self, name: &str) -> StorageResult<Bytes> {
-        self.get(name, GetOptions::default()).await?.bytes().await
-    }
-
-    /// JitAi's `getObject(name)`: the object's information.
-    async fn get_object(&self, name: &str) -> StorageResult<ObjectInfo> {
-        self.stat(name).await
-    }
-
-    /// Whether an object exists.
-    async fn exists(&self, name: &str) -> StorageResult<bool> {
-        match self.stat(name).await {
-            Ok(_) => Ok(true),
-            Err(e) if e.kind() == StorageErrorKind::NotFound => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
     /// Copies an object, keeping its content type and metadata. The provided version
     /// streams the bytes through the client; Types with server-side copy override it.
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
@@ -153,27 +115,6 @@ pub trait StorageMeta: Send + Sync + Debug {
             }
         }
         first_error.map_or(Ok(()), Err)
-    }
-
-    /// Every object under `prefix` (all pages, no delimiter).
-    async fn list_all(&self, prefix: &str) -> StorageResult<Vec<ObjectInfo>> {
-        let mut objects = Vec::new();
-        let mut token = None;
-        loop {
-            let page = self
-                .list(ListOptions {
-                    prefix: Some(prefix.to_string()),
-                    delimiter: None,
-                    token,
-                    max_keys: None,
-                })
-                .await?;
-            objects.extend(page.objects);
-            match page.next_token {
-                Some(next) => token = Some(next),
-                None => return Ok(objects),
-            }
-        }
     }
 }
 

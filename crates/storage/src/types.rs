@@ -1,5 +1,5 @@
 //! Data types of the storage contract: payloads and byte streams, upload results, object
-//! information, read, list and presign options, and capabilities.
+//! information, read, list and presign options.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,10 +11,8 @@ use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt, TryStreamExt};
 use serde::Serialize;
 
+use crate::content_type::guess_content_type;
 use crate::error::{StorageError, StorageResult};
-
-/// The content type used when the caller gives none.
-pub const DEFAULT_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// The presigned-URL lifetime used when the caller gives none (300 s, as in JitAi).
 pub const DEFAULT_SIGN_EXPIRES: Duration = Duration::from_secs(300);
@@ -127,7 +125,8 @@ pub async fn collect_stream(
 /// Options of an upload.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PutOptions {
-    /// MIME type; [`DEFAULT_CONTENT_TYPE`] when `None`.
+    /// MIME type; when `None` the Type decides, from the name
+    /// ([`PutOptions::content_type_for`]).
     pub content_type: Option<String>,
     /// User metadata (`x-oss-meta-*` on OSS); names are lower-cased by most services.
     pub metadata: BTreeMap<String, String>,
@@ -143,6 +142,15 @@ impl PutOptions {
         Self {
             content_type: Some(content_type.into()),
             ..Self::default()
+        }
+    }
+
+    /// The content type to store `name` with: the one given, else the one its extension
+    /// implies ([`guess_content_type`]). Every Type resolves an unset type this way.
+    pub fn content_type_for(&self, name: &str) -> String {
+        match &self.content_type {
+            Some(given) => given.clone(),
+            None => guess_content_type(name),
         }
     }
 
@@ -354,26 +362,4 @@ pub struct ListPage {
     pub common_prefixes: Vec<String>,
     /// Token for the next page; `None` on the last page.
     pub next_token: Option<String>,
-}
-
-/// What a storage Type can do, stated rather than guessed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Capabilities {
-    /// Presigned download URLs.
-    pub presign_get: bool,
-    /// Presigned upload URLs.
-    pub presign_put: bool,
-    /// Listing with prefix and delimiter.
-    pub list: bool,
-    /// Ranged reads.
-    pub range_read: bool,
-    /// Server-side copy (without the bytes passing through the client).
-    pub server_side_copy: bool,
-    /// User metadata stored with objects.
-    pub user_metadata: bool,
-    /// CRC-64 checked end to end.
-    pub crc64: bool,
-    /// Multipart (chunked, resumable) uploads.
-    pub multipart_upload: bool,
 }
