@@ -15,10 +15,9 @@ use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
 use jit_oss_protocol::{crc64, Credentials, SignatureVersion};
 use jit_storage::{
-    validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
+    guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
     Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions, RemoteError,
     StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType, UploadResult,
-    DEFAULT_CONTENT_TYPE,
 };
 use md5::{Digest, Md5};
 use reqwest::header::HeaderMap;
@@ -72,28 +71,16 @@ impl OssStorage {
     }
 }
 
-/// Keys are checked again here (the element wrapper already did) because `.` and `..`
-/// segments would be collapsed by URL normalisation and address another object.
+/// Keys are checked again here (the element wrapper already did): `.` and `..` segments
+/// would be collapsed by URL normalisation and address another object.
 fn check_key(name: &str) -> StorageResult<()> {
-    validate_object_name(name)?;
-    if name.split('/').any(|segment| segment == ".") {
-        return Err(StorageError::invalid_argument(
-            "object names with a '.' path segment cannot be addressed in an OSS URL",
-        ));
-    }
-    Ok(())
+    validate_object_name(name)
 }
 
-/// Upload headers: content type (default `application/octet-stream`), metadata and
-/// the serving headers.
-fn put_headers(options: &PutOptions) -> StorageResult<Vec<(String, String)>> {
-    let mut headers = vec![(
-        "content-type".to_string(),
-        options
-            .content_type
-            .clone()
-            .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string()),
-    )];
+/// Upload headers of `name`: content type (the one given, else the one its extension
+/// implies), metadata and the serving headers.
+fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, String)>> {
+    let mut headers = vec![("content-type".to_string(), options.content_type_for(name))];
     for (name, value) in &options.metadata {
         let valid = !name.is_empty()
             && name
@@ -219,16 +206,7 @@ impl OssStorage {
 #[async_trait]
 impl StorageMeta for OssStorage {
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            presign_get: true,
-            presign_put: true,
-            list: true,
-            range_read: true,
-            server_side_copy: true,
-            user_metadata: true,
-            crc64: true,
-            multipart_upload: true,
-        }
+        Capabilities::all()
     }
 
     fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
@@ -242,7 +220,7 @@ impl StorageMeta for OssStorage {
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
         check_key(name)?;
-        let headers = put_headers(&options)?;
+        let headers = put_headers(name, &options)?;
         let size = payload.len();
         let url = self.object_url(name)?;
         if size > self.core.settings.multipart_threshold {
@@ -399,7 +377,7 @@ impl StorageMeta for OssStorage {
                 let ct = options
                     .content_type
                     .clone()
-                    .unwrap_or_else(|| DEFAULT_CONTENT_TYPE.to_string());
+                    .unwrap_or_else(|| guess_content_type(name));
                 sign = sign.with_header("content-type", ct.clone());
                 headers.push(("Content-Type".to_string(), ct));
             }
@@ -467,7 +445,7 @@ impl StorageMeta for OssStorage {
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use jit_element::App;
-/// use jit_storage::{StorageAppBuilderExt, StorageAppExt};
+/// use jit_storage::{StorageAppBuilderExt, StorageAppExt, StorageMetaExt};
 /// use jit_storage_oss::OssType;
 ///
 /// let app = App::builder("my-app")
@@ -566,12 +544,12 @@ mod tests {
     #[test]
     fn metadata_names_are_checked() {
         let ok = PutOptions::default().with_metadata("Author", "x");
-        let headers = put_headers(&ok).unwrap();
+        let headers = put_headers("blob", &ok).unwrap();
         assert!(headers.contains(&("x-oss-meta-author".to_string(), "x".to_string())));
-        assert!(headers.contains(&("content-type".to_string(), DEFAULT_CONTENT_TYPE.to_string())));
+        assert!(headers.contains(&("content-type".to_string(), jit_storage::DEFAULT_CONTENT_TYPE.to_string())));
         let bad = PutOptions::default().with_metadata("a b", "x");
         assert_eq!(
-            put_headers(&bad).unwrap_err().kind(),
+            put_headers("blob", &bad).unwrap_err().kind(),
             StorageErrorKind::InvalidArgument
         );
     }

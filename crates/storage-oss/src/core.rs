@@ -390,11 +390,10 @@ impl OssCore {
                     return Ok(response);
                 }
                 Ok(response) => {
-                    let status = response.status().as_u16();
                     let err = error::from_response(response).await;
-                    (error::is_retryable_status(status, err.code()), err)
+                    (err.is_retryable(), err)
                 }
-                Err(err) => (err.kind().is_retryable(), err),
+                Err(err) => (err.is_retryable(), err),
             };
             if !retryable || attempt >= retries {
                 tracing::debug!(

@@ -81,16 +81,6 @@ pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
     }
 }
 
-/// Whether a request that failed this way may succeed when signed and sent again:
-/// 5xx, 408, 429, `SlowDown` and `RequestTimeTooSkewed` (a stale signature).
-pub fn is_retryable_status(status: u16, code: Option<&str>) -> bool {
-    matches!(status, 408 | 429 | 500..=599)
-        || matches!(
-            code,
-            Some("RequestTimeTooSkewed" | "SlowDown" | "RequestTimeout" | "InternalError")
-        )
-}
-
 /// The request id of a response, from its header.
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
@@ -269,16 +259,12 @@ mod tests {
     }
 
     #[test]
-    fn retryable_failures() {
-        assert!(is_retryable_status(500, None));
-        assert!(is_retryable_status(503, Some("SlowDown")));
-        assert!(is_retryable_status(408, None));
-        assert!(is_retryable_status(429, None));
-        assert!(is_retryable_status(403, Some("RequestTimeTooSkewed")));
-        assert!(!is_retryable_status(403, Some("SignatureDoesNotMatch")));
-        assert!(!is_retryable_status(404, Some("NoSuchKey")));
+    fn clock_skew_is_explained_and_retried() {
         let skew = from_response_parts(403, &headers(None), xml("RequestTimeTooSkewed").as_bytes());
         assert!(skew.message().contains("clock"), "{skew}");
+        assert!(skew.is_retryable());
+        let denied = from_response_parts(403, &headers(None), xml("SignatureDoesNotMatch").as_bytes());
+        assert!(!denied.is_retryable());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use futures::StreamExt;
 use jit_storage::{GetOptions, ListOptions, Payload, PresignOptions, PutOptions, StorageErrorKind};
 use rand::RngCore;
 use serde_json::json;
+use jit_storage::StorageMetaExt;
 
 fn random(len: usize) -> Bytes {
     let mut v = vec![0u8; len];

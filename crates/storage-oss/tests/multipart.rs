@@ -13,6 +13,7 @@ use jit_element::ElementErrorKind;
 use jit_storage::{Payload, PutOptions, StorageAppExt, StorageError, StorageErrorKind};
 use rand::RngCore;
 use serde_json::json;
+use jit_storage::StorageMetaExt;
 
 /// Part size of these tests: the smallest OSS accepts.
 const PART: usize = 100 * 1024;

@@ -6,7 +6,9 @@ use crate::error::{StorageError, StorageResult};
 pub const MAX_NAME_BYTES: usize = 1023;
 
 /// Checks an object name: not empty, at most 1023 bytes, not starting with `/` or `\`,
-/// no NUL or other control character, no `..` path segment.
+/// no NUL or other control character, no `.` or `..` path segment (URLs and file systems
+/// would collapse them into another name). Every Type relies on this one rule and adds
+/// only what its backend needs on top.
 pub fn validate_object_name(name: &str) -> StorageResult<()> {
     if name.is_empty() {
         return Err(StorageError::invalid_argument("object name is empty"));
@@ -40,9 +42,12 @@ fn check_common(name: &str, what: &str) -> StorageResult<()> {
             c as u32
         )));
     }
-    if name.split(['/', '\\']).any(|segment| segment == "..") {
+    if let Some(dots) = name
+        .split(['/', '\\'])
+        .find(|segment| *segment == "." || *segment == "..")
+    {
         return Err(StorageError::invalid_argument(format!(
-            "{what} contains a '..' path segment"
+            "{what} contains a '{dots}' path segment"
         )));
     }
     Ok(())
@@ -85,6 +90,9 @@ mod tests {
             "a/../b",
             "a/..",
             "a\\..\\b",
+            ".",
+            "a/./b",
+            "./a",
         ] {
             let err = validate_object_name(name).unwrap_err();
             assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{name:?}");
