@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use jitstore::storage::{StorageErrorKind, StorageMeta};
+use jitstore::storage::{StorageErrorKind, StorageMeta, StorageMetaExt};
 
 /// What happened on one storage, step by step.
 #[derive(Debug, Default)]

@@ -12,13 +12,7 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
-use jitstore::element::{BuildContext, ElementResult};
-use jitstore::storage::{
-    Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo, Payload,
-    PresignOptions, PresignedRequest, PutOptions, StorageAppExt, StorageMeta, StorageResult,
-    StorageType, UploadResult,
-};
+use jitstore::prelude::*;
 use serde::Deserialize;
 
 /// The fullName this Type is declared and registered under.
@@ -50,9 +44,9 @@ impl StorageType for TenantType {
                 "use letters, digits, '-' and '_' (it becomes a key prefix)",
             ));
         }
-        // Load the wrapped element through the context, which refuses load cycles.
-        let element = ctx.get_element(&config.storage).await?;
-        let inner = ctx.app().storage(element.full_name()).await?;
+        // The wrapped element, loaded through the context: a config that points back at
+        // this element is a "load cycle" error, not a hang.
+        let inner = ctx.storage(&config.storage).await?;
         Ok(Arc::new(TenantStorage {
             prefix: format!("tenants/{}/", config.tenant),
             inner,
@@ -150,6 +144,11 @@ impl StorageMeta for TenantStorage {
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
         let result = self.inner.copy(&self.key(from), &self.key(to)).await?;
         Ok(self.unprefixed_upload(result))
+    }
+
+    async fn delete_many(&self, names: &[String]) -> StorageResult<()> {
+        let keys: Vec<String> = names.iter().map(|name| self.key(name)).collect();
+        self.inner.delete_many(&keys).await
     }
 }
 

@@ -2,36 +2,15 @@
 //! test leaves nothing behind), the official Types plus its custom TenantType, and the
 //! seed's flow on every storage, offline.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::Path;
 
 use app_example::flow::run_flow;
 use app_example::{ExampleApp, OssTarget};
+use common::example_copy;
 use jitstore::oss_server::{start, ServerConfig};
 use jitstore::prelude::*;
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A copy of the example's declarations (app.json and storages/) in a temp dir.
-fn example_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = ExampleApp::default_dir();
-    std::fs::copy(source.join("app.json"), dir.path().join("app.json")).unwrap();
-    std::fs::create_dir_all(dir.path().join("storages")).unwrap();
-    copy_tree(&source.join("storages"), &dir.path().join("storages"));
-    dir
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flow_runs_offline_on_every_storage() {

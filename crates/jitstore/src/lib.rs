@@ -16,12 +16,26 @@
 //! println!("{}", up.url);
 //! # Ok(()) }
 //! ```
+//!
+//! Features: `cli` (default) builds the `jitstore` tool; `local-oss-server` (on with
+//! `cli`) re-exports the local OSS-compatible server as `oss_server`. An embedding
+//! runtime takes the library alone with `default-features = false`.
+
+#![warn(missing_docs)]
 
 pub use jit_element as element;
+#[cfg(feature = "local-oss-server")]
 pub use jit_oss_server as oss_server;
 pub use jit_storage as storage;
 pub use jit_storage_disk as disk;
 pub use jit_storage_oss as oss;
+
+/// The `#[async_trait]` macro a Type's `impl StorageType` and `impl StorageMeta` need
+/// (also in [`prelude`]).
+pub use async_trait::async_trait;
+/// serde, for a Type's typed config: `#[derive(jitstore::serde::Deserialize)]` with
+/// `#[serde(crate = "jitstore::serde")]` when the app does not depend on serde itself.
+pub use serde;
 
 use jit_element::AppBuilder;
 use jit_storage::StorageAppBuilderExt;
@@ -50,14 +64,31 @@ impl BuiltinTypes for AppBuilder {
     }
 }
 
-/// What most callers need, in one `use`.
+/// Everything a caller of storages, and an author of a storage Type, needs in one `use`:
+///
+/// - opening an app and reaching its storages: [`App`](jit_element::App),
+///   [`BuiltinTypes`], [`StorageAppExt`](jit_storage::StorageAppExt) (`app.storage(…)`),
+///   [`StorageElementExt`](jit_storage::StorageElementExt)
+///   (`app.get_element(…).await?.storage()`);
+/// - using one: [`StorageMeta`](jit_storage::StorageMeta) (the core) and
+///   [`StorageMetaExt`](jit_storage::StorageMetaExt) (JitAi's methods), their options,
+///   results and errors;
+/// - writing a Type: [`StorageType`](jit_storage::StorageType),
+///   [`BuildContext`](jit_element::BuildContext),
+///   [`StorageBuildContextExt`](jit_storage::StorageBuildContextExt)
+///   (`ctx.storage(…)` for the storage a wrapper delegates to),
+///   [`Capabilities`](jit_storage::Capabilities) and the `#[async_trait]` macro.
 pub mod prelude {
     pub use crate::BuiltinTypes;
-    pub use jit_element::{App, AppBuilder, BuildContext, ElementError, ElementErrorKind};
+    pub use async_trait::async_trait;
+    pub use jit_element::{
+        App, AppBuilder, BuildContext, Element, ElementError, ElementErrorKind, ElementResult,
+    };
     pub use jit_storage::{
-        GetOptions, ListOptions, ObjectInfo, Payload, PresignOptions, PutOptions,
-        StorageAppBuilderExt, StorageAppExt, StorageError, StorageErrorKind, StorageMeta,
-        StorageType, UploadResult,
+        ByteStream, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
+        Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions, StorageAppBuilderExt,
+        StorageAppExt, StorageBuildContextExt, StorageElementExt, StorageError, StorageErrorKind,
+        StorageMeta, StorageMetaExt, StorageResult, StorageType, UploadResult,
     };
 }
 

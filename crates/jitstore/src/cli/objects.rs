@@ -5,11 +5,14 @@ use std::time::Duration;
 
 use futures::{StreamExt, TryStreamExt};
 use jit_element::App;
-use jit_storage::{GetOptions, ListOptions, Payload, PresignOptions, PutOptions, StorageAppExt};
+use jit_storage::{
+    GetOptions, ListOptions, Payload, PresignMethod, PresignOptions, PutOptions, StorageAppExt,
+};
 use tokio::io::AsyncWriteExt;
 
+use super::error::CliError;
 use super::progress::bytes_bar;
-use super::CliError;
+use jit_storage::StorageMetaExt;
 
 fn local_error(path: &Path, source: std::io::Error) -> CliError {
     CliError::LocalFile {
@@ -147,17 +150,16 @@ pub async fn sign(
 ) -> Result<(), CliError> {
     let storage = app.storage(element).await?;
     let expires = Duration::from_secs(expires);
-    let mut options = if put {
-        PresignOptions::put(
-            content_type
-                .clone()
-                .unwrap_or_else(|| jit_storage::DEFAULT_CONTENT_TYPE.into()),
-            expires,
-        )
-    } else {
-        PresignOptions::get(expires)
+    // Without --content-type the Type decides (from the key's extension).
+    let options = PresignOptions {
+        method: if put {
+            PresignMethod::Put
+        } else {
+            PresignMethod::Get
+        },
+        content_type,
+        expires,
     };
-    options.content_type = options.content_type.or(content_type);
     let presigned = storage.presign(key, options).await?;
     println!("{}", presigned.url);
     if put {

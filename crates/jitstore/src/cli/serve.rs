@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use jit_oss_server::ServerConfig;
 
-use super::CliError;
+use super::error::CliError;
 
 /// Arguments of `serve-oss`.
 #[derive(Debug, Args)]

@@ -1,0 +1,99 @@
+//! The command line of the `jitstore` tool: its global options and subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use super::serve::ServeOssArgs;
+
+/// Operate the storage elements of a JitAi-style app.
+#[derive(Debug, Parser)]
+#[command(name = "jitstore", version, about)]
+pub struct Cli {
+    /// The app folder (holding `storages/<Name>/e.json`).
+    #[arg(long, global = true, default_value = ".", env = "JITSTORE_APP")]
+    pub app: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the app's elements: fullName, Type and title, tab-separated.
+    Elements,
+    /// Upload a local file; prints the object's URL.
+    Put {
+        /// Storage element, e.g. storages.Default.
+        element: String,
+        /// Local file to upload.
+        local_file: PathBuf,
+        /// Object key.
+        key: String,
+        /// MIME type (default: guessed by the Type, else application/octet-stream).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// User metadata, `name=value`; may be repeated.
+        #[arg(long = "meta", value_parser = parse_key_value)]
+        metadata: Vec<(String, String)>,
+    },
+    /// Download an object to a local file (`-` for stdout).
+    Get {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+        /// Local file to write, or `-` for stdout.
+        local_file: String,
+    },
+    /// Print an object's information as JSON.
+    Stat {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+    },
+    /// Delete an object.
+    Rm {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+    },
+    /// Print a presigned URL.
+    Sign {
+        /// Storage element.
+        element: String,
+        /// Object key.
+        key: String,
+        /// Content type to bind into the signature.
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 300)]
+        expires: u64,
+        /// Sign an upload (PUT) instead of a download (GET).
+        #[arg(long)]
+        put: bool,
+    },
+    /// List objects under a prefix: key, size, last modified.
+    Ls {
+        /// Storage element.
+        element: String,
+        /// Key prefix.
+        #[arg(default_value = "")]
+        prefix: String,
+        /// Group by this delimiter (e.g. `/`), like folders.
+        #[arg(long)]
+        delimiter: Option<String>,
+    },
+    /// Run the local OSS-compatible server (signatures verified, loopback by default).
+    ServeOss(ServeOssArgs),
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("expected name=value, got {s:?}"))
+}

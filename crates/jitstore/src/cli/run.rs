@@ -1,0 +1,46 @@
+//! Dispatch: opens the app and runs one parsed command.
+
+use jit_element::App;
+use jitstore::BuiltinTypes;
+
+use super::args::{Cli, Command};
+use super::error::CliError;
+use super::{objects, serve};
+
+/// Runs one parsed command.
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    if let Command::ServeOss(args) = cli.command {
+        return serve::serve_oss(args).await;
+    }
+    let app = App::builder(&cli.app).with_builtin_types().open()?;
+    match cli.command {
+        Command::Elements => objects::elements(&app),
+        Command::Put {
+            element,
+            local_file,
+            key,
+            content_type,
+            metadata,
+        } => objects::put(&app, &element, &local_file, &key, content_type, metadata).await,
+        Command::Get {
+            element,
+            key,
+            local_file,
+        } => objects::get(&app, &element, &key, &local_file).await,
+        Command::Stat { element, key } => objects::stat(&app, &element, &key).await,
+        Command::Rm { element, key } => objects::rm(&app, &element, &key).await,
+        Command::Sign {
+            element,
+            key,
+            content_type,
+            expires,
+            put,
+        } => objects::sign(&app, &element, &key, content_type, expires, put).await,
+        Command::Ls {
+            element,
+            prefix,
+            delimiter,
+        } => objects::ls(&app, &element, &prefix, delimiter).await,
+        Command::ServeOss(_) => unreachable!("handled above"),
+    }
+}
