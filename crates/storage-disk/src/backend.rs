@@ -126,6 +126,32 @@ impl DiskStorage {
         open_object(&self.layout, key).await
     }
 
+    /// Why this storage cannot sign URLs: names every missing field, since both are
+    /// needed.
+    fn signing_not_configured(&self) -> StorageError {
+        let mut missing = Vec::new();
+        if self.signing_key.is_none() {
+            missing.push(format!(
+                "`signingKey` (the HMAC secret, at least {} bytes, usually a variable \
+                 reference such as \"{{{{FILES_SIGNING_KEY}}}}\")",
+                SigningKey::MIN_LEN
+            ));
+        }
+        if self.base_url.is_none() {
+            missing.push(
+                "`baseUrl` (the http(s) address where signed_url_router is mounted)".to_string(),
+            );
+        }
+        StorageError::new(
+            StorageErrorKind::InvalidConfig,
+            format!(
+                "signed URLs need both `signingKey` and `baseUrl`; missing {} {}",
+                missing.join(" and "),
+                self.config_hint()
+            ),
+        )
+    }
+
     fn config_hint(&self) -> String {
         match &self.config_file {
             Some(file) => format!("in {}", file.display()),
@@ -268,25 +294,8 @@ impl StorageMeta for DiskStorage {
         options: PresignOptions,
     ) -> StorageResult<PresignedRequest> {
         key_segments(name)?;
-        let Some(signing_key) = &self.signing_key else {
-            return Err(StorageError::new(
-                StorageErrorKind::InvalidConfig,
-                format!(
-                    "signed URLs need a `signingKey` (at least {} bytes, usually a variable \
-                     reference such as \"{{{{FILES_SIGNING_KEY}}}}\") {}",
-                    SigningKey::MIN_LEN,
-                    self.config_hint()
-                ),
-            ));
-        };
-        let Some(base_url) = &self.base_url else {
-            return Err(StorageError::new(
-                StorageErrorKind::InvalidConfig,
-                format!(
-                    "signed URLs need a `baseUrl` (where the signed-URL router is mounted) {}",
-                    self.config_hint()
-                ),
-            ));
+        let (Some(signing_key), Some(base_url)) = (&self.signing_key, &self.base_url) else {
+            return Err(self.signing_not_configured());
         };
         if options.expires.is_zero() || options.expires > MAX_SIGN_EXPIRES {
             return Err(StorageError::invalid_argument(format!(

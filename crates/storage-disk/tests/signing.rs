@@ -441,8 +441,12 @@ async fn presign_states_what_is_missing_and_caps_the_expiry() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), StorageErrorKind::InvalidConfig, "{err}");
-    assert!(err.to_string().contains("signingKey"), "{err}");
-    assert!(err.to_string().contains("Files.json"), "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains("missing `signingKey`") && shown.contains("and `baseUrl`"),
+        "both missing fields are named: {shown}"
+    );
+    assert!(shown.contains("Files.json"), "{err}");
 
     let f = common::with_config(json!({
         "directory": "d",
@@ -456,7 +460,9 @@ async fn presign_states_what_is_missing_and_caps_the_expiry() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), StorageErrorKind::InvalidConfig, "{err}");
-    assert!(err.to_string().contains("baseUrl"), "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains("missing `baseUrl`"), "{shown}");
+    assert!(!shown.contains("missing `signingKey`"), "{shown}");
 
     let f = common::served().await;
     let week = Duration::from_secs(7 * 24 * 3600);
