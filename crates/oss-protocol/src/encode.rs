@@ -4,26 +4,13 @@
 //! keys in URL paths also keep `/`. Everything else, including UTF-8 bytes, becomes
 //! `%XX` with upper-case hex.
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// Everything but `A-Za-z0-9-._~` is encoded (query components, V4 canonical query).
-pub const QUERY_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Like [`QUERY_COMPONENT`] but `/` is kept (URL paths, V4 canonical URI).
-pub const PATH: &AsciiSet = &QUERY_COMPONENT.remove(b'/');
-
-/// Encodes an object key (or any path) for a URL: all but `A-Za-z0-9-._~/`.
-pub fn encode_path(raw: &str) -> String {
-    utf8_percent_encode(raw, PATH).to_string()
-}
+/// The set query components are encoded with: [`jit_wire::percent::UNRESERVED`].
+pub use jit_wire::percent::UNRESERVED as QUERY_COMPONENT;
+pub use jit_wire::percent::{decode_component, encode_path, PATH};
 
 /// Encodes a query name or value: all but `A-Za-z0-9-._~` (`/` becomes `%2F`).
 pub fn encode_query_component(raw: &str) -> String {
-    utf8_percent_encode(raw, QUERY_COMPONENT).to_string()
+    jit_wire::percent::encode_component(raw)
 }
 
 /// Builds a query string from raw pairs: `name=value` encoded, a `None` value as `name`
@@ -44,12 +31,6 @@ where
         }
     }
     out
-}
-
-/// Percent-decodes a path component. `+` stays a literal `+`. Invalid UTF-8
-/// after decoding is replaced by U+FFFD rather than failing.
-pub fn decode_component(encoded: &str) -> String {
-    percent_decode_str(encoded).decode_utf8_lossy().into_owned()
 }
 
 /// Decodes a query component as `application/x-www-form-urlencoded`: `+` is a space
@@ -74,16 +55,6 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_keeps_slash_and_unreserved() {
-        assert_eq!(
-            encode_path("a/b c+d%e#f?g~h.i_j-k"),
-            "a/b%20c%2Bd%25e%23f%3Fg~h.i_j-k"
-        );
-        assert_eq!(encode_path("中文/x"), "%E4%B8%AD%E6%96%87/x");
-        assert_eq!(encode_path("*'()!"), "%2A%27%28%29%21");
-    }
 
     #[test]
     fn query_encodes_slash() {

@@ -11,7 +11,8 @@
 //! - [`crc64`]: CRC-64/XZ as used by `x-oss-hash-crc64ecma`, with combination.
 //! - [`error_xml`]: the `<Error>` response body.
 
-pub mod crc64;
+/// CRC-64/XZ, from the workspace's one implementation ([`jit_wire::crc64`]).
+pub use jit_wire::crc64;
 pub mod credentials;
 pub mod encode;
 pub mod error_xml;

@@ -11,12 +11,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
+use jit_wire::crc64::Crc64;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::meta_file::{describe, matches, read_sidecar, Described, Stamp};
 use crate::paths::{find_file, key_segments, Layout};
-use crate::write::{blocking, CRC64};
+use crate::write::blocking;
 
 /// How many times a reader looks again when the sidecar belongs to another version.
 const ATTEMPTS: u32 = 6;
@@ -145,7 +146,7 @@ pub(crate) async fn stream_object(
     let reader = ReaderStream::with_capacity(file.take(length), 256 * 1024);
     Ok(Box::pin(CheckedStream {
         inner: Box::pin(reader),
-        digest: Some(CRC64.digest()),
+        digest: Some(Crc64::new()),
         expected_crc,
         expected_len: length,
         read: 0,
@@ -158,7 +159,7 @@ type IoStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 /// A file stream that counts its bytes and checks their CRC-64 at the end.
 struct CheckedStream {
     inner: IoStream,
-    digest: Option<crc::Digest<'static, u64, crc::Table<16>>>,
+    digest: Option<Crc64>,
     expected_crc: Option<u64>,
     expected_len: u64,
     read: u64,
@@ -200,7 +201,7 @@ impl Stream for CheckedStream {
                         ),
                     ))));
                 }
-                let actual = this.digest.take().map(|d| d.finalize());
+                let actual = this.digest.take().map(|d| d.value());
                 match (this.expected_crc, actual) {
                     (Some(expected), Some(actual)) if expected != actual => {
                         Poll::Ready(Some(Err(StorageError::new(

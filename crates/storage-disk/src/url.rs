@@ -3,26 +3,16 @@
 
 use std::path::Path;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// Everything but RFC 3986's unreserved characters is encoded.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+use jit_wire::percent::{encode_component, encode_path};
 
 /// Percent-encodes an object key for a URL path, keeping its `/` separators.
 pub fn encode_key(key: &str) -> String {
-    key.split('/')
-        .map(|segment| utf8_percent_encode(segment, COMPONENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
+    encode_path(key)
 }
 
 /// Percent-encodes a query value (spaces as `%20`, `+` as `%2B`).
 pub fn encode_query_value(value: &str) -> String {
-    utf8_percent_encode(value, COMPONENT).to_string()
+    encode_component(value)
 }
 
 /// The `file://` URL of an absolute local path, percent-encoded.
