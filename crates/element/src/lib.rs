@@ -13,18 +13,24 @@
 
 mod app;
 mod app_config;
+mod builder;
+mod cache;
+mod context;
 mod declaration;
 mod discover;
 mod element;
 mod error;
 mod json_file;
+mod loader;
 mod registry;
 mod resolve;
 pub mod vars;
 
-pub use app::{App, AppBuilder};
+pub use app::App;
 pub use app_config::AppConfig;
+pub use builder::AppBuilder;
+pub use context::BuildContext;
 pub use declaration::{Declaration, ElementRole, VariableDecl};
-pub use element::Element;
+pub use element::{Element, ElementValue};
 pub use error::{ElementError, ElementErrorKind, ElementResult};
-pub use registry::{BuildContext, ElementFactory, ElementValue};
+pub use registry::ElementFactory;

@@ -1,0 +1,102 @@
+//! The loader an [`App`] is opened with: from a declaration to a built element through
+//! the Type [`Registry`] — the Type chain, the implementing factory, the merged config —
+//! and the [`BuildContext`] handed to that factory.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::app::{App, ElementLoader};
+use crate::context::BuildContext;
+use crate::declaration::ElementRole;
+use crate::element::Element;
+use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::registry::Registry;
+use crate::resolve::{implementation, merged_config, type_chain};
+
+/// Loads elements with the factories of a [`Registry`].
+pub(crate) struct RegistryLoader {
+    registry: Registry,
+}
+
+impl RegistryLoader {
+    pub(crate) fn new(registry: Registry) -> Self {
+        Self { registry }
+    }
+}
+
+#[async_trait]
+impl ElementLoader for RegistryLoader {
+    async fn load(
+        &self,
+        app: &App,
+        full_name: &str,
+        loading: Vec<String>,
+    ) -> ElementResult<Arc<Element>> {
+        let registry = &self.registry;
+        let inner = &app.inner;
+        let decl = app.declaration(full_name).map_err(|err| {
+            if err.kind() == ElementErrorKind::NotFound
+                && (registry.types.contains_key(full_name) || registry.metas.contains(full_name))
+            {
+                ElementError::new(
+                    ElementErrorKind::NotInstantiable,
+                    format!("{full_name} is a Meta or Type registered in code; declare an instance of it"),
+                )
+                .with_element(full_name)
+            } else {
+                err
+            }
+        })?;
+        if app.role_of(&decl) == ElementRole::Meta {
+            return Err(ElementError::new(
+                ElementErrorKind::NotInstantiable,
+                "a Meta roots a family and cannot be instantiated",
+            )
+            .with_element(full_name)
+            .with_file(&decl.file));
+        }
+        let lookup = |name: &str| inner.declarations.get(name).cloned();
+        let chain = type_chain(&decl, &lookup, registry)?;
+        let (implementing, factory) = implementation(&chain, registry).ok_or_else(|| {
+            ElementError::new(
+                ElementErrorKind::UnknownType,
+                format!(
+                    "no implementation is registered for any Type in {}",
+                    chain
+                        .iter()
+                        .map(|l| l.full_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            )
+            .with_element(full_name)
+            .with_file(&decl.file)
+            .with_field("type")
+        })?;
+        let implementation_name = implementing.full_name.clone();
+        // The element's own config is required unless it is itself an implemented Type.
+        let config_required = implementation_name != decl.full_name;
+        let config = merged_config(&decl, &chain, config_required, &inner.env, &inner.env_vars)?;
+        let ctx = BuildContext {
+            declaration: decl.clone(),
+            type_chain: chain.iter().map(|l| l.full_name.clone()).collect(),
+            implementation: implementation_name.clone(),
+            config,
+            config_file: decl.config_file(),
+            app: app.clone(),
+            loading,
+        };
+        let type_chain = ctx.type_chain.clone();
+        let value = factory
+            .build(ctx)
+            .await
+            .map_err(|e| e.with_element(full_name))?;
+        Ok(Arc::new(Element::new(
+            decl,
+            implementation_name,
+            type_chain,
+            value,
+        )))
+    }
+}
