@@ -14,7 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use crate::cache::ElementCache;
+use crate::cache::{loading_in_this_task, ElementCache};
 use crate::declaration::{Declaration, ElementRole};
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
@@ -163,15 +163,21 @@ impl App {
 
     /// Returns the loaded element, loading it on first use. Concurrent callers share one
     /// load; a failed load is not cached, so a later call tries again.
+    ///
+    /// Called from inside a factory (in the task that runs it), an element that is still
+    /// being loaded up the chain — or whose load waits, in another task, for the caller —
+    /// is refused with [`ElementErrorKind::LoadCycle`] instead of waiting forever. An
+    /// element that is already loaded is returned without any check.
     pub async fn get_element(&self, full_name: &str) -> ElementResult<Arc<Element>> {
-        self.get_element_within(full_name, &[]).await
+        self.get_element_within(full_name, loading_in_this_task())
+            .await
     }
 
     /// [`App::get_element`] on behalf of the elements in `loading` (outermost first).
     pub(crate) async fn get_element_within(
         &self,
         full_name: &str,
-        loading: &[String],
+        loading: Vec<String>,
     ) -> ElementResult<Arc<Element>> {
         self.inner
             .cache

@@ -29,6 +29,7 @@ pub struct BuildContext {
     /// The file most of the config comes from (the element's own `<Name>.json`).
     pub config_file: PathBuf,
     pub(crate) app: App,
+    /// The elements being loaded that led here, outermost first, ending with this one.
     pub(crate) loading: Vec<String>,
 }
 
@@ -63,15 +64,21 @@ impl BuildContext {
     }
 
     /// The app being loaded, e.g. to reach another element a wrapper Type delegates to.
-    /// Prefer [`BuildContext::get_element`], which also detects load cycles.
+    /// Its [`App::get_element`] (also through a family helper) detects load cycles when
+    /// called from the task that runs the factory; in a task the factory spawns, use a
+    /// clone of this context and [`BuildContext::get_element`] instead.
     pub fn app(&self) -> &App {
         &self.app
     }
 
-    /// Loads another element of the same app, refusing one that is already being loaded
-    /// up this chain (it would wait for itself forever).
+    /// Loads another element of the same app, refusing with
+    /// [`ElementErrorKind::LoadCycle`] one whose load needs this element (it would wait
+    /// for itself forever). Works from any task: the context carries the chain of
+    /// elements being loaded.
     pub async fn get_element(&self, full_name: &str) -> ElementResult<Arc<Element>> {
-        self.app.get_element_within(full_name, &self.loading).await
+        self.app
+            .get_element_within(full_name, self.loading.clone())
+            .await
     }
 
     /// Deserializes the config into a typed struct. A field of the wrong JSON type, or a
