@@ -12,7 +12,6 @@
 //! cargo run --release -p jit-bench -- --only crc,sign
 //! ```
 
-mod diag;
 mod disk;
 mod error;
 mod fixture;

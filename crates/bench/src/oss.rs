@@ -8,7 +8,6 @@ use jitstore::oss_server::{start, ServerConfig};
 use jitstore::storage::StorageAppExt;
 use serde_json::{json, Value};
 
-use crate::diag::nodelay_rows;
 use crate::disk::{large, small};
 use crate::error::BenchResult;
 use crate::fixture::{declare, open_app, remove, temp_dir};
@@ -108,7 +107,6 @@ pub async fn run(ctx: &Ctx, store: Store) -> BenchResult<Vec<Row>> {
     single_rows.pop(); // the get is the same request as above
     rows.extend(single_rows);
     drop((v4, v1, single, app));
-    rows.extend(nodelay_rows(ctx, store, &group, dir.path()).await?);
 
     if let Some(reference) = &ctx.reference {
         let label = format!("oss2/{}", store.name());
