@@ -10,10 +10,11 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::process::Command;
 
+use crate::context::StorageContext;
 use crate::error::{BenchError, BenchResult};
-use crate::oss::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
+use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
 use crate::stats::Row;
-use crate::{human_bytes, Ctx};
+use crate::units::human_bytes;
 
 const SCRIPT: &str = include_str!("../oss2_bench.py");
 
@@ -30,7 +31,7 @@ pub struct Reference {
 /// prints (stderr) the Python and oss2 versions and whether crcmod's C extension,
 /// which oss2 uses for CRC-64, is active.
 pub async fn run(
-    ctx: &Ctx,
+    ctx: &StorageContext,
     reference: &Reference,
     endpoint: &str,
     group: &str,
