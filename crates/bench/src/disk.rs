@@ -13,6 +13,7 @@ use crate::stats::{sample_async, Row};
 use crate::storage_rows::{large_object_rows, small_object_rows};
 use crate::workload::{list_all, small_puts, Storage};
 
+/// The group name of every DiskType row.
 const GROUP: &str = "disk";
 
 /// Every DiskType benchmark.

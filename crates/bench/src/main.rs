@@ -15,6 +15,8 @@
 //! This file parses the flags and runs the groups asked for; each group lives in its
 //! own file (`protocol`, `disk`, `oss`, `reference`).
 
+#![warn(missing_docs)]
+
 mod context;
 mod disk;
 mod error;
@@ -73,35 +75,37 @@ struct Args {
         default_value = "crc,sign,disk,oss,oss2"
     )]
     only: Vec<Group>,
-    /// Unmeasured runs before each benchmark [full: 1, quick: 1; CPU groups: 2].
+    /// Unmeasured runs before each benchmark (full run: 2 for crc and sign, 1 for the
+    /// storage groups; quick: 1).
     #[arg(long)]
     warmup: Option<usize>,
-    /// Measured runs per benchmark [full: 7 CPU / 5 I/O, quick: 2].
+    /// Measured runs per benchmark (full run: 7 for crc and sign, 5 for the storage
+    /// groups; quick: 2).
     #[arg(long)]
     iters: Option<usize>,
     /// Time budget per benchmark in seconds, after which it stops once it has two
-    /// samples [full: 60, quick: 0.5].
+    /// samples (full run: 60; quick: 0.5).
     #[arg(long)]
     budget_secs: Option<f64>,
-    /// Buffer hashed by the CRC benchmark, MiB [full: 64, quick: 2].
+    /// Buffer hashed by the CRC benchmark, MiB (full run: 64; quick: 2).
     #[arg(long)]
     crc_mib: Option<usize>,
-    /// Signatures per sample [full: 20000, quick: 2000].
+    /// Signatures per sample (full run: 20000; quick: 2000).
     #[arg(long)]
     sign_batch: Option<usize>,
-    /// Small objects per sample [full: 1000, quick: 10].
+    /// Small objects per sample (full run: 1000; quick: 10).
     #[arg(long)]
     small_count: Option<usize>,
-    /// Small object size in bytes [4096].
+    /// Small object size in bytes.
     #[arg(long, default_value_t = 4096)]
     small_bytes: usize,
-    /// Concurrent tasks for the small-object loops (comma-separated) [1,16].
+    /// Concurrent tasks for the small-object loops (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     concurrency: Vec<usize>,
-    /// Large object size, MiB [full: 256, quick: 4].
+    /// Large object size, MiB (full run: 256; quick: 4).
     #[arg(long)]
     large_mib: Option<u64>,
-    /// Objects listed by the DiskType listing benchmark [full: 10000, quick: 100].
+    /// Objects listed by the DiskType listing benchmark (full run: 10000; quick: 100).
     #[arg(long)]
     list_count: Option<usize>,
     /// Folder for the temp folders (apps, server data, the large source file).
@@ -127,6 +131,8 @@ impl Args {
     }
 }
 
+/// Runs the groups asked for and prints their rows as one Markdown table on stdout
+/// (progress and the machine description go to stderr).
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
     let budget = Duration::from_secs_f64(args.pick(args.budget_secs, 60.0, 0.5));

@@ -16,6 +16,7 @@ use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
 use crate::stats::Row;
 use crate::units::human_bytes;
 
+/// The Python script, embedded so the binary runs from any folder.
 const SCRIPT: &str = include_str!("../oss2_bench.py");
 
 /// Where to find Python and oss2.
@@ -93,6 +94,7 @@ pub async fn run(
     parse(&output.stdout, group)
 }
 
+/// The rows of the script's JSON document (see `oss2_bench.py`), in group `group`.
 fn parse(stdout: &[u8], group: &str) -> BenchResult<Vec<Row>> {
     let doc: Value = serde_json::from_slice(stdout)
         .map_err(|e| BenchError::Reference(format!("unreadable output: {e}")))?;
