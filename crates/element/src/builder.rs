@@ -164,10 +164,7 @@ fn collect_layers(
     if stack.contains(&canonical) {
         return Err(ElementError::new(
             ElementErrorKind::InvalidDeclaration,
-            format!(
-                "apps extend each other in a loop through {}",
-                root.display()
-            ),
+            "apps extend each other in a loop that comes back to this app",
         )
         .with_file(root.join("app.json"))
         .with_field("extends"));

@@ -15,7 +15,8 @@ pub enum ElementErrorKind {
     /// An `e.json` or `app.json` is malformed, misses a required field or has a field of
     /// the wrong JSON type.
     InvalidDeclaration,
-    /// The element's business configuration (`<Name>.json`) is missing or invalid.
+    /// The element's business configuration (`<Name>.json` over its Types' defaults) is
+    /// invalid: malformed, or refused by the Type (a missing or mistyped field).
     InvalidConfig,
     /// A `type` names nothing that is declared or registered.
     UnknownType,

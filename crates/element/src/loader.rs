@@ -75,9 +75,7 @@ impl ElementLoader for RegistryLoader {
             .with_field("type")
         })?;
         let implementation_name = implementing.full_name.clone();
-        // The element's own config is required unless it is itself an implemented Type.
-        let config_required = implementation_name != decl.full_name;
-        let config = merged_config(&decl, &chain, config_required, &inner.env, &inner.env_vars)?;
+        let config = merged_config(&decl, &chain, &inner.env, &inner.env_vars)?;
         let ctx = BuildContext {
             declaration: decl.clone(),
             type_chain: chain.iter().map(|l| l.full_name.clone()).collect(),
