@@ -18,6 +18,7 @@ use crate::cache::{loading_in_this_task, ElementCache};
 use crate::declaration::{Declaration, ElementRole};
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::suggest::did_you_mean;
 use crate::vars::EnvSource;
 
 /// Builds one element of an app: resolves its Type chain and configuration and runs the
@@ -121,11 +122,17 @@ impl App {
             .get(full_name)
             .cloned()
             .ok_or_else(|| {
+                let declared = self
+                    .inner
+                    .declarations
+                    .keys()
+                    .chain(self.inner.broken.keys());
                 ElementError::new(
                     ElementErrorKind::NotFound,
                     format!(
-                        "no element {full_name:?} is declared in {}",
-                        self.inner.root.display()
+                        "no element {full_name:?} is declared in {}{}",
+                        self.inner.root.display(),
+                        did_you_mean(full_name, declared.map(String::as_str))
                     ),
                 )
                 .with_element(full_name)
@@ -185,6 +192,20 @@ impl App {
                 self.inner.loader.load(self, full_name, loading)
             })
             .await
+    }
+
+    /// fullNames a `type` may name: the known Types and the Metas, registered or declared.
+    pub(crate) fn type_names(&self) -> Vec<String> {
+        let mut names = self.known_types();
+        names.extend(self.inner.metas.iter().cloned());
+        names.extend(
+            self.inner
+                .declarations
+                .values()
+                .filter(|d| self.role_of(d) == ElementRole::Meta)
+                .map(|d| d.full_name.clone()),
+        );
+        names
     }
 
     /// fullNames of all Types known to this app: registered in code or declared.

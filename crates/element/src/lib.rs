@@ -24,6 +24,7 @@ mod json_file;
 mod loader;
 mod registry;
 mod resolve;
+mod suggest;
 pub mod vars;
 
 pub use app::App;

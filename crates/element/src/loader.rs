@@ -13,6 +13,7 @@ use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 use crate::registry::Registry;
 use crate::resolve::{implementation, merged_config, type_chain};
+use crate::suggest::did_you_mean;
 
 /// Loads elements with the factories of a [`Registry`].
 pub(crate) struct RegistryLoader {
@@ -57,7 +58,9 @@ impl ElementLoader for RegistryLoader {
             .with_file(&decl.file));
         }
         let lookup = |name: &str| inner.declarations.get(name).cloned();
-        let chain = type_chain(&decl, &lookup, registry)?;
+        // Only computed for an unknown Type.
+        let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
+        let chain = type_chain(&decl, &lookup, registry, &hint)?;
         let (implementing, factory) = implementation(&chain, registry).ok_or_else(|| {
             ElementError::new(
                 ElementErrorKind::UnknownType,

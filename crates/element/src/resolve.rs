@@ -21,10 +21,13 @@ pub(crate) struct ChainLink {
 
 /// Follows `type` links from `start` to a Meta. Errors name the file whose `type` field
 /// points nowhere or closes a loop.
+///
+/// `hint` turns an unknown fullName into a "did you mean" suffix for the message.
 pub(crate) fn type_chain(
     start: &Arc<Declaration>,
     lookup: &dyn Fn(&str) -> Option<Arc<Declaration>>,
     registry: &Registry,
+    hint: &dyn Fn(&str) -> String,
 ) -> ElementResult<Vec<ChainLink>> {
     let mut chain = vec![ChainLink {
         full_name: start.full_name.clone(),
@@ -91,7 +94,10 @@ pub(crate) fn type_chain(
         }
         return Err(ElementError::new(
             ElementErrorKind::UnknownType,
-            format!("unknown type {next:?}: it is neither declared in the app nor registered"),
+            format!(
+                "unknown type {next:?}: it is neither declared in the app nor registered{}",
+                hint(&next)
+            ),
         )
         .with_element(&start.full_name)
         .with_file(&pointing_file)
