@@ -33,6 +33,10 @@ pub(crate) trait ElementLoader: Send + Sync {
         full_name: &str,
         loading: Vec<String>,
     ) -> ElementResult<Arc<Element>>;
+
+    /// Follows the `type` links of a declared Type up to its Meta, loading nothing: an
+    /// error when they loop or lead to an unknown Type.
+    fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()>;
 }
 
 /// A loaded app folder. Cheap to clone; clones share the element cache.

@@ -15,6 +15,7 @@ mod app;
 mod app_config;
 mod builder;
 mod cache;
+mod check;
 mod context;
 mod declaration;
 mod discover;

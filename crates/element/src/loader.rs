@@ -8,11 +8,11 @@ use async_trait::async_trait;
 
 use crate::app::{App, ElementLoader};
 use crate::context::BuildContext;
-use crate::declaration::ElementRole;
+use crate::declaration::{Declaration, ElementRole};
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 use crate::registry::Registry;
-use crate::resolve::{implementation, merged_config, type_chain};
+use crate::resolve::{implementation, merged_config, type_chain, ChainLink};
 use crate::suggest::did_you_mean;
 
 /// Loads elements with the factories of a [`Registry`].
@@ -23,6 +23,14 @@ pub(crate) struct RegistryLoader {
 impl RegistryLoader {
     pub(crate) fn new(registry: Registry) -> Self {
         Self { registry }
+    }
+
+    /// The Type chain of `decl`, with "did you mean" hints for an unknown Type.
+    fn chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<Vec<ChainLink>> {
+        let lookup = |name: &str| app.inner.declarations.get(name).cloned();
+        // Only computed for an unknown Type.
+        let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
+        type_chain(decl, &lookup, &self.registry, &hint)
     }
 }
 
@@ -57,10 +65,7 @@ impl ElementLoader for RegistryLoader {
             .with_element(full_name)
             .with_file(&decl.file));
         }
-        let lookup = |name: &str| inner.declarations.get(name).cloned();
-        // Only computed for an unknown Type.
-        let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
-        let chain = type_chain(&decl, &lookup, registry, &hint)?;
+        let chain = self.chain(app, &decl)?;
         let (implementing, factory) = implementation(&chain, registry).ok_or_else(|| {
             ElementError::new(
                 ElementErrorKind::UnknownType,
@@ -99,5 +104,9 @@ impl ElementLoader for RegistryLoader {
             type_chain,
             value,
         )))
+    }
+
+    fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()> {
+        self.chain(app, decl).map(|_| ())
     }
 }
