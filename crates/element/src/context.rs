@@ -26,7 +26,8 @@ pub struct BuildContext {
     /// The configuration: every Type's `<Type>.json` defaults along the chain, overridden
     /// key by key by the element's own `<Name>.json`, with variables substituted.
     pub config: Value,
-    /// The file most of the config comes from (the element's own `<Name>.json`).
+    /// The file most of the config comes from: the element's own `<Name>.json`, named in
+    /// config errors even when it does not exist (the config is then the Types' defaults).
     pub config_file: PathBuf,
     pub(crate) app: App,
     /// The elements being loaded that led here, outermost first, ending with this one.
