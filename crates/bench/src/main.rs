@@ -11,23 +11,34 @@
 //! cargo run --release -p jit-bench -- --quick
 //! cargo run --release -p jit-bench -- --only crc,sign
 //! ```
+//!
+//! This file parses the flags and runs the groups asked for; each group lives in its
+//! own file (`protocol`, `disk`, `oss`, `reference`).
 
-mod diag;
+#![warn(missing_docs)]
+
+mod context;
 mod disk;
 mod error;
 mod fixture;
+mod machine;
 mod oss;
+mod oss_fixture;
 mod protocol;
 mod reference;
 mod stats;
+mod storage_rows;
+mod units;
 mod workload;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 
+use crate::context::StorageContext;
 use crate::error::BenchResult;
+use crate::oss_fixture::Store;
 use crate::reference::Reference;
 use crate::stats::{Plan, Row};
 
@@ -64,35 +75,37 @@ struct Args {
         default_value = "crc,sign,disk,oss,oss2"
     )]
     only: Vec<Group>,
-    /// Unmeasured runs before each benchmark [full: 1, quick: 1; CPU groups: 2].
+    /// Unmeasured runs before each benchmark (full run: 2 for crc and sign, 1 for the
+    /// storage groups; quick: 1).
     #[arg(long)]
     warmup: Option<usize>,
-    /// Measured runs per benchmark [full: 7 CPU / 5 I/O, quick: 2].
+    /// Measured runs per benchmark (full run: 7 for crc and sign, 5 for the storage
+    /// groups; quick: 2).
     #[arg(long)]
     iters: Option<usize>,
     /// Time budget per benchmark in seconds, after which it stops once it has two
-    /// samples [full: 60, quick: 0.5].
+    /// samples (full run: 60; quick: 0.5).
     #[arg(long)]
     budget_secs: Option<f64>,
-    /// Buffer hashed by the CRC benchmark, MiB [full: 64, quick: 2].
+    /// Buffer hashed by the CRC benchmark, MiB (full run: 64; quick: 2).
     #[arg(long)]
     crc_mib: Option<usize>,
-    /// Signatures per sample [full: 20000, quick: 2000].
+    /// Signatures per sample (full run: 20000; quick: 2000).
     #[arg(long)]
     sign_batch: Option<usize>,
-    /// Small objects per sample [full: 1000, quick: 10].
+    /// Small objects per sample (full run: 1000; quick: 10).
     #[arg(long)]
     small_count: Option<usize>,
-    /// Small object size in bytes [4096].
+    /// Small object size in bytes.
     #[arg(long, default_value_t = 4096)]
     small_bytes: usize,
-    /// Concurrent tasks for the small-object loops (comma-separated) [1,16].
+    /// Concurrent tasks for the small-object loops (comma-separated).
     #[arg(long, value_delimiter = ',', default_value = "1,16")]
     concurrency: Vec<usize>,
-    /// Large object size, MiB [full: 256, quick: 4].
+    /// Large object size, MiB (full run: 256; quick: 4).
     #[arg(long)]
     large_mib: Option<u64>,
-    /// Objects listed by the DiskType listing benchmark [full: 10000, quick: 100].
+    /// Objects listed by the DiskType listing benchmark (full run: 10000; quick: 100).
     #[arg(long)]
     list_count: Option<usize>,
     /// Folder for the temp folders (apps, server data, the large source file).
@@ -106,154 +119,95 @@ struct Args {
     oss2_path: PathBuf,
 }
 
-/// Everything the storage benchmarks share.
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// Sampling of the I/O benchmarks.
-    pub plan: Plan,
-    /// Small objects per sample.
-    pub small_count: usize,
-    /// Small object size.
-    pub small_bytes: usize,
-    /// Task counts of the small loops.
-    pub concurrency: Vec<usize>,
-    /// Large object size.
-    pub large_bytes: u64,
-    /// Objects in the listing benchmark.
-    pub list_count: usize,
-    /// OssType multipart threshold (the default 64 MiB when the large object is big
-    /// enough to cross it).
-    pub multipart_threshold: u64,
-    /// OssType part size (default 8 MiB, smaller for tiny large objects).
-    pub part_size: u64,
-    /// Folder of the temp folders.
-    pub base: PathBuf,
-    /// The large source file.
-    pub source: PathBuf,
-    /// The outside reference, if asked for.
-    pub reference: Option<Reference>,
-}
+impl Args {
+    /// `flag` if given, else the full-run or the `--quick` default.
+    fn pick<T>(&self, flag: Option<T>, full: T, quick: T) -> T {
+        flag.unwrap_or(if self.quick { quick } else { full })
+    }
 
-/// `4 KiB`, `256 MiB`, `17 B`.
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
-        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
-        n => format!("{n} B"),
+    /// Whether `--only` names `group`.
+    fn wants(&self, group: Group) -> bool {
+        self.only.contains(&group)
     }
 }
 
-/// What the numbers depend on: cores, CPU, load, kernel, profile.
-fn machine() -> String {
-    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
-    let cpu = read("/proc/cpuinfo")
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
-        })
-        .unwrap_or_else(|| "unknown".to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let profile = if cfg!(debug_assertions) {
-        "debug (numbers meaningless: use --release)"
-    } else {
-        "release"
-    };
-    format!(
-        "cores (available_parallelism): {cores}; CPU: {cpu}; kernel {}; load average {}; build: {profile}",
-        read("/proc/sys/kernel/osrelease").trim(),
-        read("/proc/loadavg").split_whitespace().take(3).collect::<Vec<_>>().join(" "),
-    )
-}
-
+/// Runs the groups asked for and prints their rows as one Markdown table on stdout
+/// (progress and the machine description go to stderr).
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let q = args.quick;
-    let pick = |flag: Option<usize>, full: usize, quick: usize| {
-        flag.unwrap_or(if q { quick } else { full })
-    };
-    let budget = Duration::from_secs_f64(args.budget_secs.unwrap_or(if q { 0.5 } else { 60.0 }));
+    let budget = Duration::from_secs_f64(args.pick(args.budget_secs, 60.0, 0.5));
     let cpu_plan = Plan {
-        warmup: pick(args.warmup, 2, 1),
-        iters: pick(args.iters, 7, 2),
+        warmup: args.pick(args.warmup, 2, 1),
+        iters: args.pick(args.iters, 7, 2),
         budget,
     };
     let io_plan = Plan {
-        warmup: pick(args.warmup, 1, 1),
-        iters: pick(args.iters, 5, 2),
+        warmup: args.pick(args.warmup, 1, 1),
+        iters: args.pick(args.iters, 5, 2),
         budget,
     };
-    let wants = |g: Group| args.only.contains(&g);
 
-    eprintln!("machine at start: {}", machine());
+    eprintln!("machine at start: {}", machine::describe());
     let mut rows: Vec<Row> = Vec::new();
-    if wants(Group::Crc) {
+    if args.wants(Group::Crc) {
         eprintln!("crc64…");
-        let combine_calls = if q { 200 } else { 5_000 };
-        rows.extend(protocol::crc(
-            cpu_plan,
-            pick(args.crc_mib, 64, 2),
-            combine_calls,
-        ));
+        let combine_calls = args.pick(None, 5_000, 200);
+        let mib = args.pick(args.crc_mib, 64, 2);
+        rows.extend(protocol::crc(cpu_plan, mib, combine_calls));
     }
-    if wants(Group::Sign) {
+    if args.wants(Group::Sign) {
         eprintln!("signing…");
-        rows.extend(protocol::sign(
-            cpu_plan,
-            pick(args.sign_batch, 20_000, 2_000),
-        ));
+        let batch = args.pick(args.sign_batch, 20_000, 2_000);
+        rows.extend(protocol::sign(cpu_plan, batch));
     }
-    if wants(Group::Disk) || wants(Group::Oss) {
-        let large_bytes = args.large_mib.unwrap_or(if q { 4 } else { 256 }) << 20;
+    if args.wants(Group::Disk) || args.wants(Group::Oss) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let more = runtime.block_on(storage_benches(&args, io_plan, large_bytes))?;
-        rows.extend(more);
+        rows.extend(runtime.block_on(storage_groups(&args, io_plan))?);
     }
     println!("{}", stats::table(&rows));
-    eprintln!("machine at end: {}", machine());
+    eprintln!("machine at end: {}", machine::describe());
     Ok(())
 }
 
-async fn storage_benches(args: &Args, plan: Plan, large_bytes: u64) -> BenchResult<Vec<Row>> {
-    let q = args.quick;
+/// The `disk` and `oss` groups (with `oss2` inside `oss`), sharing one temp folder and
+/// one large source file.
+async fn storage_groups(args: &Args, plan: Plan) -> BenchResult<Vec<Row>> {
+    let large_bytes = args.pick(args.large_mib, 256, 4) << 20;
     let base = args.dir.clone().unwrap_or_else(std::env::temp_dir);
     let work = fixture::temp_dir(&base, "jitstore-bench-").await?;
     let source = fixture::large_source(work.path(), large_bytes).await?;
-    let multipart_threshold = (jitstore::oss::DEFAULT_MULTIPART_THRESHOLD).min(large_bytes / 2);
-    let part_size =
-        jitstore::oss::DEFAULT_PART_SIZE.min((large_bytes / 8).max(jitstore::oss::MIN_PART_SIZE));
-    let reference = args.only.contains(&Group::Oss2).then(|| Reference {
-        python: args.python.clone(),
-        oss2_path: args.oss2_path.clone(),
-    });
-    let ctx = Ctx {
+    let (multipart_threshold, part_size) = oss_fixture::multipart_sizes(large_bytes);
+    let ctx = StorageContext {
         plan,
-        small_count: args.small_count.unwrap_or(if q { 10 } else { 1000 }),
+        small_count: args.pick(args.small_count, 1000, 10),
         small_bytes: args.small_bytes,
         concurrency: args.concurrency.clone(),
         large_bytes,
-        list_count: args.list_count.unwrap_or(if q { 100 } else { 10_000 }),
+        list_count: args.pick(args.list_count, 10_000, 100),
         multipart_threshold,
         part_size,
         base: work.path().to_path_buf(),
         source,
-        reference,
     };
+    let reference = args.wants(Group::Oss2).then(|| Reference {
+        python: args.python.clone(),
+        oss2_path: args.oss2_path.clone(),
+    });
     let mut rows = Vec::new();
-    if args.only.contains(&Group::Disk) {
-        let t = std::time::Instant::now();
+    if args.wants(Group::Disk) {
+        let t = Instant::now();
         rows.extend(disk::run(&ctx).await?);
         eprintln!("disk: {:.1} s", t.elapsed().as_secs_f64());
     }
-    if args.only.contains(&Group::Oss) {
-        for store in [oss::Store::Memory, oss::Store::Folder] {
-            let t = std::time::Instant::now();
-            rows.extend(oss::run(&ctx, store).await?);
+    if args.wants(Group::Oss) {
+        for store in [Store::Memory, Store::Folder] {
+            let t = Instant::now();
+            rows.extend(oss::run(&ctx, store, reference.as_ref()).await?);
             eprintln!("oss ({store:?} store): {:.1} s", t.elapsed().as_secs_f64());
         }
-    } else if ctx.reference.is_some() {
+    } else if reference.is_some() {
         eprintln!("oss2 runs against the server of the `oss` group: add `oss` to --only");
     }
     fixture::remove(work).await?;
@@ -265,18 +219,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_print_in_their_unit() {
-        assert_eq!(human_bytes(4096), "4 KiB");
-        assert_eq!(human_bytes(256 << 20), "256 MiB");
-        assert_eq!(human_bytes(1000), "1000 B");
-    }
-
-    #[test]
     fn flags_parse() {
         let a = Args::try_parse_from(["b", "--quick", "--only", "crc,oss", "--concurrency", "2,4"])
             .unwrap();
         assert!(a.quick);
         assert_eq!(a.only, vec![Group::Crc, Group::Oss]);
         assert_eq!(a.concurrency, vec![2, 4]);
+    }
+
+    #[test]
+    fn flags_override_the_run_defaults() {
+        let quick = Args::try_parse_from(["b", "--quick", "--iters", "3"]).unwrap();
+        assert_eq!(quick.pick(quick.iters, 7, 2), 3);
+        assert_eq!(quick.pick(quick.warmup, 2, 1), 1);
+        let full = Args::try_parse_from(["b"]).unwrap();
+        assert_eq!(full.pick(full.large_mib, 256, 4), 256);
     }
 }

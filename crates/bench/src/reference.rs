@@ -10,11 +10,13 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::process::Command;
 
+use crate::context::StorageContext;
 use crate::error::{BenchError, BenchResult};
-use crate::oss::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
+use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
 use crate::stats::Row;
-use crate::{human_bytes, Ctx};
+use crate::units::human_bytes;
 
+/// The Python script, embedded so the binary runs from any folder.
 const SCRIPT: &str = include_str!("../oss2_bench.py");
 
 /// Where to find Python and oss2.
@@ -30,7 +32,7 @@ pub struct Reference {
 /// prints (stderr) the Python and oss2 versions and whether crcmod's C extension,
 /// which oss2 uses for CRC-64, is active.
 pub async fn run(
-    ctx: &Ctx,
+    ctx: &StorageContext,
     reference: &Reference,
     endpoint: &str,
     group: &str,
@@ -92,6 +94,7 @@ pub async fn run(
     parse(&output.stdout, group)
 }
 
+/// The rows of the script's JSON document (see `oss2_bench.py`), in group `group`.
 fn parse(stdout: &[u8], group: &str) -> BenchResult<Vec<Row>> {
     let doc: Value = serde_json::from_slice(stdout)
         .map_err(|e| BenchError::Reference(format!("unreadable output: {e}")))?;

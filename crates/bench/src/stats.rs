@@ -18,6 +18,8 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether to take another sample: fewer than `iters` so far, and either fewer than
+    /// two or still inside the budget.
     fn keep_going(&self, samples: usize, started: Instant) -> bool {
         samples < self.iters && (samples < 2 || started.elapsed() < self.budget)
     }
@@ -94,10 +96,12 @@ impl Row {
         }
     }
 
+    /// The smallest sample.
     fn min(&self) -> f64 {
         self.samples.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
+    /// The largest sample.
     fn max(&self) -> f64 {
         self.samples
             .iter()

@@ -18,6 +18,7 @@ use crate::stats::rate;
 /// A storage as the app hands it out.
 pub type Storage = Arc<dyn StorageMeta>;
 
+/// Bytes in a MiB, for the MiB/s rates.
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// The key of small object `i` of `prefix`.

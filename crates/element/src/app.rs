@@ -1,206 +1,66 @@
-//! The `App`: an app folder (and the apps it extends) with its declarations, the Type
-//! registry, and the load-once cache of elements. `App::get_element` is the entry point.
+//! The [`App`]: an app folder (and the apps it extends) as a catalog — its declarations,
+//! settings, variables, the names of the Metas and Types registered in code — with the
+//! load-once cache of its elements. [`App::get_element`] is the entry point.
+//!
+//! How an element is built (Type chain, merged config, factory) is not known here: the
+//! app holds an [`ElementLoader`] trait object, implemented by the Type registry's loader
+//! (`loader.rs`) and installed by the builder (`builder.rs`, which also holds
+//! `App::builder`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use async_trait::async_trait;
 use serde_json::{Map, Value};
-use tokio::sync::OnceCell;
 
-use crate::app_config::AppConfig;
+use crate::cache::{loading_in_this_task, ElementCache};
 use crate::declaration::{Declaration, ElementRole};
-use crate::discover::discover;
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::registry::{BuildContext, ElementFactory, RegisteredType, Registry};
-use crate::resolve::{implementation, merged_config, type_chain};
+use crate::suggest::did_you_mean;
 use crate::vars::EnvSource;
 
-/// Configures and opens an [`App`]: which Metas and Types exist in code.
-#[must_use = "call .open() to load the app"]
-pub struct AppBuilder {
-    root: PathBuf,
-    registry: Registry,
-    env: EnvSource,
-}
+/// Builds one element of an app: resolves its Type chain and configuration and runs the
+/// factory. The cache calls it at most once at a time per element.
+#[async_trait]
+pub(crate) trait ElementLoader: Send + Sync {
+    /// Loads `full_name`; `loading` is the chain of elements being loaded that led here,
+    /// ending with `full_name` itself.
+    async fn load(
+        &self,
+        app: &App,
+        full_name: &str,
+        loading: Vec<String>,
+    ) -> ElementResult<Arc<Element>>;
 
-impl AppBuilder {
-    /// Registers a family root such as `storages.Meta`.
-    pub fn register_meta(mut self, full_name: impl Into<String>) -> Self {
-        self.registry.metas.insert(full_name.into());
-        self
-    }
-
-    /// Registers an official Type that exists without a folder in the app: its parent
-    /// (a Meta or Type), a title for listings, and its factory.
-    pub fn register_builtin_type(
-        mut self,
-        full_name: impl Into<String>,
-        parent: impl Into<String>,
-        title: impl Into<String>,
-        factory: impl ElementFactory,
-    ) -> Self {
-        self.registry.types.insert(
-            full_name.into(),
-            RegisteredType {
-                parent: Some(parent.into()),
-                title: Some(title.into()),
-                factory: Arc::new(factory),
-            },
-        );
-        self
-    }
-
-    /// Registers the implementation of a Type the app declares in its own folder
-    /// (`storages/MyType/e.json`). Registering under an existing fullName (such as
-    /// `storages.DiskType`) overrides that Type for every element of this app.
-    pub fn register_type(
-        mut self,
-        full_name: impl Into<String>,
-        factory: impl ElementFactory,
-    ) -> Self {
-        let full_name = full_name.into();
-        let previous = self.registry.types.remove(&full_name);
-        self.registry.types.insert(
-            full_name,
-            RegisteredType {
-                parent: previous.as_ref().and_then(|p| p.parent.clone()),
-                title: previous.and_then(|p| p.title),
-                factory: Arc::new(factory),
-            },
-        );
-        self
-    }
-
-    /// Uses these variables instead of the process environment (tests, embedding hosts).
-    pub fn env_vars(mut self, vars: HashMap<String, String>) -> Self {
-        self.env = EnvSource::fixed(vars);
-        self
-    }
-
-    /// Sets one variable for this app, above the process environment (e.g. an address
-    /// the host only knows at run time).
-    pub fn set_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.env.set(name, value);
-        self
-    }
-
-    /// Reads `app.json` (if any) and the declarations of the app and its parents. Nothing
-    /// is instantiated. Fails only when the app folder itself, an `app.json` or an
-    /// `extends` entry is unusable; a broken element is reported when it is asked for.
-    pub fn open(self) -> ElementResult<App> {
-        let root = self.root;
-        if !root.is_dir() {
-            return Err(ElementError::new(
-                ElementErrorKind::NotFound,
-                "the app folder does not exist or is not a folder",
-            )
-            .with_file(&root));
-        }
-        let mut layers = Vec::new();
-        collect_layers(&root, &mut layers, &mut Vec::new())?;
-
-        let mut declarations: HashMap<String, Arc<Declaration>> = HashMap::new();
-        let mut broken: HashMap<String, ElementError> = HashMap::new();
-        let mut env_vars = HashMap::new();
-        let mut settings = Map::new();
-        // Parents first, so that each child overrides what it redeclares.
-        for (layer_root, config) in layers.iter().rev() {
-            for (k, v) in &config.env_vars {
-                env_vars.insert(k.clone(), v.clone());
-            }
-            for (k, v) in &config.settings {
-                settings.insert(k.clone(), v.clone());
-            }
-            let found = discover(layer_root);
-            for (name, decl) in found.declarations {
-                broken.remove(&name);
-                declarations.insert(name, decl);
-            }
-            for (name, err) in found.broken {
-                declarations.remove(&name);
-                broken.insert(name, err);
-            }
-        }
-        let name = layers.first().and_then(|(_, c)| c.name.clone());
-        Ok(App {
-            inner: Arc::new(AppInner {
-                root,
-                name,
-                parents: layers.iter().skip(1).map(|(p, _)| p.clone()).collect(),
-                declarations,
-                broken,
-                env_vars,
-                settings,
-                registry: self.registry,
-                env: self.env,
-                cells: Mutex::new(HashMap::new()),
-            }),
-        })
-    }
-}
-
-/// Depth-first over `extends`, child first; loops are errors.
-fn collect_layers(
-    root: &Path,
-    layers: &mut Vec<(PathBuf, AppConfig)>,
-    stack: &mut Vec<PathBuf>,
-) -> ElementResult<()> {
-    let canonical = root.canonicalize().map_err(|e| ElementError::io(root, e))?;
-    if stack.contains(&canonical) {
-        return Err(ElementError::new(
-            ElementErrorKind::InvalidDeclaration,
-            format!(
-                "apps extend each other in a loop through {}",
-                root.display()
-            ),
-        )
-        .with_file(root.join("app.json"))
-        .with_field("extends"));
-    }
-    if layers
-        .iter()
-        .any(|(p, _)| p.canonicalize().ok().as_ref() == Some(&canonical))
-    {
-        return Ok(());
-    }
-    let config = AppConfig::read(root)?;
-    let parents = config.extends.clone();
-    layers.push((root.to_path_buf(), config));
-    stack.push(canonical);
-    for (i, parent) in parents.iter().enumerate() {
-        if !parent.is_dir() {
-            return Err(ElementError::new(
-                ElementErrorKind::InvalidDeclaration,
-                format!("parent app {} does not exist", parent.display()),
-            )
-            .with_file(root.join("app.json"))
-            .with_field(format!("extends[{i}]")));
-        }
-        collect_layers(parent, layers, stack)?;
-    }
-    stack.pop();
-    Ok(())
+    /// Follows the `type` links of a declared Type up to its Meta, loading nothing: an
+    /// error when they loop or lead to an unknown Type.
+    fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()>;
 }
 
 /// A loaded app folder. Cheap to clone; clones share the element cache.
 #[derive(Clone)]
 pub struct App {
-    inner: Arc<AppInner>,
+    pub(crate) inner: Arc<AppInner>,
 }
 
-struct AppInner {
-    root: PathBuf,
-    name: Option<String>,
-    parents: Vec<PathBuf>,
-    declarations: HashMap<String, Arc<Declaration>>,
-    broken: HashMap<String, ElementError>,
-    env_vars: HashMap<String, String>,
-    settings: Map<String, Value>,
-    registry: Registry,
-    env: EnvSource,
-    cells: Mutex<HashMap<String, Arc<OnceCell<Arc<Element>>>>>,
+/// What an [`App`] knows once opened; nothing in it is instantiated.
+pub(crate) struct AppInner {
+    pub root: PathBuf,
+    pub name: Option<String>,
+    pub parents: Vec<PathBuf>,
+    pub declarations: HashMap<String, Arc<Declaration>>,
+    pub broken: HashMap<String, ElementError>,
+    pub env_vars: HashMap<String, String>,
+    pub settings: Map<String, Value>,
+    /// fullNames registered as Metas in code.
+    pub metas: HashSet<String>,
+    /// fullNames of the Types that have a factory in code.
+    pub registered_types: HashSet<String>,
+    pub env: EnvSource,
+    pub loader: Arc<dyn ElementLoader>,
+    pub cache: ElementCache,
 }
 
 impl std::fmt::Debug for App {
@@ -214,12 +74,9 @@ impl std::fmt::Debug for App {
 }
 
 impl App {
-    /// Starts configuring the app at `root`.
-    pub fn builder(root: impl Into<PathBuf>) -> AppBuilder {
-        AppBuilder {
-            root: root.into(),
-            registry: Registry::default(),
-            env: EnvSource::process(),
+    pub(crate) fn from_inner(inner: AppInner) -> Self {
+        Self {
+            inner: Arc::new(inner),
         }
     }
 
@@ -269,11 +126,17 @@ impl App {
             .get(full_name)
             .cloned()
             .ok_or_else(|| {
+                let declared = self
+                    .inner
+                    .declarations
+                    .keys()
+                    .chain(self.inner.broken.keys());
                 ElementError::new(
                     ElementErrorKind::NotFound,
                     format!(
-                        "no element {full_name:?} is declared in {}",
-                        self.inner.root.display()
+                        "no element {full_name:?} is declared in {}{}",
+                        self.inner.root.display(),
+                        did_you_mean(full_name, declared.map(String::as_str))
                     ),
                 )
                 .with_element(full_name)
@@ -289,18 +152,16 @@ impl App {
 
     /// Whether a declared element is a Meta, a Type or an Instance.
     pub fn role_of(&self, decl: &Declaration) -> ElementRole {
-        let registry = &self.inner.registry;
-        if decl.type_name.is_empty() || registry.metas.contains(&decl.full_name) {
+        let inner = &self.inner;
+        if decl.type_name.is_empty() || inner.metas.contains(&decl.full_name) {
             ElementRole::Meta
-        } else if registry.metas.contains(&decl.type_name)
-            || registry.types.contains_key(&decl.full_name)
-            || self
-                .inner
+        } else if inner.metas.contains(&decl.type_name)
+            || inner.registered_types.contains(&decl.full_name)
+            || inner
                 .declarations
                 .get(&decl.type_name)
                 .is_some_and(|t| t.type_name.is_empty())
-            || self
-                .inner
+            || inner
                 .declarations
                 .values()
                 .any(|d| d.type_name == decl.full_name)
@@ -313,107 +174,47 @@ impl App {
 
     /// Returns the loaded element, loading it on first use. Concurrent callers share one
     /// load; a failed load is not cached, so a later call tries again.
+    ///
+    /// Called from inside a factory (in the task that runs it), an element that is still
+    /// being loaded up the chain — or whose load waits, in another task, for the caller —
+    /// is refused with [`ElementErrorKind::LoadCycle`] instead of waiting forever. An
+    /// element that is already loaded is returned without any check.
     pub async fn get_element(&self, full_name: &str) -> ElementResult<Arc<Element>> {
-        self.get_element_within(full_name, &[]).await
+        self.get_element_within(full_name, loading_in_this_task())
+            .await
     }
 
+    /// [`App::get_element`] on behalf of the elements in `loading` (outermost first).
     pub(crate) async fn get_element_within(
         &self,
         full_name: &str,
-        loading: &[String],
+        loading: Vec<String>,
     ) -> ElementResult<Arc<Element>> {
-        if loading.iter().any(|n| n == full_name) {
-            return Err(ElementError::new(
-                ElementErrorKind::TypeCycle,
-                format!(
-                    "element needs itself while loading: {} → {full_name}",
-                    loading.join(" → ")
-                ),
-            )
-            .with_element(full_name));
-        }
-        let cell = {
-            let mut cells = self.inner.cells.lock().unwrap_or_else(|p| p.into_inner());
-            cells.entry(full_name.to_string()).or_default().clone()
-        };
-        let mut path = loading.to_vec();
-        path.push(full_name.to_string());
-        cell.get_or_try_init(|| self.load(full_name, path))
+        self.inner
+            .cache
+            .get(full_name, loading, |loading| {
+                self.inner.loader.load(self, full_name, loading)
+            })
             .await
-            .cloned()
     }
 
-    async fn load(&self, full_name: &str, loading: Vec<String>) -> ElementResult<Arc<Element>> {
-        let inner = &self.inner;
-        let decl = self.declaration(full_name).map_err(|err| {
-            if err.kind() == ElementErrorKind::NotFound
-                && (inner.registry.types.contains_key(full_name)
-                    || inner.registry.metas.contains(full_name))
-            {
-                ElementError::new(
-                    ElementErrorKind::NotInstantiable,
-                    format!("{full_name} is a Meta or Type registered in code; declare an instance of it"),
-                )
-                .with_element(full_name)
-            } else {
-                err
-            }
-        })?;
-        if self.role_of(&decl) == ElementRole::Meta {
-            return Err(ElementError::new(
-                ElementErrorKind::NotInstantiable,
-                "a Meta roots a family and cannot be instantiated",
-            )
-            .with_element(full_name)
-            .with_file(&decl.file));
-        }
-        let lookup = |name: &str| inner.declarations.get(name).cloned();
-        let chain = type_chain(&decl, &lookup, &inner.registry)?;
-        let (implementing, factory) = implementation(&chain, &inner.registry).ok_or_else(|| {
-            ElementError::new(
-                ElementErrorKind::UnknownType,
-                format!(
-                    "no implementation is registered for any Type in {}",
-                    chain
-                        .iter()
-                        .map(|l| l.full_name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" → ")
-                ),
-            )
-            .with_element(full_name)
-            .with_file(&decl.file)
-            .with_field("type")
-        })?;
-        let implementation_name = implementing.full_name.clone();
-        // The element's own config is required unless it is itself an implemented Type.
-        let config_required = implementation_name != decl.full_name;
-        let config = merged_config(&decl, &chain, config_required, &inner.env, &inner.env_vars)?;
-        let ctx = BuildContext {
-            declaration: decl.clone(),
-            type_chain: chain.iter().map(|l| l.full_name.clone()).collect(),
-            implementation: implementation_name.clone(),
-            config,
-            config_file: decl.config_file(),
-            app: self.clone(),
-            loading,
-        };
-        let type_chain = ctx.type_chain.clone();
-        let value = factory
-            .build(ctx)
-            .await
-            .map_err(|e| e.with_element(full_name))?;
-        Ok(Arc::new(Element::new(
-            decl,
-            implementation_name,
-            type_chain,
-            value,
-        )))
+    /// fullNames a `type` may name: the known Types and the Metas, registered or declared.
+    pub(crate) fn type_names(&self) -> Vec<String> {
+        let mut names = self.known_types();
+        names.extend(self.inner.metas.iter().cloned());
+        names.extend(
+            self.inner
+                .declarations
+                .values()
+                .filter(|d| self.role_of(d) == ElementRole::Meta)
+                .map(|d| d.full_name.clone()),
+        );
+        names
     }
 
     /// fullNames of all Types known to this app: registered in code or declared.
     pub fn known_types(&self) -> Vec<String> {
-        let mut names: HashSet<String> = self.inner.registry.types.keys().cloned().collect();
+        let mut names: HashSet<String> = self.inner.registered_types.clone();
         for decl in self.inner.declarations.values() {
             if self.role_of(decl) == ElementRole::Type {
                 names.insert(decl.full_name.clone());

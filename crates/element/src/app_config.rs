@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::declaration::expected;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::json_file::{parse_object, read_text};
+use crate::json_file::{expected, parse_object, read_text};
 
 /// The parsed `app.json` of one app folder (all fields optional).
 #[derive(Debug, Clone, Default)]

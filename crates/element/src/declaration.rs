@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::json_file::parse_object;
+use crate::json_file::{expected, parse_object};
 
 /// A variable declared in `e.json` `variables`: `{"name": "OSS_BUCKET", "default": "b"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -183,24 +183,6 @@ fn parse_variable(
         default,
         description,
     })
-}
-
-/// "expected a string, found a number".
-pub(crate) fn expected(what: &str, found: &Value) -> String {
-    format!("expected {what}, found {}", json_type_name(found))
-}
-
-/// The JSON type of a value, for messages.
-pub(crate) fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(s) if s.is_empty() => "an empty string",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

@@ -52,11 +52,7 @@ pub(crate) fn discover(root: &Path) -> Discovered {
         if let Some(first) = files_by_name.get(&full_name) {
             let err = ElementError::new(
                 ElementErrorKind::DuplicateElement,
-                format!(
-                    "both {} and {} declare this fullName",
-                    first.display(),
-                    file.display()
-                ),
+                format!("{} declares the same fullName", first.display()),
             )
             .with_element(&full_name)
             .with_file(&file);

@@ -1,10 +1,14 @@
-//! A loaded element: its declaration, the Type that implements it, and the built object.
+//! A loaded element: its declaration, the Type that implements it, and the built object
+//! ([`ElementValue`], type-erased).
 
 use std::any::Any;
 use std::sync::Arc;
 
 use crate::declaration::Declaration;
-use crate::registry::ElementValue;
+
+/// The built object of an element, type-erased. Families store their contract object here
+/// (e.g. `Arc<dyn StorageMeta>`) and give callers typed access.
+pub type ElementValue = Arc<dyn Any + Send + Sync>;
 
 /// An element as returned by [`crate::App::get_element`]: loaded once, cached for the
 /// app's life.

@@ -15,12 +15,16 @@ pub enum ElementErrorKind {
     /// An `e.json` or `app.json` is malformed, misses a required field or has a field of
     /// the wrong JSON type.
     InvalidDeclaration,
-    /// The element's business configuration (`<Name>.json`) is missing or invalid.
+    /// The element's business configuration (`<Name>.json` over its Types' defaults) is
+    /// invalid: malformed, or refused by the Type (a missing or mistyped field).
     InvalidConfig,
     /// A `type` names nothing that is declared or registered.
     UnknownType,
-    /// The `type` links loop (A → B → A), or an element needs itself while loading.
+    /// The `type` links of `e.json` files loop (A → B → A).
     TypeCycle,
+    /// Loading an element needs that element itself, directly or through others (a
+    /// wrapper whose config names itself, or A's factory loads B while B's loads A).
+    LoadCycle,
     /// Two element folders claim the same fullName.
     DuplicateElement,
     /// A `{{VAR}}` / `${VAR}` reference has no value anywhere.
@@ -44,6 +48,7 @@ impl ElementErrorKind {
             Self::InvalidConfig => "invalid config",
             Self::UnknownType => "unknown type",
             Self::TypeCycle => "type cycle",
+            Self::LoadCycle => "load cycle",
             Self::DuplicateElement => "duplicate element",
             Self::UnresolvedVariable => "unresolved variable",
             Self::NotInstantiable => "not instantiable",

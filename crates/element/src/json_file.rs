@@ -5,7 +5,6 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::declaration::json_type_name;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 
 /// The file's text; `Ok(None)` when it does not exist.
@@ -40,5 +39,23 @@ pub(crate) fn parse_object(
             format!("must hold a JSON object, found {}", json_type_name(&other)),
         )
         .with_file(file)),
+    }
+}
+
+/// "expected a string, found a number".
+pub(crate) fn expected(what: &str, found: &Value) -> String {
+    format!("expected {what}, found {}", json_type_name(found))
+}
+
+/// The JSON type of a value, for messages.
+pub(crate) fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(s) if s.is_empty() => "an empty string",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }

@@ -8,23 +8,44 @@
 //!
 //! [`App::get_element`] resolves the chain, merges configuration defaults along it,
 //! substitutes `{{VAR}}` / `${VAR}` / `${VAR:-default}` references, asks the nearest
-//! registered factory to build the object and caches it for the app's life. Families
-//! (such as `jit-storage`) add typed access on top.
+//! registered factory to build the object and caches it for the app's life. A missing
+//! `<Name>.json` means no overrides: the element gets its Types' defaults. A factory may
+//! load other elements (a wrapper loads what it wraps); a load that would wait for itself
+//! fails with [`ElementErrorKind::LoadCycle`]. [`App::check`] reports every problem of an
+//! app at once. Families (such as `jit-storage`) add typed access on top.
+//!
+//! The files, from the bottom up (each uses only files listed before it):
+//! `error`, `json_file`, `suggest`, `vars`, `declaration`, `app_config`, `discover`,
+//! `element`, `cache` (load-once cells, load-cycle detection), `app` ([`App`], the
+//! catalog), `context` ([`BuildContext`]), `registry` ([`ElementFactory`], the Type
+//! registry), `resolve` (Type chains, config merging), `loader` (the registry-backed
+//! loader the app holds as a trait object), `builder` ([`AppBuilder`]), `check`
+//! ([`App::check`]).
+
+#![warn(missing_docs)]
 
 mod app;
 mod app_config;
+mod builder;
+mod cache;
+mod check;
+mod context;
 mod declaration;
 mod discover;
 mod element;
 mod error;
 mod json_file;
+mod loader;
 mod registry;
 mod resolve;
+mod suggest;
 pub mod vars;
 
-pub use app::{App, AppBuilder};
+pub use app::App;
 pub use app_config::AppConfig;
+pub use builder::AppBuilder;
+pub use context::BuildContext;
 pub use declaration::{Declaration, ElementRole, VariableDecl};
-pub use element::Element;
+pub use element::{Element, ElementValue};
 pub use error::{ElementError, ElementErrorKind, ElementResult};
-pub use registry::{BuildContext, ElementFactory, ElementValue};
+pub use registry::ElementFactory;

@@ -21,10 +21,13 @@ pub(crate) struct ChainLink {
 
 /// Follows `type` links from `start` to a Meta. Errors name the file whose `type` field
 /// points nowhere or closes a loop.
+///
+/// `hint` turns an unknown fullName into a "did you mean" suffix for the message.
 pub(crate) fn type_chain(
     start: &Arc<Declaration>,
     lookup: &dyn Fn(&str) -> Option<Arc<Declaration>>,
     registry: &Registry,
+    hint: &dyn Fn(&str) -> String,
 ) -> ElementResult<Vec<ChainLink>> {
     let mut chain = vec![ChainLink {
         full_name: start.full_name.clone(),
@@ -91,7 +94,10 @@ pub(crate) fn type_chain(
         }
         return Err(ElementError::new(
             ElementErrorKind::UnknownType,
-            format!("unknown type {next:?}: it is neither declared in the app nor registered"),
+            format!(
+                "unknown type {next:?}: it is neither declared in the app nor registered{}",
+                hint(&next)
+            ),
         )
         .with_element(&start.full_name)
         .with_file(&pointing_file)
@@ -117,11 +123,11 @@ pub(crate) fn implementation<'a>(
 }
 
 /// Merges `<Type>.json` defaults from the Meta end down to the element, each overridden
-/// key by key by the next, with variables substituted per file.
+/// key by key by the next, with variables substituted per file. A missing file (the
+/// element's own `<Name>.json` included) has nothing to override, as in JitAi.
 pub(crate) fn merged_config(
     element: &Declaration,
     chain: &[ChainLink],
-    config_required: bool,
     env: &EnvSource,
     app_env_vars: &std::collections::HashMap<String, String>,
 ) -> ElementResult<Value> {
@@ -130,9 +136,8 @@ pub(crate) fn merged_config(
         let Some(decl) = &link.declaration else {
             continue;
         };
-        let is_element = decl.full_name == element.full_name;
         let file = decl.config_file();
-        let Some(mut value) = read_config(&file, element, is_element && config_required)? else {
+        let Some(mut value) = read_config(&file, element)? else {
             continue;
         };
         let mut declared_defaults: Vec<(&str, &str)> = Vec::new();
@@ -169,21 +174,11 @@ pub(crate) fn merged_config(
     Ok(merged)
 }
 
-fn read_config(file: &Path, element: &Declaration, required: bool) -> ElementResult<Option<Value>> {
+/// The JSON object in `file`; `None` when there is no such file.
+fn read_config(file: &Path, element: &Declaration) -> ElementResult<Option<Value>> {
     let with_element = |e: ElementError| e.with_element(&element.full_name);
     let Some(text) = read_text(file, ElementErrorKind::InvalidConfig).map_err(with_element)? else {
-        if !required {
-            return Ok(None);
-        }
-        return Err(ElementError::new(
-            ElementErrorKind::InvalidConfig,
-            format!(
-                "the instance's config file is missing (expected {})",
-                file.display()
-            ),
-        )
-        .with_element(&element.full_name)
-        .with_file(file));
+        return Ok(None);
     };
     let map = parse_object(&text, file, ElementErrorKind::InvalidConfig).map_err(with_element)?;
     Ok(Some(Value::Object(map)))

@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 
 /// How to run a local OSS server.
 ///

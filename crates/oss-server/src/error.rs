@@ -1,8 +1,9 @@
 //! Errors: [`OssError`] (an OSS error answer: status, code, message, extra XML fields and
 //! headers) and its rendering as the OSS `<Error>` XML body.
 //!
-//! Handlers return `Result<Response, OssError>`; the dispatcher in [`crate::routing`]
-//! adds the request id and host id when it turns an error into a response.
+//! Handlers return `Result<Response, OssError>`; the dispatcher (the crate's private
+//! `routing` module) adds the request id and host id when it turns an error into a
+//! response.
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +11,7 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 
 use jit_oss_protocol::error_xml::OssErrorBody;
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 
 /// Result of a handler step: a value or the OSS error to answer with.
 pub type OssResult<T> = Result<T, OssError>;

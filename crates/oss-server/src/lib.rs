@@ -25,10 +25,13 @@
 //! ```
 //!
 //! Modules by role: [`config`] (configuration, start-up errors), [`server`] (start,
-//! shutdown, router), `routing` and `addressing` (dispatch, bucket/key from Host and
-//! path), `auth` (signature checks), `handlers` (one module per API group),
-//! [`store`] (index plus memory or folder backend), `xml` (documents), [`error`]
-//! (OSS error answers).
+//! shutdown, router), `state` (what the handlers share, [`build_state`]), `routing`
+//! and `addressing` (dispatch, bucket/key from Host and path), `auth` (signature
+//! checks), `handlers` (one module per API group, plus the request context, body and
+//! response helpers they share), [`store`] (index plus memory or folder backend),
+//! `xml` (documents), [`error`] (OSS error answers).
+
+#![warn(missing_docs)]
 
 mod addressing;
 mod auth;
@@ -37,10 +40,12 @@ pub mod error;
 mod handlers;
 mod routing;
 pub mod server;
+mod state;
 pub mod store;
 mod xml;
 
 pub use config::{ServerConfig, ServerError};
 pub use error::OssError;
-pub use server::{build_state, router, start, AppState, RunningServer};
+pub use server::{router, start, RunningServer};
+pub use state::{build_state, AppState};
 pub use store::StoreError;

@@ -16,8 +16,10 @@ use jit_oss_protocol::verify::ReceivedRequest;
 use crate::addressing;
 use crate::auth;
 use crate::error::{OssError, OssResult};
-use crate::handlers::{bucket, check_bucket_name, multipart, object, Ctx};
-use crate::server::AppState;
+use crate::handlers::bucket::{self, check_bucket_name};
+use crate::handlers::context::Ctx;
+use crate::handlers::{multipart, object};
+use crate::state::AppState;
 
 /// Query parameters naming a sub-resource this server does not implement (ACL,
 /// tagging, lifecycle, ...). Requests carrying one get 501 NotImplemented rather than

@@ -12,50 +12,15 @@ use axum::Router;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::auth::Secrets;
-use crate::config::{is_valid_bucket_name, ServerConfig, ServerError};
-use crate::store::Store;
+use crate::config::{ServerConfig, ServerError};
+use crate::routing;
 
-/// Everything the handlers share: configuration, keys and the store.
-#[derive(Debug)]
-pub struct AppState {
-    /// The configuration the server was started with.
-    pub config: ServerConfig,
-    pub(crate) secrets: Secrets,
-    pub(crate) store: Store,
-}
-
-/// Checks the configuration, opens the store (memory, or the folder `root`) and
-/// creates the configured buckets.
-pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
-    if let Some(bad) = config.buckets.iter().find(|b| !is_valid_bucket_name(b)) {
-        return Err(ServerError::InvalidBucketName(bad.clone()));
-    }
-    if config
-        .credentials
-        .iter()
-        .any(|(id, secret)| id.is_empty() || secret.is_empty())
-    {
-        return Err(ServerError::InvalidCredential);
-    }
-    let store = match &config.root {
-        Some(root) => Store::open_folder(root.clone()).await?,
-        None => Store::memory(),
-    };
-    for bucket in &config.buckets {
-        store.create_bucket(bucket).await?;
-    }
-    Ok(Arc::new(AppState {
-        secrets: Secrets::new(&config.credentials),
-        config,
-        store,
-    }))
-}
+pub use crate::state::{build_state, AppState};
 
 /// The axum router serving the OSS API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .fallback(crate::routing::handle)
+        .fallback(routing::handle)
         // Bodies are streamed to the store; OSS's own limits are checked there.
         .layer(DefaultBodyLimit::disable())
         .with_state(state)

@@ -1,5 +1,7 @@
 //! Bucket-level API: ListObjects (v1 and v2), DeleteMultipleObjects, ListBuckets,
-//! GetBucketInfo, GetBucketLocation, PutBucket, DeleteBucket and HEAD on a bucket.
+//! GetBucketInfo, GetBucketLocation, PutBucket, DeleteBucket and HEAD on a bucket, and
+//! the bucket-name check every bucket or object request goes through
+//! ([`check_bucket_name`]).
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -8,12 +10,14 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::{
-    check_bucket_name, common_prefix, maybe_encode, parse_count, quoted, read_small_body, respond,
-    xml_response, Ctx,
-};
+use super::body::read_small_body;
+use super::context::Ctx;
+use super::listing::{common_prefix, maybe_encode, parse_count};
+use super::response::{put_header, quoted, respond, xml_response};
+use crate::addressing::check_key;
+use crate::config::is_valid_bucket_name;
 use crate::error::{OssError, OssResult};
-use crate::store::ObjectMeta;
+use crate::store::metadata::ObjectMeta;
 use crate::xml;
 
 /// One page of an object listing.
@@ -196,7 +200,7 @@ pub async fn delete_multiple(ctx: &Ctx<'_>, bucket: &str, body: Body) -> OssResu
         if key.is_empty() {
             return Err(OssError::malformed_xml("an object key is empty"));
         }
-        crate::addressing::check_key(key)?;
+        check_key(key)?;
     }
     let quiet = request
         .quiet
@@ -305,12 +309,26 @@ pub fn bucket_location(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
     Ok(xml_response(xml::to_xml(&doc)?, HeaderMap::new()))
 }
 
+/// Fails with InvalidBucketName unless `bucket` is a valid name.
+pub fn check_bucket_name(bucket: &str) -> OssResult<()> {
+    if is_valid_bucket_name(bucket) {
+        Ok(())
+    } else {
+        Err(OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidBucketName",
+            "The specified bucket is not valid.",
+        )
+        .with_extra("BucketName", bucket))
+    }
+}
+
 /// PutBucket: creates the bucket (200 also if it already exists; it is ours).
 pub async fn create_bucket(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
     check_bucket_name(bucket)?;
     ctx.store().create_bucket(bucket).await?;
     let mut headers = HeaderMap::new();
-    super::put_header(&mut headers, "location", &format!("/{bucket}"));
+    put_header(&mut headers, "location", &format!("/{bucket}"));
     Ok(respond(StatusCode::OK, headers, Body::empty()))
 }
 
@@ -333,7 +351,7 @@ pub fn head_bucket(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ObjectType;
+    use crate::store::metadata::ObjectType;
 
     fn objects(keys: &[&str]) -> BTreeMap<String, ObjectMeta> {
         keys.iter()

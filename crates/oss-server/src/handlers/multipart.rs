@@ -6,15 +6,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use super::{
-    common_prefix, copy_blob, maybe_encode, parse_count, put_header, quoted, read_small_body,
-    receive_blob, request_meta, respond, xml_response, Ctx,
-};
+use super::body::{copy_blob, read_small_body, receive_blob};
+use super::context::Ctx;
+use super::listing::{common_prefix, maybe_encode, parse_count};
+use super::request_meta::request_meta;
+use super::response::{put_header, quoted, respond, xml_response};
 use crate::error::{OssError, OssResult};
-use crate::store::{
-    now_secs, random_id, Expect, ObjectMeta, ObjectType, PartMeta, StoreError, UploadMeta,
-    UploadState,
-};
+use crate::store::blob::random_id;
+use crate::store::error::StoreError;
+use crate::store::metadata::{now_secs, ObjectMeta, ObjectType, PartMeta, UploadMeta, UploadState};
+use crate::store::object_store::Expect;
 use crate::xml;
 
 /// Smallest size of every part but the last: 100 KiB.

@@ -6,12 +6,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use super::{
-    copy_blob, object_headers, put_header, quoted, receive_blob, request_meta, respond,
-    xml_response, Ctx,
-};
+use super::body::{copy_blob, receive_blob};
+use super::context::Ctx;
+use super::request_meta::request_meta;
+use super::response::{object_headers, put_header, quoted, respond, xml_response};
+use crate::addressing;
 use crate::error::{OssError, OssResult};
-use crate::store::{now_secs, ByteStream, Expect, ObjectMeta, ObjectType, StoreError};
+use crate::store::blob::ByteStream;
+use crate::store::error::StoreError;
+use crate::store::metadata::{now_secs, ObjectMeta, ObjectType};
+use crate::store::object_store::Expect;
 use crate::xml;
 
 /// 409 FileAlreadyExists for `x-oss-forbid-overwrite: true`.
@@ -301,11 +305,11 @@ fn parse_copy_source(value: &str) -> OssResult<(String, String)> {
     let trimmed = value.strip_prefix('/').unwrap_or(value);
     let trimmed = trimmed.split_once('?').map_or(trimmed, |(path, _)| path);
     let (bucket, key) = trimmed.split_once('/').ok_or_else(invalid)?;
-    let key = crate::addressing::decode(key).ok_or_else(invalid)?;
+    let key = addressing::decode(key).ok_or_else(invalid)?;
     if bucket.is_empty() || key.is_empty() {
         return Err(invalid());
     }
-    crate::addressing::check_key(&key)?;
+    addressing::check_key(&key)?;
     Ok((bucket.to_owned(), key))
 }
 

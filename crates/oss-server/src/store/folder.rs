@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
-use super::{random_id, ByteStream, ObjectMeta, PartMeta, StoreError, UploadMeta, UploadState};
+use super::blob::{random_id, ByteStream};
+use super::error::StoreError;
+use super::metadata::{ObjectMeta, PartMeta, UploadMeta, UploadState};
 
 /// Buffer size for streaming blobs out.
 const READ_CHUNK: usize = 64 * 1024;

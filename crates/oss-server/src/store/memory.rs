@@ -7,7 +7,8 @@ use std::sync::Mutex;
 
 use bytes::{Bytes, BytesMut};
 
-use super::{random_id, ByteStream, StoreError};
+use super::blob::{random_id, ByteStream};
+use super::error::StoreError;
 
 /// Bytes of every blob, by (bucket, blob id).
 #[derive(Debug, Default)]

@@ -1,0 +1,112 @@
+//! The loader an [`App`] is opened with: from a declaration to a built element through
+//! the Type [`Registry`] — the Type chain, the implementing factory, the merged config —
+//! and the [`BuildContext`] handed to that factory.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::app::{App, ElementLoader};
+use crate::context::BuildContext;
+use crate::declaration::{Declaration, ElementRole};
+use crate::element::Element;
+use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::registry::Registry;
+use crate::resolve::{implementation, merged_config, type_chain, ChainLink};
+use crate::suggest::did_you_mean;
+
+/// Loads elements with the factories of a [`Registry`].
+pub(crate) struct RegistryLoader {
+    registry: Registry,
+}
+
+impl RegistryLoader {
+    pub(crate) fn new(registry: Registry) -> Self {
+        Self { registry }
+    }
+
+    /// The Type chain of `decl`, with "did you mean" hints for an unknown Type.
+    fn chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<Vec<ChainLink>> {
+        let lookup = |name: &str| app.inner.declarations.get(name).cloned();
+        // Only computed for an unknown Type.
+        let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
+        type_chain(decl, &lookup, &self.registry, &hint)
+    }
+}
+
+#[async_trait]
+impl ElementLoader for RegistryLoader {
+    async fn load(
+        &self,
+        app: &App,
+        full_name: &str,
+        loading: Vec<String>,
+    ) -> ElementResult<Arc<Element>> {
+        let registry = &self.registry;
+        let inner = &app.inner;
+        let decl = app.declaration(full_name).map_err(|err| {
+            if err.kind() == ElementErrorKind::NotFound
+                && (registry.types.contains_key(full_name) || registry.metas.contains(full_name))
+            {
+                ElementError::new(
+                    ElementErrorKind::NotInstantiable,
+                    format!("{full_name} is a Meta or Type registered in code; declare an instance of it"),
+                )
+                .with_element(full_name)
+            } else {
+                err
+            }
+        })?;
+        if app.role_of(&decl) == ElementRole::Meta {
+            return Err(ElementError::new(
+                ElementErrorKind::NotInstantiable,
+                "a Meta roots a family and cannot be instantiated",
+            )
+            .with_element(full_name)
+            .with_file(&decl.file));
+        }
+        let chain = self.chain(app, &decl)?;
+        let (implementing, factory) = implementation(&chain, registry).ok_or_else(|| {
+            ElementError::new(
+                ElementErrorKind::UnknownType,
+                format!(
+                    "no implementation is registered for any Type in {}",
+                    chain
+                        .iter()
+                        .map(|l| l.full_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" → ")
+                ),
+            )
+            .with_element(full_name)
+            .with_file(&decl.file)
+            .with_field("type")
+        })?;
+        let implementation_name = implementing.full_name.clone();
+        let config = merged_config(&decl, &chain, &inner.env, &inner.env_vars)?;
+        let ctx = BuildContext {
+            declaration: decl.clone(),
+            type_chain: chain.iter().map(|l| l.full_name.clone()).collect(),
+            implementation: implementation_name.clone(),
+            config,
+            config_file: decl.config_file(),
+            app: app.clone(),
+            loading,
+        };
+        let type_chain = ctx.type_chain.clone();
+        let value = factory
+            .build(ctx)
+            .await
+            .map_err(|e| e.with_element(full_name))?;
+        Ok(Arc::new(Element::new(
+            decl,
+            implementation_name,
+            type_chain,
+            value,
+        )))
+    }
+
+    fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()> {
+        self.chain(app, decl).map(|_| ())
+    }
+}

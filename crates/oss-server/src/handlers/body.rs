@@ -1,0 +1,187 @@
+//! Receiving request bodies: streaming an upload into the store's staging area while
+//! computing its size, MD5 and CRC-64 ([`Digests`]), checking `Content-MD5`, copying a
+//! stored blob in front of it (appends, copies), and reading small XML bodies whole.
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use futures::StreamExt;
+use jit_oss_protocol::crc64::Crc64;
+use md5::{Digest, Md5};
+
+use super::context::Ctx;
+use crate::error::{OssError, OssResult};
+use crate::store::staging::Staging;
+
+/// Largest single upload OSS accepts (PutObject, UploadPart, one append): 5 GiB.
+pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
+
+/// Largest XML request body read (Delete, CompleteMultipartUpload).
+pub const MAX_XML_BYTES: usize = 16 * 1024 * 1024;
+
+/// Size, MD5 and CRC-64 of received bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Digests {
+    /// Bytes received.
+    pub size: u64,
+    /// MD5 of them.
+    pub md5: [u8; 16],
+    /// CRC-64/XZ of them.
+    pub crc64: u64,
+}
+
+impl Digests {
+    /// Upper-case MD5 hex, the ETag of a simple upload.
+    pub fn etag(&self) -> String {
+        hex::encode_upper(self.md5)
+    }
+
+    /// Base64 MD5, as in `Content-MD5`.
+    pub fn content_md5(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.md5)
+    }
+}
+
+/// Streams `body` into `staging`, hashing it, and checks `Content-MD5` if sent.
+async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<Digests> {
+    let expected_md5 = match ctx.header("content-md5") {
+        None => None,
+        Some(value) => Some(parse_content_md5(value)?),
+    };
+    let mut md5 = Md5::new();
+    let mut crc = Crc64::new();
+    let mut size: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| {
+            OssError::new(
+                StatusCode::BAD_REQUEST,
+                "IncompleteBody",
+                format!("The request body could not be read completely: {err}"),
+            )
+        })?;
+        size += chunk.len() as u64;
+        if size > MAX_UPLOAD_BYTES {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed object size.",
+            ));
+        }
+        md5.update(&chunk);
+        crc.update(&chunk);
+        staging.write(chunk).await?;
+    }
+    let digests = Digests {
+        size,
+        md5: md5.finalize().into(),
+        crc64: crc.value(),
+    };
+    if let Some(expected) = expected_md5 {
+        if expected != digests.md5 {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            )
+            .with_extra("ExpectedMD5", digests_b64(&expected))
+            .with_extra("CalculatedMD5", digests.content_md5()));
+        }
+    }
+    Ok(digests)
+}
+
+/// Receives `body` as a new blob of `bucket`, after the bytes of `prefix` (an existing
+/// blob, for appends). On any failure the staged bytes are removed before returning.
+pub async fn receive_blob(
+    ctx: &Ctx<'_>,
+    bucket: &str,
+    body: Body,
+    prefix: Option<&str>,
+) -> OssResult<(Digests, String)> {
+    let mut staging = ctx.store().staging(bucket).await?;
+    let received = async {
+        if let Some(blob) = prefix {
+            copy_blob(ctx, &mut staging, bucket, blob).await?;
+        }
+        receive(ctx, &mut staging, body).await
+    }
+    .await;
+    match received {
+        Ok(digests) => Ok((digests, ctx.store().finish(bucket, staging).await?)),
+        Err(err) => {
+            staging.discard().await;
+            Err(err)
+        }
+    }
+}
+
+/// Streams a stored blob of `source_bucket` into `staging`.
+pub async fn copy_blob(
+    ctx: &Ctx<'_>,
+    staging: &mut Staging,
+    source_bucket: &str,
+    blob: &str,
+) -> OssResult<()> {
+    let mut stream = ctx.store().open_blob(source_bucket, blob, None).await?;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| OssError::internal(format!("reading blob: {e}")))?;
+        staging.write(chunk).await?;
+    }
+    Ok(())
+}
+
+fn digests_b64(md5: &[u8; 16]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(md5)
+}
+
+/// Parses a `Content-MD5` header: base64 of 16 bytes, else InvalidDigest.
+pub fn parse_content_md5(value: &str) -> OssResult<[u8; 16]> {
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
+        .ok_or_else(|| {
+            OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified is not valid.",
+            )
+        })
+}
+
+/// Reads a small request body whole (XML requests), checking `Content-MD5` if sent.
+pub async fn read_small_body(ctx: &Ctx<'_>, body: Body) -> OssResult<bytes::Bytes> {
+    let bytes = axum::body::to_bytes(body, MAX_XML_BYTES)
+        .await
+        .map_err(|err| {
+            OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                format!("The request body could not be read or is too large: {err}"),
+            )
+        })?;
+    if let Some(value) = ctx.header("content-md5") {
+        let expected = parse_content_md5(value)?;
+        let actual: [u8; 16] = Md5::digest(&bytes).into();
+        if expected != actual {
+            return Err(OssError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ));
+        }
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_md5_must_be_16_bytes() {
+        assert!(parse_content_md5("1B2M2Y8AsgTpgAmY7PhCfg==").is_ok());
+        assert_eq!(parse_content_md5("abc").unwrap_err().code, "InvalidDigest");
+    }
+}
