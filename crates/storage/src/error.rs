@@ -174,12 +174,6 @@ impl StorageError {
         self
     }
 
-    /// Whether a request that failed this way may succeed if sent again
-    /// ([`retry::is_retryable`](crate::retry::is_retryable), the one table).
-    pub fn is_retryable(&self) -> bool {
-        crate::retry::is_retryable(self)
-    }
-
     /// Attaches what the remote service said.
     pub fn with_remote(mut self, remote: RemoteError) -> Self {
         self.inner.remote = Some(remote);

@@ -63,6 +63,14 @@ pub fn is_retryable(err: &StorageError) -> bool {
     )
 }
 
+impl StorageError {
+    /// Whether a request that failed this way may succeed if sent again
+    /// ([`is_retryable`], the one table).
+    pub fn is_retryable(&self) -> bool {
+        is_retryable(self)
+    }
+}
+
 /// How often and how patiently a failed request is tried again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
