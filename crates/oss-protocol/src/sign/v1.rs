@@ -11,7 +11,8 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-use super::{format_http_date, unix_seconds, RequestView, SignError, SignRequest};
+use super::dates::{format_http_date, unix_seconds};
+use super::request::{RequestView, SignError, SignRequest};
 use crate::credentials::Credentials;
 
 type HmacSha1 = Hmac<Sha1>;

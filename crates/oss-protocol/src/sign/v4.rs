@@ -8,7 +8,8 @@ use std::time::SystemTime;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::{format_v4_datetime, RequestView, SignError, SignRequest};
+use super::dates::format_v4_datetime;
+use super::request::{RequestView, SignError, SignRequest};
 use crate::credentials::Credentials;
 use crate::encode::{encode_path, encode_query_component};
 
