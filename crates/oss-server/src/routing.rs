@@ -68,6 +68,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         .map(str::to_owned)
         .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
         .unwrap_or_default();
+    let sent_a_body = carries_body(&parts.headers);
     let result = dispatch(&state, &parts, &host, body).await;
     let mut response = match result {
         Ok(response) => response,
@@ -83,6 +84,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
             err.into_response_with(&request_id, &host, parts.method == Method::HEAD)
         }
     };
+    let failed = response.status().is_client_error() || response.status().is_server_error();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert("x-oss-request-id", value);
@@ -91,7 +93,22 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         headers.insert(header::DATE, value);
     }
     headers.insert(header::SERVER, HeaderValue::from_static("AliyunOSS"));
+    // A failed request may be answered before its body was read (a wrong append
+    // position, a bad signature). Hyper then closes the connection, and a client that
+    // pooled it would send its next request into a closed socket: say so up front.
+    if sent_a_body && failed {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     response
+}
+
+/// Whether a request announces a body (a non-zero length, or a chunked one).
+fn carries_body(headers: &axum::http::HeaderMap) -> bool {
+    let length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
 /// Resolves, authenticates and routes one request.
