@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use jitstore::storage::{GetOptions, ListOptions, Payload, PutOptions, StorageMeta};
+use jitstore::storage::{
+    GetOptions, ListOptions, Payload, PutOptions, StorageMeta, StorageMetaExt,
+};
 use tokio::task::JoinSet;
 
 use crate::error::{BenchError, BenchResult};
