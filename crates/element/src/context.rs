@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::declaration::Declaration;
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
+use crate::suggest::nearest;
 
 /// Everything a factory knows about the element it builds.
 #[derive(Clone)]
@@ -99,6 +100,18 @@ impl BuildContext {
                     }
                 })
                 .unwrap_or(path);
+            let message = match unknown_field(&message) {
+                Some((unknown, expected)) => {
+                    let hint = nearest(unknown, expected.iter().copied())
+                        .map(|near| format!(", did you mean `{near}`?"))
+                        .unwrap_or_default();
+                    format!(
+                        "unknown field `{unknown}`{hint} (known fields: {})",
+                        expected.join(", ")
+                    )
+                }
+                None => message,
+            };
             self.invalid_config(field, message).with_source(inner)
         })
     }
@@ -125,6 +138,14 @@ impl BuildContext {
             .with_element(&self.declaration.full_name)
             .with_source(source)
     }
+}
+
+/// serde's "unknown field `x`, expected one of `a`, `b`" → (`x`, [`a`, `b`]).
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let expected = expected.split('`').skip(1).step_by(2).collect();
+    Some((unknown, expected))
 }
 
 /// serde's "missing field `x`" → `x`.

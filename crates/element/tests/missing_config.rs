@@ -130,3 +130,35 @@ async fn a_type_without_defaults_and_an_instance_without_config_is_an_empty_conf
     let (_, config) = common::built(&app, "storages.Empty").await;
     assert_eq!(config, json!({}));
 }
+
+#[tokio::test]
+async fn a_typo_in_a_config_key_names_the_key_and_the_nearest_valid_one() {
+    let dir = tempfile::tempdir().unwrap();
+    element(
+        dir.path(),
+        "storages.Typo",
+        json!({"title": "t", "type": "storages.FolderType"}),
+        Some(json!({"directory": "d", "maxbytes": 5})),
+    );
+    element(
+        dir.path(),
+        "storages.Stranger",
+        json!({"title": "t", "type": "storages.FolderType"}),
+        Some(json!({"directory": "d", "colour": "blue"})),
+    );
+    let app = app(dir.path(), None);
+    let err = app.get_element("storages.Typo").await.unwrap_err();
+    assert_eq!(err.kind(), ElementErrorKind::InvalidConfig);
+    assert_eq!(err.field(), Some("maxbytes"));
+    assert!(err.file().unwrap().ends_with("storages/Typo/Typo.json"));
+    let shown = err.to_string();
+    assert!(shown.contains("did you mean `maxBytes`?"), "{shown}");
+    assert!(
+        shown.contains("known fields: directory, maxBytes"),
+        "{shown}"
+    );
+
+    let err = app.get_element("storages.Stranger").await.unwrap_err();
+    assert_eq!(err.field(), Some("colour"));
+    assert!(!err.to_string().contains("did you mean"), "{err}");
+}

@@ -225,3 +225,77 @@ fn errors_are_one_line_naming_element_file_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn check_reports_every_broken_element_at_once() {
+    let app = app();
+    write(
+        app.path(),
+        "storages/Typo/e.json",
+        r#"{"title": "Typo", "type": "storages.DiskTyp"}"#,
+    );
+    write(
+        app.path(),
+        "storages/NoDir/e.json",
+        r#"{"title": "No directory", "type": "storages.DiskType"}"#,
+    );
+    write(
+        app.path(),
+        "storages/NoDir/NoDir.json",
+        r#"{"baseUrl": "http://127.0.0.1:9/x"}"#,
+    );
+    write(
+        app.path(),
+        "storages/Unset/e.json",
+        r#"{"title": "Unset variable", "type": "storages.DiskType"}"#,
+    );
+    write(
+        app.path(),
+        "storages/Unset/Unset.json",
+        r#"{"directory": "{{CHECK_TEST_UNSET_VARIABLE}}"}"#,
+    );
+    write(
+        app.path(),
+        "storages/BadJson/e.json",
+        r#"{"title": "Bad JSON", "type": "storages.DiskType"}"#,
+    );
+    write(
+        app.path(),
+        "storages/BadJson/BadJson.json",
+        r#"{"directory": "#,
+    );
+
+    let out = jitstore(app.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    for (element, says) in [
+        ("storages.BadJson", "malformed JSON"),
+        ("storages.Broken", "title"),
+        ("storages.NoDir", "directory"),
+        ("storages.Typo", "did you mean \"storages.DiskType\""),
+        ("storages.Unset", "CHECK_TEST_UNSET_VARIABLE"),
+    ] {
+        assert!(
+            lines
+                .iter()
+                .any(|line| line.contains(element) && line.contains(says)),
+            "{element} ({says}) not reported:\n{err}"
+        );
+    }
+    assert!(!err.contains("storages.Files:"), "{err}");
+    assert!(
+        err.contains("5 of the app's elements cannot be used"),
+        "{err}"
+    );
+
+    let good = self::app();
+    std::fs::remove_dir_all(good.path().join("storages/Broken")).unwrap();
+    let out = jitstore(good.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 elements, no problems"),
+        "{}",
+        stdout(&out)
+    );
+}

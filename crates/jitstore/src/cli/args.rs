@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// List the app's elements: fullName, Type and title, tab-separated.
     Elements,
+    /// Load every element of the app and report every problem at once (exit 1 if any).
+    Check,
     /// Upload a local file; prints the object's URL.
     Put {
         /// Storage element, e.g. storages.Default.

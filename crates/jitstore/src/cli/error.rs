@@ -20,6 +20,9 @@ pub enum CliError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// `check` found problems (each already printed).
+    #[error("{0} of the app's elements cannot be used")]
+    Problems(usize),
     /// The local OSS server failed.
     #[error("serve-oss: {0}")]
     Server(String),

@@ -1,8 +1,9 @@
 //! The `jitstore` tool's command line: arguments ([`args`]), the one-line error
-//! ([`error`]), dispatch ([`run`]) and the commands on objects ([`objects`]) and servers
-//! ([`serve`]).
+//! ([`error`]), dispatch ([`run`]) and the commands: checking the app (`check`), objects
+//! (`objects`) and servers (`serve`).
 
 pub mod args;
+mod check;
 pub mod error;
 mod objects;
 mod progress;

@@ -5,7 +5,7 @@ use jitstore::BuiltinTypes;
 
 use super::args::{Cli, Command};
 use super::error::CliError;
-use super::{objects, serve};
+use super::{check, objects, serve};
 
 /// Runs one parsed command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -15,6 +15,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     let app = App::builder(&cli.app).with_builtin_types().open()?;
     match cli.command {
         Command::Elements => objects::elements(&app),
+        Command::Check => check::check(&app).await,
         Command::Put {
             element,
             local_file,
