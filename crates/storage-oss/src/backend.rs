@@ -15,9 +15,10 @@ use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
 use jit_oss_protocol::{crc64, Credentials, SignatureVersion};
 use jit_storage::{
-    guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
-    Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions, RemoteError,
-    StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType, UploadResult,
+    guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions,
+    ListPage, ObjectInfo, Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions,
+    RemoteError, StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType,
+    UploadResult,
 };
 use md5::{Digest, Md5};
 use reqwest::header::HeaderMap;
@@ -546,7 +547,10 @@ mod tests {
         let ok = PutOptions::default().with_metadata("Author", "x");
         let headers = put_headers("blob", &ok).unwrap();
         assert!(headers.contains(&("x-oss-meta-author".to_string(), "x".to_string())));
-        assert!(headers.contains(&("content-type".to_string(), jit_storage::DEFAULT_CONTENT_TYPE.to_string())));
+        assert!(headers.contains(&(
+            "content-type".to_string(),
+            jit_storage::DEFAULT_CONTENT_TYPE.to_string()
+        )));
         let bad = PutOptions::default().with_metadata("a b", "x");
         assert_eq!(
             put_headers("blob", &bad).unwrap_err().kind(),

@@ -263,7 +263,8 @@ mod tests {
         let skew = from_response_parts(403, &headers(None), xml("RequestTimeTooSkewed").as_bytes());
         assert!(skew.message().contains("clock"), "{skew}");
         assert!(skew.is_retryable());
-        let denied = from_response_parts(403, &headers(None), xml("SignatureDoesNotMatch").as_bytes());
+        let denied =
+            from_response_parts(403, &headers(None), xml("SignatureDoesNotMatch").as_bytes());
         assert!(!denied.is_retryable());
     }
 

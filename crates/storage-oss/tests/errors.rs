@@ -6,9 +6,9 @@ mod common;
 use bytes::Bytes;
 use common::{env_with, proxy, write_element, Fault, Style, AK, BUCKET, ELEMENT, SK};
 use jit_element::ElementErrorKind;
+use jit_storage::StorageMetaExt;
 use jit_storage::{StorageAppExt, StorageErrorKind};
 use serde_json::json;
-use jit_storage::StorageMetaExt;
 
 #[tokio::test]
 async fn wrong_secret_is_permission_denied_with_code_and_request_id() {

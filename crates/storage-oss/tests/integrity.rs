@@ -8,10 +8,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use common::{env_with, open_uploads, proxy, signed, Fault, Style};
 use futures::StreamExt;
+use jit_storage::StorageMetaExt;
 use jit_storage::{GetOptions, ListOptions, Payload, PresignOptions, PutOptions, StorageErrorKind};
 use rand::RngCore;
 use serde_json::json;
-use jit_storage::StorageMetaExt;
 
 fn random(len: usize) -> Bytes {
     let mut v = vec![0u8; len];

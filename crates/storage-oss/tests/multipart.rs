@@ -10,10 +10,10 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use common::{env_with, open_uploads, proxy, write_element, Fault, Style, AK, BUCKET};
 use jit_element::ElementErrorKind;
+use jit_storage::StorageMetaExt;
 use jit_storage::{Payload, PutOptions, StorageAppExt, StorageError, StorageErrorKind};
 use rand::RngCore;
 use serde_json::json;
-use jit_storage::StorageMetaExt;
 
 /// Part size of these tests: the smallest OSS accepts.
 const PART: usize = 100 * 1024;
