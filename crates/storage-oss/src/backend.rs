@@ -27,7 +27,7 @@ use reqwest::Method;
 use crate::config::OssConfig;
 use crate::core::{OssCore, OssRequest, RequestBody};
 use crate::error;
-use crate::integrity::{crc_header, mismatch, slice_stream, verify_download, UploadTap};
+use crate::integrity::{crc_header, mismatch, slice_stream, verify_download, UploadDigest};
 use crate::lister::{self, trim_etag};
 use crate::multipart;
 
@@ -44,14 +44,14 @@ impl OssStorage {
     /// A storage for `config`; an invalid config is an InvalidConfig error naming the
     /// field.
     pub fn new(config: &OssConfig) -> StorageResult<Self> {
-        Self::with_resolve(config, &[])
+        Self::with_pinned_hosts(config, &[])
     }
 
     /// Like [`OssStorage::new`], with host names pinned to addresses (see
-    /// [`OssType::resolve`]).
-    pub fn with_resolve(
+    /// [`OssType::pin_host`]).
+    pub fn with_pinned_hosts(
         config: &OssConfig,
-        resolve: &[(String, SocketAddr)],
+        pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
         let settings = config.validate().map_err(|e| {
             StorageError::new(StorageErrorKind::InvalidConfig, e.to_string()).with_source(e)
@@ -62,7 +62,7 @@ impl OssStorage {
             security_token: config.security_token.clone(),
         };
         Ok(Self {
-            core: Arc::new(OssCore::new(settings, credentials, resolve)?),
+            core: Arc::new(OssCore::new(settings, credentials, pinned_hosts)?),
         })
     }
 
@@ -70,12 +70,6 @@ impl OssStorage {
     pub fn bucket(&self) -> &str {
         &self.core.settings.bucket
     }
-}
-
-/// Keys are checked again here (the element wrapper already did): `.` and `..` segments
-/// would be collapsed by URL normalisation and address another object.
-fn check_key(name: &str) -> StorageResult<()> {
-    validate_object_name(name)
 }
 
 /// Upload headers of `name`: content type (the one given, else the one its extension
@@ -171,23 +165,23 @@ impl OssStorage {
                 Ok((response.headers().clone(), crc))
             }
             Payload::Stream { stream, length: _ } => {
-                let tap = UploadTap::default();
-                let body = tap.body(stream, length);
+                let digest = UploadDigest::default();
+                let body = digest.request_body(stream, length);
                 req = req
                     .header("content-length", length.to_string())
-                    .body(RequestBody::Stream(Some(body), tap.progress()));
+                    .body(RequestBody::Stream(Some(body), digest.progress()));
                 let result = self.core.send(req).await;
-                if let Some(failure) = tap.take_failure() {
+                if let Some(failure) = digest.take_payload_error() {
                     return Err(failure);
                 }
                 let response = result?;
-                if tap.sent() != length {
+                if digest.bytes_sent() != length {
                     return Err(StorageError::invalid_argument(format!(
                         "the payload stream yielded {} bytes, not its declared {length}",
-                        tap.sent()
+                        digest.bytes_sent()
                     )));
                 }
-                Ok((response.headers().clone(), tap.crc()))
+                Ok((response.headers().clone(), digest.crc64()))
             }
         }
     }
@@ -220,7 +214,7 @@ impl StorageMeta for OssStorage {
         payload: Payload,
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let headers = put_headers(name, &options)?;
         let size = payload.len();
         let url = self.object_url(name)?;
@@ -254,7 +248,7 @@ impl StorageMeta for OssStorage {
     }
 
     async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let mut req = OssRequest::new(Method::GET, Some(name));
         if let Some(range) = &options.range {
             if range.end <= range.start {
@@ -274,8 +268,9 @@ impl StorageMeta for OssStorage {
         let partial = response.status().as_u16() == 206;
         let stream = self.core.body_stream(response);
         if partial {
-            let (range, total) = content_range(&headers)
-                .ok_or_else(|| error::unexpected("206 without Content-Range", Some(&headers)))?;
+            let (range, total) = content_range(&headers).ok_or_else(|| {
+                error::malformed_response("206 without Content-Range", Some(&headers))
+            })?;
             let info = info_from_headers(name, &headers, total);
             return Ok(GetResult {
                 info,
@@ -283,8 +278,9 @@ impl StorageMeta for OssStorage {
                 stream,
             });
         }
-        let size = content_length(&headers)
-            .ok_or_else(|| error::unexpected("GET without Content-Length", Some(&headers)))?;
+        let size = content_length(&headers).ok_or_else(|| {
+            error::malformed_response("GET without Content-Length", Some(&headers))
+        })?;
         let info = info_from_headers(name, &headers, size);
         let request_id = error::request_id(&headers);
         let checked = verify_download(stream, info.crc64, size);
@@ -319,19 +315,20 @@ impl StorageMeta for OssStorage {
     }
 
     async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let response = self
             .core
             .send(OssRequest::new(Method::HEAD, Some(name)))
             .await?;
         let headers = response.headers();
-        let size = content_length(headers)
-            .ok_or_else(|| error::unexpected("HEAD without Content-Length", Some(headers)))?;
+        let size = content_length(headers).ok_or_else(|| {
+            error::malformed_response("HEAD without Content-Length", Some(headers))
+        })?;
         Ok(info_from_headers(name, headers, size))
     }
 
     async fn delete(&self, name: &str) -> StorageResult<()> {
-        check_key(name)?;
+        validate_object_name(name)?;
         self.core
             .send(OssRequest::new(Method::DELETE, Some(name)))
             .await?;
@@ -350,7 +347,7 @@ impl StorageMeta for OssStorage {
         name: &str,
         options: PresignOptions,
     ) -> StorageResult<PresignedRequest> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let mut secs = options.expires.as_secs();
         if options.expires.subsec_nanos() > 0 {
             secs += 1;
@@ -394,13 +391,13 @@ impl StorageMeta for OssStorage {
     }
 
     fn object_url(&self, name: &str) -> StorageResult<String> {
-        check_key(name)?;
+        validate_object_name(name)?;
         Ok(self.core.url(Some(name)))
     }
 
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
-        check_key(from)?;
-        check_key(to)?;
+        validate_object_name(from)?;
+        validate_object_name(to)?;
         let source = format!("/{}/{}", self.core.settings.bucket, encode_path(from));
         let req = OssRequest::new(Method::PUT, Some(to)).header("x-oss-copy-source", source);
         self.core.send(req).await?;
@@ -416,7 +413,7 @@ impl StorageMeta for OssStorage {
 
     async fn delete_many(&self, names: &[String]) -> StorageResult<()> {
         for name in names {
-            check_key(name)?;
+            validate_object_name(name)?;
         }
         for batch in names.chunks(DELETE_BATCH) {
             let mut xml = String::from(
@@ -459,7 +456,7 @@ impl StorageMeta for OssStorage {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct OssType {
-    resolve: Vec<(String, SocketAddr)>,
+    pinned_hosts: Vec<(String, SocketAddr)>,
 }
 
 impl OssType {
@@ -471,8 +468,8 @@ impl OssType {
     /// Pins `host` to `addr` in the HTTP client of every element built (the URL's port
     /// is kept). For local servers addressed virtual-hosted style, e.g.
     /// `bucket.localhost` → `127.0.0.1`, without touching the system resolver.
-    pub fn resolve(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
-        self.resolve.push((host.into(), addr));
+    pub fn pin_host(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
+        self.pinned_hosts.push((host.into(), addr));
         self
     }
 }
@@ -484,8 +481,8 @@ impl StorageType for OssType {
         config
             .validate()
             .map_err(|e| ctx.invalid_config(e.field, e.message))?;
-        let storage =
-            OssStorage::with_resolve(&config, &self.resolve).map_err(|e| ctx.build_error(e))?;
+        let storage = OssStorage::with_pinned_hosts(&config, &self.pinned_hosts)
+            .map_err(|e| ctx.build_error(e))?;
         tracing::debug!(
             element = ctx.full_name(),
             bucket = storage.bucket(),
@@ -499,12 +496,22 @@ impl StorageType for OssType {
 mod tests {
     use super::*;
 
+    /// Keys are checked here too (the element wrapper already did, but `OssStorage` is
+    /// usable without it): `.` and `..` segments would be collapsed by URL
+    /// normalisation and address another object.
     #[test]
     fn keys_with_dot_segments_are_refused() {
-        assert!(check_key("a/./b").is_err());
-        assert!(check_key(".").is_err());
-        assert!(check_key("a/../b").is_err());
-        assert!(check_key(".hidden/a.b/..x").is_ok());
+        let config: OssConfig = serde_json::from_value(serde_json::json!({
+            "accessKeyId": "ak", "accessKeySecret": "sk",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let storage = OssStorage::new(&config).unwrap();
+        for bad in ["a/./b", ".", "a/../b"] {
+            let err = storage.object_url(bad).unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{bad}");
+        }
+        assert!(storage.object_url(".hidden/a.b/..x").is_ok());
     }
 
     #[test]

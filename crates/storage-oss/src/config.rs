@@ -1,5 +1,5 @@
 //! The element's business configuration (`storages/<Name>/<Name>.json`, camelCase):
-//! [`OssConfig`] as written, and the checked [`Settings`] the client runs on (scheme,
+//! [`OssConfig`] as written, and the checked [`OssSettings`] the client runs on (scheme,
 //! hosts and addressing style, signature version and region, limits).
 
 use std::fmt;
@@ -99,23 +99,23 @@ fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D:
 
 /// A configuration problem: the field (camelCase, as written) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
+pub struct OssConfigError {
     /// The field, e.g. `bucketName`.
     pub field: &'static str,
     /// What is wrong with it.
     pub message: String,
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for OssConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "field `{}`: {}", self.field, self.message)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for OssConfigError {}
 
-fn problem(field: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
+fn problem(field: &'static str, message: impl Into<String>) -> OssConfigError {
+    OssConfigError {
         field,
         message: message.into(),
     }
@@ -134,7 +134,7 @@ pub enum Addressing {
 
 /// The checked configuration the client runs on.
 #[derive(Clone, Debug)]
-pub struct Settings {
+pub struct OssSettings {
     /// Bucket name.
     pub bucket: String,
     /// `http` or `https`.
@@ -174,7 +174,7 @@ fn host_is_ip_literal(endpoint: &str) -> bool {
 fn split_scheme(
     field: &'static str,
     raw: &str,
-) -> Result<(Option<&'static str>, String), ConfigError> {
+) -> Result<(Option<&'static str>, String), OssConfigError> {
     let raw = raw.trim();
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Some("http"), rest),
@@ -215,7 +215,7 @@ fn valid_bucket_name(name: &str) -> bool {
 
 impl OssConfig {
     /// Checks the configuration and resolves defaults.
-    pub fn validate(&self) -> Result<Settings, ConfigError> {
+    pub fn validate(&self) -> Result<OssSettings, OssConfigError> {
         if self.access_key_id.trim().is_empty() {
             return Err(problem("accessKeyId", "is required and must not be empty"));
         }
@@ -324,7 +324,7 @@ impl OssConfig {
                 ),
             ));
         }
-        Ok(Settings {
+        Ok(OssSettings {
             bucket,
             scheme,
             endpoint,

@@ -19,7 +19,7 @@ use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 
-use crate::config::{Addressing, Settings};
+use crate::config::{Addressing, OssSettings};
 use crate::error;
 use crate::signing_key::SigningKeyCache;
 
@@ -127,7 +127,7 @@ impl OssRequest {
 /// the V4 signing-key cache.
 pub(crate) struct OssCore {
     /// Checked configuration.
-    pub settings: Settings,
+    pub settings: OssSettings,
     /// Access key pair and token (secrets redacted in Debug). Fixed once requests are
     /// signed: the signing-key cache belongs to this secret.
     pub credentials: Credentials,
@@ -147,12 +147,12 @@ impl std::fmt::Debug for OssCore {
 }
 
 impl OssCore {
-    /// Builds the core and its HTTP client; `resolve` pins host names to addresses
+    /// Builds the core and its HTTP client; `pinned_hosts` pins host names to addresses
     /// (a hook for local servers reached through virtual-hosted names).
     pub fn new(
-        settings: Settings,
+        settings: OssSettings,
         credentials: Credentials,
-        resolve: &[(String, SocketAddr)],
+        pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
         // No read_timeout: reqwest applies it to the whole wait for the response
         // headers, upload included. Idle timeouts are enforced in `send` and
@@ -161,7 +161,7 @@ impl OssCore {
             .connect_timeout(settings.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("jit-storage-oss/", env!("CARGO_PKG_VERSION")));
-        for (host, addr) in resolve {
+        for (host, addr) in pinned_hosts {
             builder = builder.resolve(host, *addr);
         }
         let client = builder.build().map_err(|e| {

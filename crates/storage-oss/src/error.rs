@@ -189,8 +189,10 @@ pub fn from_reqwest(err: reqwest::Error) -> StorageError {
     StorageError::new(kind, what).with_source(err)
 }
 
-/// A response OSS should not have sent (malformed XML, missing header).
-pub fn unexpected(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
+/// A successful answer that cannot be used: malformed XML, a missing header. Kind
+/// [`Server`](StorageErrorKind::Server) (the fault is on the other side), with the
+/// request id when the headers carry one.
+pub fn malformed_response(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
     let err = StorageError::new(StorageErrorKind::Server, message);
     match headers.and_then(request_id) {
         Some(id) => err.with_remote(RemoteError {

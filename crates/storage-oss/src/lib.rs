@@ -27,7 +27,7 @@ mod signing_key;
 
 pub use backend::{OssStorage, OssType};
 pub use config::{
-    Addressing, ConfigError, OssConfig, Settings, DEFAULT_MAX_RETRIES,
+    Addressing, OssConfig, OssConfigError, OssSettings, DEFAULT_MAX_RETRIES,
     DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     DEFAULT_TIMEOUT_SECONDS, MAX_MULTIPART_CONCURRENCY, MIN_PART_SIZE,
 };

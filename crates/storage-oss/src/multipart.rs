@@ -77,7 +77,7 @@ pub(crate) async fn upload(
         .map(|r| r.upload_id)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| {
-            error::unexpected(
+            error::malformed_response(
                 "InitiateMultipartUpload answered without an UploadId",
                 Some(&response_headers),
             )
@@ -299,7 +299,7 @@ async fn upload_part(
         .and_then(|v| v.to_str().ok())
         .map(trim_etag)
         .ok_or_else(|| {
-            error::unexpected(
+            error::malformed_response(
                 format!("UploadPart {number} answered without an ETag"),
                 Some(response.headers()),
             )

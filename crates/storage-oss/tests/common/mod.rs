@@ -96,7 +96,7 @@ pub fn open_app(dir: &std::path::Path, addr: SocketAddr) -> App {
         ("OSS_PORT".to_string(), addr.port().to_string()),
         ("OSS_SECRET".to_string(), SK.to_string()),
     ]);
-    let oss = OssType::default().resolve(format!("{BUCKET}.localhost"), addr);
+    let oss = OssType::default().pin_host(format!("{BUCKET}.localhost"), addr);
     App::builder(dir)
         .register_builtin_storage_type("storages.OssType", "Aliyun OSS", oss)
         .env_vars(vars)
