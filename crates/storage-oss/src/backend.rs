@@ -13,7 +13,7 @@ use futures::TryStreamExt;
 use jit_element::{BuildContext, ElementResult};
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
-use jit_oss_protocol::{crc64, Credentials, SignatureVersion};
+use jit_oss_protocol::{crc64, SignatureVersion};
 use jit_storage::{
     guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions,
     ListPage, ObjectInfo, Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions,
@@ -30,6 +30,7 @@ use crate::error;
 use crate::integrity::{crc_header, mismatch, slice_stream, verify_download, UploadDigest};
 use crate::lister::{self, trim_etag};
 use crate::multipart;
+use crate::settings::OssSettings;
 
 /// Most keys one DeleteMultipleObjects request may name.
 const DELETE_BATCH: usize = 1000;
@@ -53,16 +54,16 @@ impl OssStorage {
         config: &OssConfig,
         pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
-        let settings = config.validate().map_err(|e| {
-            StorageError::new(StorageErrorKind::InvalidConfig, e.to_string()).with_source(e)
-        })?;
-        let credentials = Credentials {
-            access_key_id: config.access_key_id.trim().to_string(),
-            access_key_secret: config.access_key_secret.clone(),
-            security_token: config.security_token.clone(),
-        };
+        Self::from_settings(config.validate()?, pinned_hosts)
+    }
+
+    /// A storage on settings [`OssConfig::validate`] checked.
+    fn from_settings(
+        settings: OssSettings,
+        pinned_hosts: &[(String, SocketAddr)],
+    ) -> StorageResult<Self> {
         Ok(Self {
-            core: Arc::new(OssCore::new(settings, credentials, pinned_hosts)?),
+            core: Arc::new(OssCore::new(settings, pinned_hosts)?),
         })
     }
 
@@ -478,10 +479,10 @@ impl OssType {
 impl StorageType for OssType {
     async fn create(&self, ctx: &BuildContext) -> ElementResult<Arc<dyn StorageMeta>> {
         let config: OssConfig = ctx.deserialize_config()?;
-        config
+        let settings = config
             .validate()
             .map_err(|e| ctx.invalid_config(e.field, e.message))?;
-        let storage = OssStorage::with_pinned_hosts(&config, &self.pinned_hosts)
+        let storage = OssStorage::from_settings(settings, &self.pinned_hosts)
             .map_err(|e| ctx.build_error(e))?;
         tracing::debug!(
             element = ctx.full_name(),

@@ -14,13 +14,13 @@ use bytes::Bytes;
 use futures::StreamExt;
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
-use jit_oss_protocol::{Credentials, SignatureVersion};
+use jit_oss_protocol::SignatureVersion;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 
-use crate::config::{Addressing, OssSettings};
 use crate::error;
+use crate::settings::{Addressing, OssSettings};
 use crate::signing_key::SigningKeyCache;
 
 /// Longest single backoff between attempts.
@@ -123,14 +123,12 @@ impl OssRequest {
     }
 }
 
-/// What every operation of an element shares: settings, credentials, HTTP client and
-/// the V4 signing-key cache.
+/// What every operation of an element shares: settings (credentials included), HTTP
+/// client and the V4 signing-key cache.
 pub(crate) struct OssCore {
-    /// Checked configuration.
+    /// Checked configuration. Its credentials are fixed once requests are signed: the
+    /// signing-key cache belongs to their secret.
     pub settings: OssSettings,
-    /// Access key pair and token (secrets redacted in Debug). Fixed once requests are
-    /// signed: the signing-key cache belongs to this secret.
-    pub credentials: Credentials,
     /// Connection pool.
     pub client: reqwest::Client,
     /// The day's V4 signing key for `credentials` (never shown by Debug).
@@ -141,7 +139,6 @@ impl std::fmt::Debug for OssCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OssCore")
             .field("settings", &self.settings)
-            .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -151,7 +148,6 @@ impl OssCore {
     /// (a hook for local servers reached through virtual-hosted names).
     pub fn new(
         settings: OssSettings,
-        credentials: Credentials,
         pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
         // No read_timeout: reqwest applies it to the whole wait for the response
@@ -173,7 +169,6 @@ impl OssCore {
         })?;
         Ok(Self {
             settings,
-            credentials,
             client,
             signing_key: SigningKeyCache::default(),
         })
@@ -211,12 +206,17 @@ impl OssCore {
         let result = match self.settings.signature {
             SignatureVersion::V4 => {
                 let region = self.settings.region.as_deref().unwrap_or("");
-                let secret = self.credentials.access_key_secret.expose();
-                v4::sign_header_with_key(sign, &self.credentials, region, &[], now, |date| {
-                    self.signing_key.key(secret, date, region)
-                })
+                let secret = self.settings.credentials.access_key_secret.expose();
+                v4::sign_header_with_key(
+                    sign,
+                    &self.settings.credentials,
+                    region,
+                    &[],
+                    now,
+                    |date| self.signing_key.key(secret, date, region),
+                )
             }
-            SignatureVersion::V1 => v1::sign_header(sign, &self.credentials, now),
+            SignatureVersion::V1 => v1::sign_header(sign, &self.settings.credentials, now),
         };
         result.map_err(|e| StorageError::invalid_argument(e.to_string()).with_source(e))
     }
@@ -232,7 +232,7 @@ impl OssCore {
         let result = match self.settings.signature {
             SignatureVersion::V4 => v4::presign(
                 &mut sign,
-                &self.credentials,
+                &self.settings.credentials,
                 self.settings.region.as_deref().unwrap_or(""),
                 &[],
                 now,
@@ -240,7 +240,7 @@ impl OssCore {
             ),
             SignatureVersion::V1 => v1::presign(
                 &mut sign,
-                &self.credentials,
+                &self.settings.credentials,
                 now + Duration::from_secs(expires_secs),
             ),
         };
@@ -359,7 +359,7 @@ impl OssCore {
     /// be sent again. Returns successful (2xx) responses; anything else is an error.
     pub async fn send(&self, mut req: OssRequest) -> StorageResult<Response> {
         let retries = if req.body.replayable() {
-            self.settings.max_retries
+            self.settings.retry.max_retries
         } else {
             0
         };
@@ -426,6 +426,7 @@ impl OssCore {
 mod tests {
     use super::*;
     use crate::config::OssConfig;
+    use jit_oss_protocol::Credentials;
 
     fn core(extra: serde_json::Value) -> OssCore {
         let mut json = serde_json::json!({
@@ -439,7 +440,7 @@ mod tests {
         }
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        OssCore::new(settings, Credentials::new("ak", "sk"), &[]).unwrap()
+        OssCore::new(settings, &[]).unwrap()
     }
 
     const KEY: &str = "dir/a b+c%d#e?f/文.txt";
@@ -514,7 +515,7 @@ mod tests {
     fn requests_carry_the_sts_token() {
         for version in ["v4", "v1"] {
             let mut c = core(serde_json::json!({ "signatureVersion": version }));
-            c.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
+            c.settings.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
             let built = c
                 .build(
                     &OssRequest::new(Method::HEAD, Some("k")),
@@ -536,8 +537,7 @@ mod tests {
         json["securityToken"] = "sts-token-xyz".into();
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        let creds = Credentials::with_token("ak", "very-secret-sk", "sts-token-xyz");
-        let c = OssCore::new(settings, creds, &[]).unwrap();
+        let c = OssCore::new(settings, &[]).unwrap();
         let shown = format!("{c:?}");
         assert!(
             !shown.contains("very-secret-sk") && !shown.contains("sts-token-xyz"),

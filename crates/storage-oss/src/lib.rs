@@ -23,15 +23,18 @@ mod error;
 mod integrity;
 mod lister;
 mod multipart;
+mod settings;
 mod signing_key;
 
 pub use backend::{OssStorage, OssType};
 pub use config::{
-    Addressing, OssConfig, OssConfigError, OssSettings, DEFAULT_MAX_RETRIES,
-    DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
-    DEFAULT_TIMEOUT_SECONDS, MAX_MULTIPART_CONCURRENCY, MIN_PART_SIZE,
+    OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS,
+    MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
 };
 pub use error::REQUEST_ID_HEADER;
+pub use jit_oss_protocol::SignatureVersion;
+pub use settings::{Addressing, OssConfigError, OssSettings};
 
 /// The fullName under which the Type is registered.
 pub const OSS_TYPE: &str = "storages.OssType";

@@ -97,6 +97,21 @@ async fn config_errors_name_the_field_and_file() {
             json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "partSizeBytes": "big"}),
             "partSizeBytes",
         ),
+        (
+            "Typo",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "pathstyle": true}),
+            "pathstyle",
+        ),
+        (
+            "BadSignature",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "signatureVersion": "v3"}),
+            "signatureVersion",
+        ),
+        (
+            "BadRetry",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "retryBaseMs": 0}),
+            "retryBaseMs",
+        ),
     ];
     for (name, config, _) in &cases {
         write_element(dir.path(), name, config);
@@ -109,6 +124,10 @@ async fn config_errors_name_the_field_and_file() {
             .expect_err("invalid config");
         assert_eq!(err.kind(), ElementErrorKind::InvalidConfig, "{err}");
         assert_eq!(err.field(), Some(field), "{err}");
+        if name == "Typo" {
+            // A misspelt key is refused, not ignored, and named as written.
+            assert!(err.message().contains("unknown field `pathstyle`"), "{err}");
+        }
         let file = err.file().expect("file named").to_path_buf();
         assert!(
             file.ends_with(format!("storages/{name}/{name}.json")),
