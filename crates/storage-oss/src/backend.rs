@@ -170,7 +170,7 @@ impl OssStorage {
                 let body = digest.request_body(stream, length);
                 req = req
                     .header("content-length", length.to_string())
-                    .body(RequestBody::Stream(Some(body), digest.progress()));
+                    .body(RequestBody::Stream(body, digest.progress()));
                 let result = self.core.send(req).await;
                 if let Some(failure) = digest.take_payload_error() {
                     return Err(failure);
@@ -267,7 +267,7 @@ impl StorageMeta for OssStorage {
         };
         let headers = response.headers().clone();
         let partial = response.status().as_u16() == 206;
-        let stream = self.core.body_stream(response);
+        let stream = self.core.transport.body_stream(response);
         if partial {
             let (range, total) = content_range(&headers).ok_or_else(|| {
                 error::malformed_response("206 without Content-Range", Some(&headers))
@@ -339,7 +339,7 @@ impl StorageMeta for OssStorage {
     async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
         let response = self.core.send(lister::request(&options)).await?;
         let headers = response.headers().clone();
-        let body = self.core.body_bytes(response).await?;
+        let body = self.core.transport.body_bytes(response).await?;
         lister::parse(&body).map_err(|e| with_request_id(e, &headers))
     }
 

@@ -25,6 +25,7 @@ mod lister;
 mod multipart;
 mod settings;
 mod signing_key;
+mod transport;
 
 pub use backend::{OssStorage, OssType};
 pub use config::{

@@ -70,7 +70,7 @@ pub(crate) async fn upload(
     init.headers = headers;
     let response = core.send(init).await?;
     let response_headers = response.headers().clone();
-    let body = core.body_bytes(response).await?;
+    let body = core.transport.body_bytes(response).await?;
     let upload_id = std::str::from_utf8(&body)
         .ok()
         .and_then(|t| quick_xml::de::from_str::<InitiateResult>(t).ok())
@@ -149,7 +149,11 @@ async fn upload_parts_and_complete(
         .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len));
     let server_crc = crc_header(response.headers());
     let response_headers = response.headers().clone();
-    let body = core.body_bytes(response).await.unwrap_or_default();
+    let body = core
+        .transport
+        .body_bytes(response)
+        .await
+        .unwrap_or_default();
     let etag = std::str::from_utf8(&body)
         .ok()
         .and_then(|t| quick_xml::de::from_str::<CompleteResult>(t).ok())
