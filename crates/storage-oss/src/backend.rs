@@ -13,7 +13,7 @@ use futures::TryStreamExt;
 use jit_element::{BuildContext, ElementResult};
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
-use jit_oss_protocol::{crc64, SignatureVersion};
+use jit_oss_protocol::SignatureVersion;
 use jit_storage::{
     guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions,
     ListPage, ObjectInfo, Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions,
@@ -27,10 +27,10 @@ use reqwest::Method;
 use crate::config::OssConfig;
 use crate::core::{OssCore, OssRequest, RequestBody};
 use crate::error;
-use crate::integrity::{crc_header, mismatch, slice_stream, verify_download, UploadDigest};
+use crate::integrity::{crc_header, slice_stream, verify_download};
 use crate::lister::{self, trim_etag};
-use crate::multipart;
 use crate::settings::OssSettings;
+use crate::writer;
 
 /// Most keys one DeleteMultipleObjects request may name.
 const DELETE_BATCH: usize = 1000;
@@ -73,34 +73,6 @@ impl OssStorage {
     }
 }
 
-/// Upload headers of `name`: content type (the one given, else the one its extension
-/// implies), metadata and the serving headers.
-fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, String)>> {
-    let mut headers = vec![("content-type".to_string(), options.content_type_for(name))];
-    for (name, value) in &options.metadata {
-        let valid = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
-            return Err(StorageError::invalid_argument(format!(
-                "metadata name {name:?} must be non-empty ASCII letters, digits, '-' or '_'"
-            )));
-        }
-        headers.push((
-            format!("x-oss-meta-{}", name.to_ascii_lowercase()),
-            value.clone(),
-        ));
-    }
-    if let Some(v) = &options.content_disposition {
-        headers.push(("content-disposition".into(), v.clone()));
-    }
-    if let Some(v) = &options.cache_control {
-        headers.push(("cache-control".into(), v.clone()));
-    }
-    Ok(headers)
-}
-
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
@@ -139,54 +111,7 @@ fn content_range(headers: &HeaderMap) -> Option<(std::ops::Range<u64>, u64)> {
     Some((start..end + 1, total.trim().parse().ok()?))
 }
 
-fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
-    match error::request_id(headers) {
-        Some(id) => err.with_remote(RemoteError {
-            request_id: Some(id),
-            ..RemoteError::default()
-        }),
-        None => err,
-    }
-}
-
 impl OssStorage {
-    async fn put_single(
-        &self,
-        name: &str,
-        payload: Payload,
-        headers: Vec<(String, String)>,
-    ) -> StorageResult<(HeaderMap, u64)> {
-        let length = payload.len();
-        let mut req = OssRequest::new(Method::PUT, Some(name));
-        req.headers = headers;
-        match payload {
-            Payload::Bytes(bytes) => {
-                let crc = crc64::checksum(&bytes);
-                let response = self.core.send(req.body(RequestBody::Bytes(bytes))).await?;
-                Ok((response.headers().clone(), crc))
-            }
-            Payload::Stream { stream, length: _ } => {
-                let digest = UploadDigest::default();
-                let body = digest.request_body(stream, length);
-                req = req
-                    .header("content-length", length.to_string())
-                    .body(RequestBody::Stream(body, digest.progress()));
-                let result = self.core.send(req).await;
-                if let Some(failure) = digest.take_payload_error() {
-                    return Err(failure);
-                }
-                let response = result?;
-                if digest.bytes_sent() != length {
-                    return Err(StorageError::invalid_argument(format!(
-                        "the payload stream yielded {} bytes, not its declared {length}",
-                        digest.bytes_sent()
-                    )));
-                }
-                Ok((response.headers().clone(), digest.crc64()))
-            }
-        }
-    }
-
     /// HEAD of a key, for an empty range read.
     async fn empty_read(&self, name: &str, start: u64) -> StorageResult<GetResult> {
         let info = self.stat(name).await?;
@@ -216,35 +141,15 @@ impl StorageMeta for OssStorage {
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
         validate_object_name(name)?;
-        let headers = put_headers(name, &options)?;
         let size = payload.len();
         let url = self.object_url(name)?;
-        if size > self.core.settings.multipart_threshold {
-            let done = multipart::upload(&self.core, name, payload, headers).await?;
-            return Ok(UploadResult {
-                url,
-                key: name.to_string(),
-                size,
-                etag: done.etag,
-                crc64: Some(done.crc64),
-            });
-        }
-        let (response_headers, local_crc) = self.put_single(name, payload, headers).await?;
-        let server_crc = crc_header(&response_headers);
-        if let Some(server) = server_crc {
-            if server != local_crc {
-                return Err(with_request_id(
-                    mismatch("upload", local_crc, server),
-                    &response_headers,
-                ));
-            }
-        }
+        let written = writer::write(&self.core, name, payload, &options).await?;
         Ok(UploadResult {
             url,
             key: name.to_string(),
             size,
-            etag: header_str(&response_headers, "etag").map(trim_etag),
-            crc64: Some(server_crc.unwrap_or(local_crc)),
+            etag: written.etag,
+            crc64: Some(written.crc64),
         })
     }
 
@@ -340,7 +245,7 @@ impl StorageMeta for OssStorage {
         let response = self.core.send(lister::request(&options)).await?;
         let headers = response.headers().clone();
         let body = self.core.transport.body_bytes(response).await?;
-        lister::parse(&body).map_err(|e| with_request_id(e, &headers))
+        lister::parse(&body).map_err(|e| error::with_request_id(e, &headers))
     }
 
     async fn presign(
@@ -548,21 +453,5 @@ mod tests {
             Some("alice")
         );
         assert!(info.last_modified.is_some());
-    }
-
-    #[test]
-    fn metadata_names_are_checked() {
-        let ok = PutOptions::default().with_metadata("Author", "x");
-        let headers = put_headers("blob", &ok).unwrap();
-        assert!(headers.contains(&("x-oss-meta-author".to_string(), "x".to_string())));
-        assert!(headers.contains(&(
-            "content-type".to_string(),
-            jit_storage::DEFAULT_CONTENT_TYPE.to_string()
-        )));
-        let bad = PutOptions::default().with_metadata("a b", "x");
-        assert_eq!(
-            put_headers("blob", &bad).unwrap_err().kind(),
-            StorageErrorKind::InvalidArgument
-        );
     }
 }

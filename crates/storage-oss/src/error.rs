@@ -175,7 +175,16 @@ pub fn from_reqwest(err: reqwest::Error) -> StorageError {
 /// request id when the headers carry one.
 pub fn malformed_response(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
     let err = StorageError::new(StorageErrorKind::Server, message);
-    match headers.and_then(request_id) {
+    match headers {
+        Some(headers) => with_request_id(err, headers),
+        None => err,
+    }
+}
+
+/// `err` with the request id of the answer whose `headers` are given, when they carry
+/// one: what OSS support asks for.
+pub fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
+    match request_id(headers) {
         Some(id) => err.with_remote(RemoteError {
             request_id: Some(id),
             ..RemoteError::default()

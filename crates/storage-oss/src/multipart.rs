@@ -167,12 +167,10 @@ async fn upload_parts_and_complete(
         .map(|e| trim_etag(&e))
         .filter(|e| !e.is_empty());
     match server_crc {
-        Some(server) if server != expected => Err(Failure::AfterComplete(
-            mismatch("multipart upload", expected, server).with_remote(jit_storage::RemoteError {
-                request_id: error::request_id(&response_headers),
-                ..Default::default()
-            }),
-        )),
+        Some(server) if server != expected => Err(Failure::AfterComplete(error::with_request_id(
+            mismatch("multipart upload", expected, server),
+            &response_headers,
+        ))),
         _ => {
             tracing::debug!(
                 key,
