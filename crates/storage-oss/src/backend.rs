@@ -1,5 +1,7 @@
-//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API, and
-//! [`OssType`], the `storages.OssType` factory that builds one per element.
+//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API (reads,
+//! stat, list, delete, copy, presigned URLs here; writes through `writer`), and
+//! [`OssType`], the `storages.OssType` factory that builds one per element from its
+//! validated settings.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

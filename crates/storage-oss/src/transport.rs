@@ -23,7 +23,7 @@ use crate::error;
 const SEND_CHUNK: usize = 64 * 1024;
 
 /// At most this much of an error answer's body is read.
-pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// Bytes of a request body handed to the HTTP client so far: how the idle timeout
 /// tells a slow upload from a stalled one. Clones share the count.
