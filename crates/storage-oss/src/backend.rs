@@ -1,5 +1,7 @@
-//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API, and
-//! [`OssType`], the `storages.OssType` factory that builds one per element.
+//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API (reads,
+//! stat, list, delete, copy, presigned URLs here; writes through `writer`), and
+//! [`OssType`], the `storages.OssType` factory that builds one per element from its
+//! validated settings.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -13,7 +15,7 @@ use futures::TryStreamExt;
 use jit_element::{BuildContext, ElementResult};
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
-use jit_oss_protocol::{crc64, Credentials, SignatureVersion};
+use jit_oss_protocol::SignatureVersion;
 use jit_storage::{
     guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions,
     ListPage, ObjectInfo, Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions,
@@ -27,9 +29,10 @@ use reqwest::Method;
 use crate::config::OssConfig;
 use crate::core::{OssCore, OssRequest, RequestBody};
 use crate::error;
-use crate::integrity::{crc_header, mismatch, slice_stream, verify_download, UploadTap};
+use crate::integrity::{crc_header, slice_stream, verify_download};
 use crate::lister::{self, trim_etag};
-use crate::multipart;
+use crate::settings::OssSettings;
+use crate::writer;
 
 /// Most keys one DeleteMultipleObjects request may name.
 const DELETE_BATCH: usize = 1000;
@@ -44,25 +47,25 @@ impl OssStorage {
     /// A storage for `config`; an invalid config is an InvalidConfig error naming the
     /// field.
     pub fn new(config: &OssConfig) -> StorageResult<Self> {
-        Self::with_resolve(config, &[])
+        Self::with_pinned_hosts(config, &[])
     }
 
     /// Like [`OssStorage::new`], with host names pinned to addresses (see
-    /// [`OssType::resolve`]).
-    pub fn with_resolve(
+    /// [`OssType::pin_host`]).
+    pub fn with_pinned_hosts(
         config: &OssConfig,
-        resolve: &[(String, SocketAddr)],
+        pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
-        let settings = config.validate().map_err(|e| {
-            StorageError::new(StorageErrorKind::InvalidConfig, e.to_string()).with_source(e)
-        })?;
-        let credentials = Credentials {
-            access_key_id: config.access_key_id.trim().to_string(),
-            access_key_secret: config.access_key_secret.clone(),
-            security_token: config.security_token.clone(),
-        };
+        Self::from_settings(config.validate()?, pinned_hosts)
+    }
+
+    /// A storage on settings [`OssConfig::validate`] checked.
+    fn from_settings(
+        settings: OssSettings,
+        pinned_hosts: &[(String, SocketAddr)],
+    ) -> StorageResult<Self> {
         Ok(Self {
-            core: Arc::new(OssCore::new(settings, credentials, resolve)?),
+            core: Arc::new(OssCore::new(settings, pinned_hosts)?),
         })
     }
 
@@ -70,40 +73,6 @@ impl OssStorage {
     pub fn bucket(&self) -> &str {
         &self.core.settings.bucket
     }
-}
-
-/// Keys are checked again here (the element wrapper already did): `.` and `..` segments
-/// would be collapsed by URL normalisation and address another object.
-fn check_key(name: &str) -> StorageResult<()> {
-    validate_object_name(name)
-}
-
-/// Upload headers of `name`: content type (the one given, else the one its extension
-/// implies), metadata and the serving headers.
-fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, String)>> {
-    let mut headers = vec![("content-type".to_string(), options.content_type_for(name))];
-    for (name, value) in &options.metadata {
-        let valid = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
-            return Err(StorageError::invalid_argument(format!(
-                "metadata name {name:?} must be non-empty ASCII letters, digits, '-' or '_'"
-            )));
-        }
-        headers.push((
-            format!("x-oss-meta-{}", name.to_ascii_lowercase()),
-            value.clone(),
-        ));
-    }
-    if let Some(v) = &options.content_disposition {
-        headers.push(("content-disposition".into(), v.clone()));
-    }
-    if let Some(v) = &options.cache_control {
-        headers.push(("cache-control".into(), v.clone()));
-    }
-    Ok(headers)
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -144,54 +113,7 @@ fn content_range(headers: &HeaderMap) -> Option<(std::ops::Range<u64>, u64)> {
     Some((start..end + 1, total.trim().parse().ok()?))
 }
 
-fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
-    match error::request_id(headers) {
-        Some(id) => err.with_remote(RemoteError {
-            request_id: Some(id),
-            ..RemoteError::default()
-        }),
-        None => err,
-    }
-}
-
 impl OssStorage {
-    async fn put_single(
-        &self,
-        name: &str,
-        payload: Payload,
-        headers: Vec<(String, String)>,
-    ) -> StorageResult<(HeaderMap, u64)> {
-        let length = payload.len();
-        let mut req = OssRequest::new(Method::PUT, Some(name));
-        req.headers = headers;
-        match payload {
-            Payload::Bytes(bytes) => {
-                let crc = crc64::checksum(&bytes);
-                let response = self.core.send(req.body(RequestBody::Bytes(bytes))).await?;
-                Ok((response.headers().clone(), crc))
-            }
-            Payload::Stream { stream, length: _ } => {
-                let tap = UploadTap::default();
-                let body = tap.body(stream, length);
-                req = req
-                    .header("content-length", length.to_string())
-                    .body(RequestBody::Stream(Some(body), tap.progress()));
-                let result = self.core.send(req).await;
-                if let Some(failure) = tap.take_failure() {
-                    return Err(failure);
-                }
-                let response = result?;
-                if tap.sent() != length {
-                    return Err(StorageError::invalid_argument(format!(
-                        "the payload stream yielded {} bytes, not its declared {length}",
-                        tap.sent()
-                    )));
-                }
-                Ok((response.headers().clone(), tap.crc()))
-            }
-        }
-    }
-
     /// HEAD of a key, for an empty range read.
     async fn empty_read(&self, name: &str, start: u64) -> StorageResult<GetResult> {
         let info = self.stat(name).await?;
@@ -220,41 +142,21 @@ impl StorageMeta for OssStorage {
         payload: Payload,
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
-        check_key(name)?;
-        let headers = put_headers(name, &options)?;
+        validate_object_name(name)?;
         let size = payload.len();
         let url = self.object_url(name)?;
-        if size > self.core.settings.multipart_threshold {
-            let done = multipart::upload(&self.core, name, payload, headers).await?;
-            return Ok(UploadResult {
-                url,
-                key: name.to_string(),
-                size,
-                etag: done.etag,
-                crc64: Some(done.crc64),
-            });
-        }
-        let (response_headers, local_crc) = self.put_single(name, payload, headers).await?;
-        let server_crc = crc_header(&response_headers);
-        if let Some(server) = server_crc {
-            if server != local_crc {
-                return Err(with_request_id(
-                    mismatch("upload", local_crc, server),
-                    &response_headers,
-                ));
-            }
-        }
+        let written = writer::write(&self.core, name, payload, &options).await?;
         Ok(UploadResult {
             url,
             key: name.to_string(),
             size,
-            etag: header_str(&response_headers, "etag").map(trim_etag),
-            crc64: Some(server_crc.unwrap_or(local_crc)),
+            etag: written.etag,
+            crc64: Some(written.crc64),
         })
     }
 
     async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let mut req = OssRequest::new(Method::GET, Some(name));
         if let Some(range) = &options.range {
             if range.end <= range.start {
@@ -272,10 +174,11 @@ impl StorageMeta for OssStorage {
         };
         let headers = response.headers().clone();
         let partial = response.status().as_u16() == 206;
-        let stream = self.core.body_stream(response);
+        let stream = self.core.transport.body_stream(response);
         if partial {
-            let (range, total) = content_range(&headers)
-                .ok_or_else(|| error::unexpected("206 without Content-Range", Some(&headers)))?;
+            let (range, total) = content_range(&headers).ok_or_else(|| {
+                error::malformed_response("206 without Content-Range", Some(&headers))
+            })?;
             let info = info_from_headers(name, &headers, total);
             return Ok(GetResult {
                 info,
@@ -283,8 +186,9 @@ impl StorageMeta for OssStorage {
                 stream,
             });
         }
-        let size = content_length(&headers)
-            .ok_or_else(|| error::unexpected("GET without Content-Length", Some(&headers)))?;
+        let size = content_length(&headers).ok_or_else(|| {
+            error::malformed_response("GET without Content-Length", Some(&headers))
+        })?;
         let info = info_from_headers(name, &headers, size);
         let request_id = error::request_id(&headers);
         let checked = verify_download(stream, info.crc64, size);
@@ -319,19 +223,20 @@ impl StorageMeta for OssStorage {
     }
 
     async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let response = self
             .core
             .send(OssRequest::new(Method::HEAD, Some(name)))
             .await?;
         let headers = response.headers();
-        let size = content_length(headers)
-            .ok_or_else(|| error::unexpected("HEAD without Content-Length", Some(headers)))?;
+        let size = content_length(headers).ok_or_else(|| {
+            error::malformed_response("HEAD without Content-Length", Some(headers))
+        })?;
         Ok(info_from_headers(name, headers, size))
     }
 
     async fn delete(&self, name: &str) -> StorageResult<()> {
-        check_key(name)?;
+        validate_object_name(name)?;
         self.core
             .send(OssRequest::new(Method::DELETE, Some(name)))
             .await?;
@@ -341,8 +246,8 @@ impl StorageMeta for OssStorage {
     async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
         let response = self.core.send(lister::request(&options)).await?;
         let headers = response.headers().clone();
-        let body = self.core.body_bytes(response).await?;
-        lister::parse(&body).map_err(|e| with_request_id(e, &headers))
+        let body = self.core.transport.body_bytes(response).await?;
+        lister::parse(&body).map_err(|e| error::with_request_id(e, &headers))
     }
 
     async fn presign(
@@ -350,7 +255,7 @@ impl StorageMeta for OssStorage {
         name: &str,
         options: PresignOptions,
     ) -> StorageResult<PresignedRequest> {
-        check_key(name)?;
+        validate_object_name(name)?;
         let mut secs = options.expires.as_secs();
         if options.expires.subsec_nanos() > 0 {
             secs += 1;
@@ -394,13 +299,13 @@ impl StorageMeta for OssStorage {
     }
 
     fn object_url(&self, name: &str) -> StorageResult<String> {
-        check_key(name)?;
+        validate_object_name(name)?;
         Ok(self.core.url(Some(name)))
     }
 
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
-        check_key(from)?;
-        check_key(to)?;
+        validate_object_name(from)?;
+        validate_object_name(to)?;
         let source = format!("/{}/{}", self.core.settings.bucket, encode_path(from));
         let req = OssRequest::new(Method::PUT, Some(to)).header("x-oss-copy-source", source);
         self.core.send(req).await?;
@@ -416,7 +321,7 @@ impl StorageMeta for OssStorage {
 
     async fn delete_many(&self, names: &[String]) -> StorageResult<()> {
         for name in names {
-            check_key(name)?;
+            validate_object_name(name)?;
         }
         for batch in names.chunks(DELETE_BATCH) {
             let mut xml = String::from(
@@ -459,7 +364,7 @@ impl StorageMeta for OssStorage {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct OssType {
-    resolve: Vec<(String, SocketAddr)>,
+    pinned_hosts: Vec<(String, SocketAddr)>,
 }
 
 impl OssType {
@@ -471,8 +376,8 @@ impl OssType {
     /// Pins `host` to `addr` in the HTTP client of every element built (the URL's port
     /// is kept). For local servers addressed virtual-hosted style, e.g.
     /// `bucket.localhost` → `127.0.0.1`, without touching the system resolver.
-    pub fn resolve(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
-        self.resolve.push((host.into(), addr));
+    pub fn pin_host(mut self, host: impl Into<String>, addr: SocketAddr) -> Self {
+        self.pinned_hosts.push((host.into(), addr));
         self
     }
 }
@@ -481,11 +386,11 @@ impl OssType {
 impl StorageType for OssType {
     async fn create(&self, ctx: &BuildContext) -> ElementResult<Arc<dyn StorageMeta>> {
         let config: OssConfig = ctx.deserialize_config()?;
-        config
+        let settings = config
             .validate()
             .map_err(|e| ctx.invalid_config(e.field, e.message))?;
-        let storage =
-            OssStorage::with_resolve(&config, &self.resolve).map_err(|e| ctx.build_error(e))?;
+        let storage = OssStorage::from_settings(settings, &self.pinned_hosts)
+            .map_err(|e| ctx.build_error(e))?;
         tracing::debug!(
             element = ctx.full_name(),
             bucket = storage.bucket(),
@@ -499,12 +404,22 @@ impl StorageType for OssType {
 mod tests {
     use super::*;
 
+    /// Keys are checked here too (the element wrapper already did, but `OssStorage` is
+    /// usable without it): `.` and `..` segments would be collapsed by URL
+    /// normalisation and address another object.
     #[test]
     fn keys_with_dot_segments_are_refused() {
-        assert!(check_key("a/./b").is_err());
-        assert!(check_key(".").is_err());
-        assert!(check_key("a/../b").is_err());
-        assert!(check_key(".hidden/a.b/..x").is_ok());
+        let config: OssConfig = serde_json::from_value(serde_json::json!({
+            "accessKeyId": "ak", "accessKeySecret": "sk",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let storage = OssStorage::new(&config).unwrap();
+        for bad in ["a/./b", ".", "a/../b"] {
+            let err = storage.object_url(bad).unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{bad}");
+        }
+        assert!(storage.object_url(".hidden/a.b/..x").is_ok());
     }
 
     #[test]
@@ -540,21 +455,5 @@ mod tests {
             Some("alice")
         );
         assert!(info.last_modified.is_some());
-    }
-
-    #[test]
-    fn metadata_names_are_checked() {
-        let ok = PutOptions::default().with_metadata("Author", "x");
-        let headers = put_headers("blob", &ok).unwrap();
-        assert!(headers.contains(&("x-oss-meta-author".to_string(), "x".to_string())));
-        assert!(headers.contains(&(
-            "content-type".to_string(),
-            jit_storage::DEFAULT_CONTENT_TYPE.to_string()
-        )));
-        let bad = PutOptions::default().with_metadata("a b", "x");
-        assert_eq!(
-            put_headers("blob", &bad).unwrap_err().kind(),
-            StorageErrorKind::InvalidArgument
-        );
     }
 }

@@ -1,11 +1,12 @@
-//! The element's business configuration (`storages/<Name>/<Name>.json`, camelCase):
-//! [`OssConfig`] as written, and the checked [`Settings`] the client runs on (scheme,
-//! hosts and addressing style, signature version and region, limits).
+//! The element's business configuration as written (`storages/<Name>/<Name>.json`,
+//! camelCase): [`OssConfig`], every key with its default, and how values are read
+//! (secrets never echoed, unknown keys refused). What the values must satisfy, and the
+//! checked settings the client runs on, are in `settings`.
 
-use std::fmt;
 use std::time::Duration;
 
-use jit_oss_protocol::{region_from_endpoint, Secret, SignatureVersion};
+use jit_oss_protocol::{Secret, SignatureVersion};
+use jit_storage::retry;
 use serde::{Deserialize, Deserializer};
 
 /// Default size above which uploads go multipart: 64 MiB.
@@ -20,16 +21,30 @@ pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 pub const DEFAULT_MULTIPART_CONCURRENCY: usize = 2;
 /// Most multipart parts uploaded at once: 16.
 pub const MAX_MULTIPART_CONCURRENCY: usize = 16;
-/// Default number of retries of a failed, replayable request.
-pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// Default connect and read (idle) timeout.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 60;
+/// Default `maxRetries`: retries after the first attempt (the contract's default).
+pub const DEFAULT_MAX_RETRIES: u32 = retry::DEFAULT_MAX_RETRIES;
+/// Most `maxRetries` accepted: beyond this a dead endpoint would hold callers for hours.
+pub const MAX_RETRIES_LIMIT: u32 = 100;
+/// Default `retryBaseMs`: the first backoff ceiling (the contract's default, 100 ms).
+pub const DEFAULT_RETRY_BASE_MS: u64 = duration_ms(retry::DEFAULT_BASE_DELAY);
+/// Default `retryMaxMs`: the longest backoff (the contract's default, 5 s).
+pub const DEFAULT_RETRY_MAX_MS: u64 = duration_ms(retry::DEFAULT_MAX_DELAY);
+/// Most `retryMaxMs` accepted: 10 minutes.
+pub const RETRY_MAX_MS_LIMIT: u64 = 10 * 60 * 1000;
+
+const fn duration_ms(d: Duration) -> u64 {
+    d.as_millis() as u64
+}
 
 /// The configuration of an OSS storage element, as written in `<Name>.json`.
 ///
-/// `Debug` never shows the secret or the security token (they are [`Secret`]s).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Unknown keys are refused (a misspelt `"pathstyle"` is an error, not a silently ignored
+/// key); [`OssConfig::validate`] checks the values. `Debug` never shows the secret or the
+/// security token (they are [`Secret`]s).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OssConfig {
     /// AccessKey id (required).
     #[serde(default)]
@@ -50,9 +65,9 @@ pub struct OssConfig {
     /// STS security token, for temporary credentials.
     #[serde(default, deserialize_with = "optional_secret")]
     pub security_token: Option<Secret>,
-    /// `"v4"` (default) or `"v1"`.
-    #[serde(default)]
-    pub signature_version: Option<String>,
+    /// `"v4"` (default) or `"v1"` (`"V4"`, `"V1"` too); anything else is refused.
+    #[serde(default = "default_signature", with = "SignatureVersionKey")]
+    pub signature_version: SignatureVersion,
     /// HTTPS (default `true`) unless the endpoint names its scheme.
     #[serde(default)]
     pub secure: Option<bool>,
@@ -66,9 +81,24 @@ pub struct OssConfig {
     /// Connect and read (idle) timeout in seconds; default 60.
     #[serde(default)]
     pub timeout_seconds: Option<u64>,
-    /// Retries of failed replayable requests; default 3.
+    /// Retries after the first attempt of a request that failed in a retryable way
+    /// (`jit_storage::retry::is_retryable`) and whose body can be sent again;
+    /// default 3, at most 100.
     #[serde(default)]
     pub max_retries: Option<u32>,
+    /// The first backoff ceiling in milliseconds, doubled for every further retry; the
+    /// wait is uniformly random below it (full jitter). Default 100, at least 1.
+    #[serde(default)]
+    pub retry_base_ms: Option<u64>,
+    /// The longest backoff ceiling in milliseconds; default 5000, at least
+    /// `retryBaseMs`, at most 600000.
+    #[serde(default)]
+    pub retry_max_ms: Option<u64>,
+    /// No retry starts later than this many seconds after the first attempt (an attempt
+    /// under way is not cut short: `timeoutSeconds` bounds each one). Default none;
+    /// `0` also means none, leaving `maxRetries` as the only bound.
+    #[serde(default)]
+    pub retry_deadline_seconds: Option<u64>,
     /// Uploads larger than this go multipart; default 64 MiB.
     #[serde(default)]
     pub multipart_threshold_bytes: Option<u64>,
@@ -82,6 +112,48 @@ pub struct OssConfig {
     pub multipart_concurrency: Option<usize>,
 }
 
+impl Default for OssConfig {
+    /// Nothing set: every optional key at its default, the required ones empty (so
+    /// [`OssConfig::validate`] refuses it until they are filled in).
+    fn default() -> Self {
+        Self {
+            access_key_id: String::new(),
+            access_key_secret: Secret::default(),
+            end_point: String::new(),
+            bucket_name: String::new(),
+            region: None,
+            security_token: None,
+            signature_version: default_signature(),
+            secure: None,
+            custom_domain: None,
+            path_style: None,
+            timeout_seconds: None,
+            max_retries: None,
+            retry_base_ms: None,
+            retry_max_ms: None,
+            retry_deadline_seconds: None,
+            multipart_threshold_bytes: None,
+            part_size_bytes: None,
+            multipart_concurrency: None,
+        }
+    }
+}
+
+fn default_signature() -> SignatureVersion {
+    SignatureVersion::V4
+}
+
+/// `signatureVersion` as serde reads it into `jit-oss-protocol`'s [`SignatureVersion`]:
+/// an unknown value is an error listing the accepted ones.
+#[derive(Deserialize)]
+#[serde(remote = "SignatureVersion")]
+enum SignatureVersionKey {
+    #[serde(rename = "v1", alias = "V1")]
+    V1,
+    #[serde(rename = "v4", alias = "V4")]
+    V4,
+}
+
 /// Reads a secret without ever echoing the value in an error (serde's type errors
 /// quote the value they saw).
 fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
@@ -92,261 +164,15 @@ fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
     }
 }
 
+/// An optional secret: absent, `null` and `""` are none.
 fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
     let s = secret(d)?;
     Ok((!s.expose().is_empty()).then_some(s))
 }
 
-/// A configuration problem: the field (camelCase, as written) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// The field, e.g. `bucketName`.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "field `{}`: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn problem(field: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        field,
-        message: message.into(),
-    }
-}
-
-/// How object URLs are formed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Addressing {
-    /// `scheme://bucket.endpoint/key` (what OSS's public endpoints require).
-    VirtualHost,
-    /// `scheme://endpoint/bucket/key` (local servers).
-    PathStyle,
-    /// `scheme://domain/key` for a CNAME bound to the bucket.
-    CustomDomain(String),
-}
-
-/// The checked configuration the client runs on.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Bucket name.
-    pub bucket: String,
-    /// `http` or `https`.
-    pub scheme: &'static str,
-    /// Endpoint host with optional port, no scheme or path.
-    pub endpoint: String,
-    /// How URLs are formed.
-    pub addressing: Addressing,
-    /// Signature algorithm.
-    pub signature: SignatureVersion,
-    /// V4 region (always set for V4).
-    pub region: Option<String>,
-    /// Connect and read timeout.
-    pub timeout: Duration,
-    /// Retries of replayable requests.
-    pub max_retries: u32,
-    /// Multipart above this many bytes.
-    pub multipart_threshold: u64,
-    /// Part size.
-    pub part_size: u64,
-    /// Multipart parts in flight at once (1..=16).
-    pub multipart_concurrency: usize,
-}
-
-/// Splits `https://host:port/` into (`Some("https")`, `host:port`).
-/// Whether `host[:port]` names an IPv4 or bracketed IPv6 address.
-fn host_is_ip_literal(endpoint: &str) -> bool {
-    if let Some(rest) = endpoint.strip_prefix('[') {
-        return rest
-            .split_once(']')
-            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
-    }
-    let host = endpoint.rsplit_once(':').map_or(endpoint, |(h, _)| h);
-    host.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-fn split_scheme(
-    field: &'static str,
-    raw: &str,
-) -> Result<(Option<&'static str>, String), ConfigError> {
-    let raw = raw.trim();
-    let (scheme, rest) = match raw.split_once("://") {
-        Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Some("http"), rest),
-        Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Some("https"), rest),
-        Some((s, _)) => {
-            return Err(problem(
-                field,
-                format!("scheme {s:?} is not supported; use http:// or https://"),
-            ))
-        }
-        None => (None, raw),
-    };
-    let host = rest.trim_end_matches('/');
-    if host.is_empty() {
-        return Err(problem(
-            field,
-            "must name a host, e.g. oss-cn-hangzhou.aliyuncs.com",
-        ));
-    }
-    if host.contains(['/', '?', '#', '@', ' ']) {
-        return Err(problem(
-            field,
-            format!("{host:?} must be a host (with optional port), without path, query or user"),
-        ));
-    }
-    Ok((scheme, host.to_ascii_lowercase()))
-}
-
-/// OSS bucket names: 3-63 of `a-z0-9-`, not starting or ending with `-`.
-fn valid_bucket_name(name: &str) -> bool {
-    (3..=63).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-}
-
-impl OssConfig {
-    /// Checks the configuration and resolves defaults.
-    pub fn validate(&self) -> Result<Settings, ConfigError> {
-        if self.access_key_id.trim().is_empty() {
-            return Err(problem("accessKeyId", "is required and must not be empty"));
-        }
-        if self.access_key_secret.expose().is_empty() {
-            return Err(problem(
-                "accessKeySecret",
-                "is required and must not be empty",
-            ));
-        }
-        if self.end_point.trim().is_empty() {
-            return Err(problem(
-                "endPoint",
-                "is required, e.g. oss-cn-hangzhou.aliyuncs.com",
-            ));
-        }
-        if self.bucket_name.trim().is_empty() {
-            return Err(problem("bucketName", "is required and must not be empty"));
-        }
-        let bucket = self.bucket_name.trim().to_string();
-        if !valid_bucket_name(&bucket) {
-            return Err(problem(
-                "bucketName",
-                format!("{bucket:?} is not a valid bucket name: use 3-63 of a-z, 0-9 and '-', not starting or ending with '-'"),
-            ));
-        }
-        let (endpoint_scheme, endpoint) = split_scheme("endPoint", &self.end_point)?;
-        let default_scheme = if self.secure.unwrap_or(true) {
-            "https"
-        } else {
-            "http"
-        };
-        let mut scheme = endpoint_scheme.unwrap_or(default_scheme);
-
-        // A bucket cannot be a sub-domain of an IP address: such endpoints (local
-        // OSS-compatible servers) are path style unless the config says otherwise.
-        let path_style = self
-            .path_style
-            .unwrap_or_else(|| host_is_ip_literal(&endpoint));
-        let addressing = match self.custom_domain.as_deref().map(str::trim) {
-            Some(domain) if !domain.is_empty() => {
-                if path_style {
-                    return Err(problem(
-                        "pathStyle",
-                        "cannot be combined with customDomain (a custom domain names the bucket by itself)",
-                    ));
-                }
-                let (domain_scheme, host) = split_scheme("customDomain", domain)?;
-                if let Some(s) = domain_scheme {
-                    scheme = s;
-                }
-                Addressing::CustomDomain(host)
-            }
-            _ if path_style => Addressing::PathStyle,
-            _ => Addressing::VirtualHost,
-        };
-
-        let signature = match self.signature_version.as_deref().map(str::trim) {
-            None | Some("") => SignatureVersion::V4,
-            Some(v) if v.eq_ignore_ascii_case("v4") => SignatureVersion::V4,
-            Some(v) if v.eq_ignore_ascii_case("v1") => SignatureVersion::V1,
-            Some(other) => {
-                return Err(problem(
-                    "signatureVersion",
-                    format!("{other:?} is not a signature version; use \"v4\" (default) or \"v1\""),
-                ))
-            }
-        };
-        let region = match self.region.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => Some(r.strip_prefix("oss-").unwrap_or(r).to_string()),
-            _ => region_from_endpoint(&endpoint),
-        };
-        if signature == SignatureVersion::V4 && region.is_none() {
-            return Err(problem(
-                "region",
-                format!("V4 signing needs a region and none can be derived from endPoint {endpoint:?}; set \"region\" (e.g. \"cn-hangzhou\") or use \"signatureVersion\": \"v1\""),
-            ));
-        }
-
-        let timeout = self.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
-        if timeout == 0 {
-            return Err(problem("timeoutSeconds", "must be at least 1"));
-        }
-        let part_size = self.part_size_bytes.unwrap_or(DEFAULT_PART_SIZE);
-        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&part_size) {
-            return Err(problem(
-                "partSizeBytes",
-                format!(
-                    "{part_size} is outside what OSS accepts ({MIN_PART_SIZE}..={MAX_PART_SIZE})"
-                ),
-            ));
-        }
-        let multipart_threshold = self
-            .multipart_threshold_bytes
-            .unwrap_or(DEFAULT_MULTIPART_THRESHOLD);
-        if multipart_threshold == 0 {
-            return Err(problem("multipartThresholdBytes", "must be at least 1"));
-        }
-        let multipart_concurrency = self
-            .multipart_concurrency
-            .unwrap_or(DEFAULT_MULTIPART_CONCURRENCY);
-        if !(1..=MAX_MULTIPART_CONCURRENCY).contains(&multipart_concurrency) {
-            return Err(problem(
-                "multipartConcurrency",
-                format!(
-                    "{multipart_concurrency} is outside 1..={MAX_MULTIPART_CONCURRENCY} (parts uploaded at once)"
-                ),
-            ));
-        }
-        Ok(Settings {
-            bucket,
-            scheme,
-            endpoint,
-            addressing,
-            signature,
-            region,
-            timeout: Duration::from_secs(timeout),
-            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
-            multipart_threshold,
-            part_size,
-            multipart_concurrency,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn config(json: serde_json::Value) -> OssConfig {
-        serde_json::from_value(json).expect("deserialize")
-    }
 
     fn base() -> serde_json::Value {
         serde_json::json!({
@@ -357,178 +183,87 @@ mod tests {
         })
     }
 
-    fn with(field: &str, value: serde_json::Value) -> OssConfig {
+    fn read(field: &str, value: serde_json::Value) -> Result<OssConfig, serde_json::Error> {
         let mut json = base();
         json[field] = value;
-        config(json)
+        serde_json::from_value(json)
     }
 
     #[test]
-    fn defaults() {
-        let s = config(base()).validate().unwrap();
-        assert_eq!(s.scheme, "https");
-        assert_eq!(s.endpoint, "oss-cn-hangzhou.aliyuncs.com");
-        assert_eq!(s.addressing, Addressing::VirtualHost);
-        assert_eq!(s.signature, SignatureVersion::V4);
-        assert_eq!(s.region.as_deref(), Some("cn-hangzhou"));
-        assert_eq!(s.max_retries, 3);
-        assert_eq!(s.multipart_threshold, 64 << 20);
-        assert_eq!(s.part_size, 8 << 20);
-        assert_eq!(s.multipart_concurrency, 2);
-        assert_eq!(s.timeout, Duration::from_secs(60));
-    }
-
-    #[test]
-    fn required_fields_are_named() {
-        for field in ["accessKeyId", "accessKeySecret", "endPoint", "bucketName"] {
-            let mut json = base();
-            json.as_object_mut().unwrap().remove(field);
-            assert_eq!(config(json).validate().unwrap_err().field, field);
-            let err = with(field, serde_json::json!("")).validate().unwrap_err();
-            assert_eq!(err.field, field);
-            assert!(err.to_string().contains(field), "{err}");
-        }
-        let err = with("bucketName", "Bad_Name".into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "bucketName");
-    }
-
-    #[test]
-    fn regions_are_derived_or_required() {
-        let s = with(
-            "endPoint",
-            "https://oss-cn-beijing-internal.aliyuncs.com/".into(),
-        )
-        .validate()
-        .unwrap();
-        assert_eq!(s.region.as_deref(), Some("cn-beijing"));
-        assert_eq!(s.endpoint, "oss-cn-beijing-internal.aliyuncs.com");
-
-        let err = with("endPoint", "127.0.0.1:9000".into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "region");
-        assert!(err.message.contains("region"), "{err}");
-
-        let mut json = base();
-        json["endPoint"] = "127.0.0.1:9000".into();
-        json["region"] = "oss-cn-shenzhen".into();
-        assert_eq!(
-            config(json).validate().unwrap().region.as_deref(),
-            Some("cn-shenzhen")
+    fn unknown_keys_are_refused_by_name() {
+        let err = read("pathstyle", true.into()).unwrap_err();
+        assert!(
+            err.to_string().contains("unknown field `pathstyle`"),
+            "{err}"
         );
-
-        // V1 needs no region.
-        let mut json = base();
-        json["endPoint"] = "127.0.0.1:9000".into();
-        json["signatureVersion"] = "v1".into();
-        let s = config(json).validate().unwrap();
-        assert_eq!(s.signature, SignatureVersion::V1);
-        assert_eq!(s.region, None);
+        // Every documented key is known.
+        for (key, value) in [
+            ("region", serde_json::json!("cn-hangzhou")),
+            ("securityToken", "t".into()),
+            ("signatureVersion", "v1".into()),
+            ("secure", false.into()),
+            ("customDomain", "cdn.example.com".into()),
+            ("pathStyle", true.into()),
+            ("timeoutSeconds", 5.into()),
+            ("maxRetries", 1.into()),
+            ("retryBaseMs", 10.into()),
+            ("retryMaxMs", 100.into()),
+            ("retryDeadlineSeconds", 30.into()),
+            ("multipartThresholdBytes", (1 << 20).into()),
+            ("partSizeBytes", (1 << 20).into()),
+            ("multipartConcurrency", 4.into()),
+        ] {
+            read(key, value).unwrap_or_else(|e| panic!("{key}: {e}"));
+        }
     }
 
     #[test]
-    fn schemes_and_addressing() {
-        let s = with("secure", false.into()).validate().unwrap();
-        assert_eq!(s.scheme, "http");
-        let mut json = base();
-        json["secure"] = false.into();
-        json["endPoint"] = "https://oss-cn-hangzhou.aliyuncs.com".into();
-        assert_eq!(config(json).validate().unwrap().scheme, "https");
-        let s = with("endPoint", "http://oss-cn-hangzhou.aliyuncs.com".into())
-            .validate()
-            .unwrap();
-        assert_eq!(s.scheme, "http");
-
-        let s = with("pathStyle", true.into()).validate().unwrap();
-        assert_eq!(s.addressing, Addressing::PathStyle);
-        let local = |endpoint: &str| {
-            let mut json = base();
-            json["endPoint"] = endpoint.into();
-            json["region"] = "cn-hangzhou".into();
-            json
-        };
-        for ip_endpoint in ["http://127.0.0.1:9000", "10.0.0.1", "[::1]:9000"] {
-            let s = config(local(ip_endpoint)).validate().unwrap();
-            assert_eq!(s.addressing, Addressing::PathStyle, "{ip_endpoint}");
+    fn signature_versions_are_an_enum() {
+        let default: OssConfig = serde_json::from_value(base()).unwrap();
+        assert_eq!(default.signature_version, SignatureVersion::V4);
+        assert_eq!(OssConfig::default().signature_version, SignatureVersion::V4);
+        for (written, version) in [
+            ("v4", SignatureVersion::V4),
+            ("V4", SignatureVersion::V4),
+            ("v1", SignatureVersion::V1),
+            ("V1", SignatureVersion::V1),
+        ] {
+            let config = read("signatureVersion", written.into()).unwrap();
+            assert_eq!(config.signature_version, version, "{written}");
         }
-        let mut json = local("http://127.0.0.1:9000");
-        json["pathStyle"] = false.into();
-        assert_eq!(
-            config(json).validate().unwrap().addressing,
-            Addressing::VirtualHost
-        );
-        let s = config(local("localhost:9000")).validate().unwrap();
-        assert_eq!(s.addressing, Addressing::VirtualHost);
-        let s = with("customDomain", "http://Static.Example.com".into())
-            .validate()
-            .unwrap();
-        assert_eq!(
-            s.addressing,
-            Addressing::CustomDomain("static.example.com".into())
-        );
-        assert_eq!(s.scheme, "http");
-
-        let mut json = base();
-        json["customDomain"] = "cdn.example.com".into();
-        json["pathStyle"] = true.into();
-        assert_eq!(config(json).validate().unwrap_err().field, "pathStyle");
-        let err = with("endPoint", "ftp://x.example.com".into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "endPoint");
-        let err = with("endPoint", "host.example.com/path".into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "endPoint");
-    }
-
-    #[test]
-    fn limits_are_checked() {
-        let err = with("partSizeBytes", 1024.into()).validate().unwrap_err();
-        assert_eq!(err.field, "partSizeBytes");
-        let err = with("multipartThresholdBytes", 0.into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "multipartThresholdBytes");
-        let err = with("signatureVersion", "v3".into())
-            .validate()
-            .unwrap_err();
-        assert_eq!(err.field, "signatureVersion");
-        let err = with("timeoutSeconds", 0.into()).validate().unwrap_err();
-        assert_eq!(err.field, "timeoutSeconds");
-        for bad in [0, 17, 1000] {
-            let err = with("multipartConcurrency", bad.into())
-                .validate()
-                .unwrap_err();
-            assert_eq!(err.field, "multipartConcurrency", "{bad}");
-            assert!(err.to_string().contains("1..=16"), "{err}");
+        for bad in ["v3", "", "sigv4", " v4"] {
+            let err = read("signatureVersion", bad.into())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("unknown variant") && err.contains("`v4`"),
+                "{bad}: {err}"
+            );
         }
-        for good in [1, 4, 16] {
-            let s = with("multipartConcurrency", good.into())
-                .validate()
-                .unwrap();
-            assert_eq!(s.multipart_concurrency, good);
-        }
+        assert!(read("signatureVersion", 4.into()).is_err());
     }
 
     #[test]
     fn secrets_never_print() {
-        let mut json = base();
-        json["securityToken"] = "sts-token-value".into();
-        let c = config(json);
+        let c = read("securityToken", "sts-token-value".into()).unwrap();
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
         assert!(!shown.contains("sts-token-value"), "{shown}");
         assert!(shown.contains("LTAIexample"));
-        let s = c.validate().unwrap();
-        assert!(!format!("{s:?}").contains("s3cr3t-value"));
 
         // A secret of the wrong JSON type is refused without quoting it.
-        let mut json = base();
-        json["accessKeySecret"] = 123456789.into();
-        let err = serde_json::from_value::<OssConfig>(json).unwrap_err();
+        let err = read("accessKeySecret", 123456789.into()).unwrap_err();
         assert!(!err.to_string().contains("123456789"), "{err}");
+        assert!(read("securityToken", "".into())
+            .unwrap()
+            .security_token
+            .is_none());
+    }
+
+    #[test]
+    fn retry_defaults_are_the_contracts() {
+        assert_eq!(DEFAULT_MAX_RETRIES, 3);
+        assert_eq!(DEFAULT_RETRY_BASE_MS, 100);
+        assert_eq!(DEFAULT_RETRY_MAX_MS, 5000);
     }
 }

@@ -1,80 +1,46 @@
-//! Request building and sending: URLs per addressing style, headers, signing with
-//! `jit-oss-protocol` (V4 or V1, a fresh signature per attempt, the V4 signing key
-//! reused for the day and region), one pooled `reqwest::Client` per element, retries
-//! with backoff for replayable requests, and idle timeouts (no progress for
-//! `timeoutSeconds`) rather than total ones, so large transfers are never cut short
-//! while they move.
+//! Request assembly: an [`OssRequest`] (method, key, query, headers, body) becomes the
+//! signed `reqwest::Request` of each attempt: URLs per addressing style, headers,
+//! signing with `jit-oss-protocol` (V4 or V1, a fresh signature per attempt, the V4
+//! signing key reused for the day and region), presigned URLs. [`OssCore::send`] runs
+//! the attempts under the element's [`RetryPolicy`](jit_storage::retry::RetryPolicy);
+//! executing them (idle timeouts, error bodies) is the transport's job.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use futures::StreamExt;
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
-use jit_oss_protocol::{Credentials, SignatureVersion};
-use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
+use jit_oss_protocol::SignatureVersion;
+use jit_storage::{StorageError, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
+use tracing::Instrument;
 
-use crate::config::{Addressing, Settings};
-use crate::error;
+use crate::settings::{Addressing, OssSettings};
 use crate::signing_key::SigningKeyCache;
-
-/// Longest single backoff between attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-/// First backoff; doubled per attempt.
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-
-/// Upload chunk size when sending bytes held in memory.
-const SEND_CHUNK: usize = 64 * 1024;
-
-/// Bytes of a request body handed to the HTTP client so far: how the idle timeout
-/// tells a slow upload from a stalled one.
-#[derive(Clone, Default, Debug)]
-pub(crate) struct Progress(Arc<AtomicU64>);
-
-impl Progress {
-    /// Counts `n` more bytes.
-    pub fn add(&self, n: usize) {
-        self.0.fetch_add(n as u64, Ordering::Relaxed);
-    }
-
-    /// Bytes counted so far.
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-}
+use crate::transport::{counted_body, Progress, Transport};
 
 /// The body of a request to OSS.
 pub(crate) enum RequestBody {
     /// No body.
     Empty,
-    /// Bytes in memory: can be sent again on retry.
+    /// Bytes in memory: sent again, whole, by every attempt.
     Bytes(Bytes),
-    /// A stream (sent once, never retried) and its progress counter.
-    Stream(Option<reqwest::Body>, Progress),
+    /// A stream and its progress counter: consumed by the first attempt, so never
+    /// retried.
+    Stream(reqwest::Body, Progress),
 }
 
-/// `bytes` as a body of `SEND_CHUNK` slices (no copies), counted by `progress`.
-fn counted_body(bytes: Bytes, progress: Progress) -> reqwest::Body {
-    let chunks = (0..bytes.len())
-        .step_by(SEND_CHUNK)
-        .map(move |start| bytes.slice(start..(start + SEND_CHUNK).min(bytes.len())))
-        .collect::<Vec<_>>();
-    let stream = futures::stream::iter(chunks).map(move |chunk| {
-        progress.add(chunk.len());
-        Ok::<_, std::io::Error>(chunk)
-    });
-    reqwest::Body::wrap_stream(stream)
-}
+/// The body of one attempt: what the HTTP client sends, its length when known, and
+/// the counter the idle timeout watches.
+type AttemptBody = Option<(reqwest::Body, Option<u64>, Progress)>;
 
-impl RequestBody {
-    fn replayable(&self) -> bool {
-        !matches!(self, RequestBody::Stream(..))
-    }
+/// A fresh body of `bytes` for one more attempt (no copy of the bytes).
+fn bytes_body(bytes: &Bytes) -> AttemptBody {
+    let progress = Progress::default();
+    let body = counted_body(bytes.clone(), progress.clone());
+    Some((body, Some(bytes.len() as u64), progress))
 }
 
 /// One request to OSS, before signing.
@@ -123,17 +89,15 @@ impl OssRequest {
     }
 }
 
-/// What every operation of an element shares: settings, credentials, HTTP client and
-/// the V4 signing-key cache.
+/// What every operation of an element shares: settings (credentials included), the
+/// HTTP transport and the V4 signing-key cache.
 pub(crate) struct OssCore {
-    /// Checked configuration.
-    pub settings: Settings,
-    /// Access key pair and token (secrets redacted in Debug). Fixed once requests are
-    /// signed: the signing-key cache belongs to this secret.
-    pub credentials: Credentials,
-    /// Connection pool.
-    pub client: reqwest::Client,
-    /// The day's V4 signing key for `credentials` (never shown by Debug).
+    /// Checked configuration. Its credentials are fixed once requests are signed: the
+    /// signing-key cache belongs to their secret.
+    pub settings: OssSettings,
+    /// Connection pool and idle timeouts.
+    pub transport: Transport,
+    /// The day's V4 signing key for the credentials (never shown by Debug).
     signing_key: SigningKeyCache,
 }
 
@@ -141,40 +105,20 @@ impl std::fmt::Debug for OssCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OssCore")
             .field("settings", &self.settings)
-            .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
 }
 
 impl OssCore {
-    /// Builds the core and its HTTP client; `resolve` pins host names to addresses
+    /// Builds the core and its transport; `pinned_hosts` pins host names to addresses
     /// (a hook for local servers reached through virtual-hosted names).
     pub fn new(
-        settings: Settings,
-        credentials: Credentials,
-        resolve: &[(String, SocketAddr)],
+        settings: OssSettings,
+        pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
-        // No read_timeout: reqwest applies it to the whole wait for the response
-        // headers, upload included. Idle timeouts are enforced in `send` and
-        // `body_stream` instead.
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("jit-storage-oss/", env!("CARGO_PKG_VERSION")));
-        for (host, addr) in resolve {
-            builder = builder.resolve(host, *addr);
-        }
-        let client = builder.build().map_err(|e| {
-            StorageError::new(
-                StorageErrorKind::InvalidConfig,
-                "cannot build the HTTP client",
-            )
-            .with_source(e)
-        })?;
         Ok(Self {
+            transport: Transport::new(settings.timeout, pinned_hosts)?,
             settings,
-            credentials,
-            client,
             signing_key: SigningKeyCache::default(),
         })
     }
@@ -211,12 +155,17 @@ impl OssCore {
         let result = match self.settings.signature {
             SignatureVersion::V4 => {
                 let region = self.settings.region.as_deref().unwrap_or("");
-                let secret = self.credentials.access_key_secret.expose();
-                v4::sign_header_with_key(sign, &self.credentials, region, &[], now, |date| {
-                    self.signing_key.key(secret, date, region)
-                })
+                let secret = self.settings.credentials.access_key_secret.expose();
+                v4::sign_header_with_key(
+                    sign,
+                    &self.settings.credentials,
+                    region,
+                    &[],
+                    now,
+                    |date| self.signing_key.key(secret, date, region),
+                )
             }
-            SignatureVersion::V1 => v1::sign_header(sign, &self.credentials, now),
+            SignatureVersion::V1 => v1::sign_header(sign, &self.settings.credentials, now),
         };
         result.map_err(|e| StorageError::invalid_argument(e.to_string()).with_source(e))
     }
@@ -232,7 +181,7 @@ impl OssCore {
         let result = match self.settings.signature {
             SignatureVersion::V4 => v4::presign(
                 &mut sign,
-                &self.credentials,
+                &self.settings.credentials,
                 self.settings.region.as_deref().unwrap_or(""),
                 &[],
                 now,
@@ -240,7 +189,7 @@ impl OssCore {
             ),
             SignatureVersion::V1 => v1::presign(
                 &mut sign,
-                &self.credentials,
+                &self.settings.credentials,
                 now + Duration::from_secs(expires_secs),
             ),
         };
@@ -274,7 +223,7 @@ impl OssCore {
             url.push('?');
             url.push_str(&query);
         }
-        let mut builder = self.client.request(req.method.clone(), &url);
+        let mut builder = self.transport.request(req.method.clone(), &url);
         for (name, value) in &sign.headers {
             let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                 StorageError::invalid_argument(format!("{name:?} is not a valid header name"))
@@ -297,128 +246,65 @@ impl OssCore {
         })
     }
 
-    /// Executes one attempt. It fails with Timeout when `timeoutSeconds` pass with
-    /// neither a response nor upload progress.
-    async fn execute(
-        &self,
-        request: reqwest::Request,
-        progress: Option<Progress>,
-    ) -> StorageResult<Response> {
-        let idle = self.settings.timeout;
-        let pending = self.client.execute(request);
-        tokio::pin!(pending);
-        let mut last = progress.as_ref().map_or(0, Progress::get);
-        loop {
-            tokio::select! {
-                result = &mut pending => return result.map_err(error::from_reqwest),
-                () = tokio::time::sleep(idle) => {
-                    let now = progress.as_ref().map_or(last, Progress::get);
-                    if now == last {
-                        return Err(StorageError::new(
-                            StorageErrorKind::Timeout,
-                            format!("OSS made no progress for {} s", idle.as_secs()),
-                        ));
-                    }
-                    last = now;
-                }
-            }
-        }
-    }
-
-    /// A response body as a stream whose reads time out after `timeoutSeconds` idle.
-    pub fn body_stream(&self, response: Response) -> ByteStream {
-        let idle = self.settings.timeout;
-        let inner = response.bytes_stream();
-        Box::pin(futures::stream::unfold(
-            Some(inner),
-            move |state| async move {
-                let mut inner = state?;
-                match tokio::time::timeout(idle, inner.next()).await {
-                    Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(inner))),
-                    Ok(Some(Err(e))) => Some((Err(error::from_reqwest(e)), None)),
-                    Ok(None) => None,
-                    Err(_) => Some((
-                        Err(StorageError::new(
-                            StorageErrorKind::Timeout,
-                            format!("OSS sent nothing for {} s", idle.as_secs()),
-                        )),
-                        None,
-                    )),
-                }
-            },
-        ))
-    }
-
-    /// A (small, XML) response body in memory, with the idle timeout.
-    pub async fn body_bytes(&self, response: Response) -> StorageResult<Bytes> {
-        jit_storage::collect_stream(self.body_stream(response), None).await
-    }
-
-    /// Sends `req`, signing every attempt afresh; retries 5xx, 408, 429, transport
-    /// failures and `RequestTimeTooSkewed` up to `maxRetries` times when the body can
-    /// be sent again. Returns successful (2xx) responses; anything else is an error.
-    pub async fn send(&self, mut req: OssRequest) -> StorageResult<Response> {
-        let retries = if req.body.replayable() {
-            self.settings.max_retries
-        } else {
-            0
+    /// One attempt: `req` with `body`, signed now and executed.
+    async fn attempt(&self, req: &OssRequest, body: AttemptBody) -> StorageResult<Response> {
+        let (body, progress) = match body {
+            Some((body, length, progress)) => (Some((body, length)), Some(progress)),
+            None => (None, None),
         };
-        let mut attempt = 0u32;
-        loop {
-            let (body, progress) = match &mut req.body {
-                RequestBody::Empty => (None, None),
-                RequestBody::Bytes(b) => {
-                    let progress = Progress::default();
-                    let length = Some(b.len() as u64);
-                    let body = counted_body(b.clone(), progress.clone());
-                    (Some((body, length)), Some(progress))
-                }
-                RequestBody::Stream(s, progress) => {
-                    (s.take().map(|b| (b, None)), Some(progress.clone()))
-                }
-            };
-            let request = self.build(&req, body, SystemTime::now())?;
-            let (retryable, err) = match self.execute(request, progress).await {
-                Ok(response) if response.status().is_success() => {
-                    tracing::debug!(
-                        method = %req.method,
-                        key = req.key.as_deref().unwrap_or(""),
-                        status = response.status().as_u16(),
-                        request_id = error::request_id(response.headers()).as_deref().unwrap_or(""),
-                        "oss request"
-                    );
-                    return Ok(response);
-                }
-                Ok(response) => {
-                    let err = error::from_response(response).await;
-                    (err.is_retryable(), err)
-                }
-                Err(err) => (err.is_retryable(), err),
-            };
-            if !retryable || attempt >= retries {
-                tracing::debug!(
-                    method = %req.method,
-                    key = req.key.as_deref().unwrap_or(""),
-                    attempt,
-                    error = %err,
-                    "oss request failed"
-                );
-                return Err(err);
+        let request = self.build(req, body, SystemTime::now())?;
+        let response = self.transport.execute(request, progress.as_ref()).await?;
+        tracing::debug!(
+            status = response.status().as_u16(),
+            request_id = crate::error::request_id(response.headers())
+                .as_deref()
+                .unwrap_or(""),
+            "oss request"
+        );
+        Ok(response)
+    }
+
+    /// Sends `req`, signing every attempt afresh, and returns its successful (2xx)
+    /// response; anything else is an error.
+    ///
+    /// A request whose body can be sent again is retried under the element's
+    /// [`RetryPolicy`](jit_storage::retry::RetryPolicy) when its failure is retryable
+    /// (`jit_storage::retry::is_retryable`, the one table); an error after several
+    /// attempts says how many. A streamed body is consumed by its one attempt: such a
+    /// request is never retried.
+    pub async fn send(&self, mut req: OssRequest) -> StorageResult<Response> {
+        let span = tracing::debug_span!(
+            "oss",
+            method = %req.method,
+            key = req.key.as_deref().unwrap_or(""),
+        );
+        let body = std::mem::replace(&mut req.body, RequestBody::Empty);
+        let req = &req;
+        let result = match body {
+            RequestBody::Stream(stream, progress) => {
+                self.attempt(req, Some((stream, None, progress)))
+                    .instrument(span.clone())
+                    .await
             }
-            let backoff = FIRST_BACKOFF
-                .saturating_mul(1 << attempt.min(10))
-                .min(MAX_BACKOFF);
-            tracing::debug!(
-                method = %req.method,
-                key = req.key.as_deref().unwrap_or(""),
-                attempt,
-                error = %err,
-                ?backoff,
-                "oss request will be retried"
-            );
-            tokio::time::sleep(backoff).await;
-            attempt += 1;
+            RequestBody::Empty => {
+                self.settings
+                    .retry
+                    .run(|_| self.attempt(req, None))
+                    .instrument(span.clone())
+                    .await
+            }
+            RequestBody::Bytes(bytes) => {
+                self.settings
+                    .retry
+                    .run(|_| self.attempt(req, bytes_body(&bytes)))
+                    .instrument(span.clone())
+                    .await
+            }
+        };
+        if let Err(err) = &result {
+            span.in_scope(|| tracing::debug!(error = %err, "oss request failed"));
         }
+        result
     }
 }
 
@@ -426,6 +312,7 @@ impl OssCore {
 mod tests {
     use super::*;
     use crate::config::OssConfig;
+    use jit_oss_protocol::Credentials;
 
     fn core(extra: serde_json::Value) -> OssCore {
         let mut json = serde_json::json!({
@@ -439,7 +326,7 @@ mod tests {
         }
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        OssCore::new(settings, Credentials::new("ak", "sk"), &[]).unwrap()
+        OssCore::new(settings, &[]).unwrap()
     }
 
     const KEY: &str = "dir/a b+c%d#e?f/文.txt";
@@ -514,7 +401,7 @@ mod tests {
     fn requests_carry_the_sts_token() {
         for version in ["v4", "v1"] {
             let mut c = core(serde_json::json!({ "signatureVersion": version }));
-            c.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
+            c.settings.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
             let built = c
                 .build(
                     &OssRequest::new(Method::HEAD, Some("k")),
@@ -536,8 +423,7 @@ mod tests {
         json["securityToken"] = "sts-token-xyz".into();
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        let creds = Credentials::with_token("ak", "very-secret-sk", "sts-token-xyz");
-        let c = OssCore::new(settings, creds, &[]).unwrap();
+        let c = OssCore::new(settings, &[]).unwrap();
         let shown = format!("{c:?}");
         assert!(
             !shown.contains("very-secret-sk") && !shown.contains("sts-token-xyz"),

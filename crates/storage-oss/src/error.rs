@@ -1,7 +1,8 @@
 //! OSS failures as [`StorageError`]s: the XML error body (code, message, request id,
 //! host id; for bodiless HEAD answers the same XML from the `x-oss-err` header) or, when
-//! there is no OSS XML, the HTTP status; transport errors; and which failures are worth
-//! retrying.
+//! there is no OSS XML, the HTTP status; transport errors; answers that cannot be used.
+//! Which failures are worth retrying is not decided here but by the contract's one
+//! table, `jit_storage::retry::is_retryable`, from the kind, status and code set here.
 
 use base64::Engine as _;
 use jit_oss_protocol::OssErrorBody;
@@ -13,9 +14,6 @@ pub const REQUEST_ID_HEADER: &str = "x-oss-request-id";
 
 /// The header in which OSS repeats the error XML (base64) for answers without a body.
 pub const ERROR_HEADER: &str = "x-oss-err";
-
-/// At most this much of an error body is read.
-pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// The storage error kind of an OSS error code (when the body had one) or, failing
 /// that, of the HTTP status.
@@ -153,23 +151,6 @@ fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// Reads (at most [`MAX_ERROR_BODY`] of) a failed response's body and builds its error.
-pub async fn from_response(response: reqwest::Response) -> StorageError {
-    use futures::StreamExt;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let mut body = Vec::new();
-    let mut stream = response.bytes_stream();
-    while let Some(Ok(chunk)) = stream.next().await {
-        let room = MAX_ERROR_BODY.saturating_sub(body.len());
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if body.len() >= MAX_ERROR_BODY {
-            break;
-        }
-    }
-    from_response_parts(status, &headers, &body)
-}
-
 /// A transport failure (connect, timeout, broken connection, bad body) as an error.
 pub fn from_reqwest(err: reqwest::Error) -> StorageError {
     let kind = if err.is_timeout() {
@@ -189,10 +170,21 @@ pub fn from_reqwest(err: reqwest::Error) -> StorageError {
     StorageError::new(kind, what).with_source(err)
 }
 
-/// A response OSS should not have sent (malformed XML, missing header).
-pub fn unexpected(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
+/// A successful answer that cannot be used: malformed XML, a missing header. Kind
+/// [`Server`](StorageErrorKind::Server) (the fault is on the other side), with the
+/// request id when the headers carry one.
+pub fn malformed_response(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
     let err = StorageError::new(StorageErrorKind::Server, message);
-    match headers.and_then(request_id) {
+    match headers {
+        Some(headers) => with_request_id(err, headers),
+        None => err,
+    }
+}
+
+/// `err` with the request id of the answer whose `headers` are given, when they carry
+/// one: what OSS support asks for.
+pub fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
+    match request_id(headers) {
         Some(id) => err.with_remote(RemoteError {
             request_id: Some(id),
             ..RemoteError::default()

@@ -1,5 +1,5 @@
-//! End-to-end CRC-64 while bytes stream: [`UploadTap`] hashes and counts what an
-//! upload sends (and remembers why a caller's stream failed); [`verify_download`] checks
+//! End-to-end CRC-64 while bytes stream: [`UploadDigest`] computes the CRC-64 and byte
+//! count of what an upload sends (and remembers why the caller's payload stream failed); [`verify_download`] checks
 //! a downloaded body against `x-oss-hash-crc64ecma` as it is read; [`slice_stream`] cuts
 //! a range out of a full body when a server ignored the Range header.
 
@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use jit_oss_protocol::crc64::Crc64;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 
-use crate::core::Progress;
+use crate::transport::Progress;
 
 /// The header holding an object's CRC-64/XZ as an unsigned decimal.
 pub const CRC_HEADER: &str = "x-oss-hash-crc64ecma";
@@ -34,23 +34,24 @@ pub fn mismatch(what: &str, expected: u64, got: u64) -> StorageError {
 }
 
 #[derive(Default)]
-struct TapState {
+struct DigestState {
     crc: Crc64,
     sent: u64,
     failure: Option<StorageError>,
 }
 
-/// Observes an upload stream: CRC and byte count of what was handed to the HTTP
-/// client, and the caller's stream error (or a length violation) if it failed.
+/// The digest of an upload body as it streams: CRC-64 and byte count of what was handed
+/// to the HTTP client, and the payload's own error (its stream failed, or yielded more or
+/// fewer bytes than declared) if there was one. Clones share the digest.
 #[derive(Clone, Default)]
-pub struct UploadTap {
-    state: Arc<Mutex<TapState>>,
+pub struct UploadDigest {
+    state: Arc<Mutex<DigestState>>,
     progress: Progress,
 }
 
-impl UploadTap {
+impl UploadDigest {
     /// Wraps `stream` (which must yield exactly `length` bytes) as a request body.
-    pub fn body(&self, stream: ByteStream, length: u64) -> reqwest::Body {
+    pub fn request_body(&self, stream: ByteStream, length: u64) -> reqwest::Body {
         reqwest::Body::wrap_stream(self.observe(stream, length))
     }
 
@@ -110,7 +111,7 @@ impl UploadTap {
     }
 
     /// CRC of everything sent so far.
-    pub fn crc(&self) -> u64 {
+    pub fn crc64(&self) -> u64 {
         self.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -119,12 +120,13 @@ impl UploadTap {
     }
 
     /// Bytes sent so far.
-    pub fn sent(&self) -> u64 {
+    pub fn bytes_sent(&self) -> u64 {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).sent
     }
 
-    /// The caller's stream error (or length violation), if the upload failed by it.
-    pub fn take_failure(&self) -> Option<StorageError> {
+    /// The payload's error (its stream failed, or its length was not the declared one),
+    /// if the upload failed because of it rather than because of OSS.
+    pub fn take_payload_error(&self) -> Option<StorageError> {
         self.state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -270,32 +272,41 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn upload_tap_counts_and_remembers_failures() {
-        let tap = UploadTap::default();
-        let observed: Vec<_> = tap.observe(chunks(&[b"1234", b"56789"]), 9).collect().await;
+    async fn upload_digest_counts_and_remembers_payload_errors() {
+        let digest = UploadDigest::default();
+        let observed: Vec<_> = digest
+            .observe(chunks(&[b"1234", b"56789"]), 9)
+            .collect()
+            .await;
         assert!(observed.iter().all(Result::is_ok));
-        assert_eq!(tap.sent(), 9);
-        assert_eq!(tap.crc(), jit_oss_protocol::crc64::checksum(b"123456789"));
-        assert!(tap.take_failure().is_none());
+        assert_eq!(digest.bytes_sent(), 9);
+        assert_eq!(
+            digest.crc64(),
+            jit_oss_protocol::crc64::checksum(b"123456789")
+        );
+        assert!(digest.take_payload_error().is_none());
 
-        let tap = UploadTap::default();
-        let observed: Vec<_> = tap.observe(chunks(&[b"1234", b"56789"]), 5).collect().await;
+        let digest = UploadDigest::default();
+        let observed: Vec<_> = digest
+            .observe(chunks(&[b"1234", b"56789"]), 5)
+            .collect()
+            .await;
         assert!(observed[1].is_err());
-        let err = tap.take_failure().expect("length violation");
+        let err = digest.take_payload_error().expect("length violation");
         assert_eq!(err.kind(), StorageErrorKind::InvalidArgument);
 
-        let tap = UploadTap::default();
+        let digest = UploadDigest::default();
         let failing: ByteStream = Box::pin(futures::stream::iter(vec![
             Ok(Bytes::from_static(b"ab")),
             Err(StorageError::new(StorageErrorKind::Io, "disk gone")),
         ]));
-        let _: Vec<_> = tap.observe(failing, 9).collect().await;
-        assert_eq!(tap.take_failure().unwrap().message(), "disk gone");
+        let _: Vec<_> = digest.observe(failing, 9).collect().await;
+        assert_eq!(digest.take_payload_error().unwrap().message(), "disk gone");
 
-        let tap = UploadTap::default();
-        let observed: Vec<_> = tap.observe(chunks(&[b"1234"]), 9).collect().await;
+        let digest = UploadDigest::default();
+        let observed: Vec<_> = digest.observe(chunks(&[b"1234"]), 9).collect().await;
         assert!(observed.last().unwrap().is_err());
-        let err = tap.take_failure().expect("short stream");
+        let err = digest.take_payload_error().expect("short stream");
         assert!(err.message().contains("4 of its declared 9"), "{err}");
     }
 }

@@ -84,9 +84,10 @@ pub(crate) fn trim_etag(etag: &str) -> String {
 /// Parses a ListObjectsV2 body.
 pub(crate) fn parse(body: &[u8]) -> StorageResult<ListPage> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| error::unexpected("the listing is not UTF-8", None))?;
-    let result: ListBucketResult = quick_xml::de::from_str(text)
-        .map_err(|e| error::unexpected(format!("cannot read the listing XML: {e}"), None))?;
+        .map_err(|_| error::malformed_response("the listing is not UTF-8", None))?;
+    let result: ListBucketResult = quick_xml::de::from_str(text).map_err(|e| {
+        error::malformed_response(format!("cannot read the listing XML: {e}"), None)
+    })?;
     let encoded = result
         .encoding_type
         .as_deref()
@@ -119,7 +120,7 @@ pub(crate) fn parse(body: &[u8]) -> StorageResult<ListPage> {
         .filter(|t| !t.is_empty())
         .map(|t| decode(&t));
     if result.is_truncated && next_token.is_none() {
-        return Err(error::unexpected(
+        return Err(error::malformed_response(
             "the listing is truncated but has no continuation token",
             None,
         ));

@@ -70,14 +70,14 @@ pub(crate) async fn upload(
     init.headers = headers;
     let response = core.send(init).await?;
     let response_headers = response.headers().clone();
-    let body = core.body_bytes(response).await?;
+    let body = core.transport.body_bytes(response).await?;
     let upload_id = std::str::from_utf8(&body)
         .ok()
         .and_then(|t| quick_xml::de::from_str::<InitiateResult>(t).ok())
         .map(|r| r.upload_id)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| {
-            error::unexpected(
+            error::malformed_response(
                 "InitiateMultipartUpload answered without an UploadId",
                 Some(&response_headers),
             )
@@ -149,7 +149,11 @@ async fn upload_parts_and_complete(
         .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len));
     let server_crc = crc_header(response.headers());
     let response_headers = response.headers().clone();
-    let body = core.body_bytes(response).await.unwrap_or_default();
+    let body = core
+        .transport
+        .body_bytes(response)
+        .await
+        .unwrap_or_default();
     let etag = std::str::from_utf8(&body)
         .ok()
         .and_then(|t| quick_xml::de::from_str::<CompleteResult>(t).ok())
@@ -163,12 +167,10 @@ async fn upload_parts_and_complete(
         .map(|e| trim_etag(&e))
         .filter(|e| !e.is_empty());
     match server_crc {
-        Some(server) if server != expected => Err(Failure::AfterComplete(
-            mismatch("multipart upload", expected, server).with_remote(jit_storage::RemoteError {
-                request_id: error::request_id(&response_headers),
-                ..Default::default()
-            }),
-        )),
+        Some(server) if server != expected => Err(Failure::AfterComplete(error::with_request_id(
+            mismatch("multipart upload", expected, server),
+            &response_headers,
+        ))),
         _ => {
             tracing::debug!(
                 key,
@@ -299,7 +301,7 @@ async fn upload_part(
         .and_then(|v| v.to_str().ok())
         .map(trim_etag)
         .ok_or_else(|| {
-            error::unexpected(
+            error::malformed_response(
                 format!("UploadPart {number} answered without an ETag"),
                 Some(response.headers()),
             )

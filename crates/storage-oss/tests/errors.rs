@@ -6,9 +6,10 @@ mod common;
 use bytes::Bytes;
 use common::{env_with, proxy, write_element, Fault, Style, AK, BUCKET, ELEMENT, SK};
 use jit_element::ElementErrorKind;
-use jit_storage::StorageMetaExt;
+use jit_storage::{Payload, PutOptions, StorageMetaExt};
 use jit_storage::{StorageAppExt, StorageErrorKind};
 use serde_json::json;
+use std::sync::atomic::Ordering;
 
 #[tokio::test]
 async fn wrong_secret_is_permission_denied_with_code_and_request_id() {
@@ -97,6 +98,21 @@ async fn config_errors_name_the_field_and_file() {
             json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "partSizeBytes": "big"}),
             "partSizeBytes",
         ),
+        (
+            "Typo",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "pathstyle": true}),
+            "pathstyle",
+        ),
+        (
+            "BadSignature",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "signatureVersion": "v3"}),
+            "signatureVersion",
+        ),
+        (
+            "BadRetry",
+            json!({"accessKeyId": AK, "accessKeySecret": "s3cr3t-x", "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": BUCKET, "retryBaseMs": 0}),
+            "retryBaseMs",
+        ),
     ];
     for (name, config, _) in &cases {
         write_element(dir.path(), name, config);
@@ -109,6 +125,10 @@ async fn config_errors_name_the_field_and_file() {
             .expect_err("invalid config");
         assert_eq!(err.kind(), ElementErrorKind::InvalidConfig, "{err}");
         assert_eq!(err.field(), Some(field), "{err}");
+        if name == "Typo" {
+            // A misspelt key is refused, not ignored, and named as written.
+            assert!(err.message().contains("unknown field `pathstyle`"), "{err}");
+        }
         let file = err.file().expect("file named").to_path_buf();
         assert!(
             file.ends_with(format!("storages/{name}/{name}.json")),
@@ -206,7 +226,84 @@ async fn exhausted_retries_report_the_status() {
     assert_eq!(err.remote().and_then(|r| r.status), Some(503));
     assert_eq!(err.request_id(), Some("PROXY-2"));
     assert!(err.to_string().contains("HTTP 503"), "{err}");
+    assert!(err.message().contains("gave up after 3 attempts"), "{err}");
     assert_eq!(flaky.seen.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn twice_503_then_success_is_retried_but_signature_mismatch_is_not() {
+    let upstream = common::server().await;
+    let fast = json!({"maxRetries": 3, "retryBaseMs": 1, "retryMaxMs": 10});
+
+    let flaky = proxy(upstream.local_addr(), Fault::Fail503(2)).await;
+    let env = env_with(Style::Path, "v4", fast.clone(), Some(flaky.addr)).await;
+    let info = env
+        .storage
+        .upload_by_file("third-time.txt", Bytes::from_static(b"lucky"), None)
+        .await
+        .expect("the third attempt succeeds");
+    assert_eq!(info.size, 5);
+    assert_eq!(flaky.seen.load(Ordering::SeqCst), 3, "503, 503, 200");
+
+    // One refusal only: had it been retried, the second attempt would have passed.
+    let denying = proxy(upstream.local_addr(), Fault::SignatureMismatch(1)).await;
+    let env = env_with(Style::Path, "v4", fast, Some(denying.addr)).await;
+    let err = env
+        .storage
+        .upload_by_file("denied.txt", Bytes::from_static(b"x"), None)
+        .await
+        .expect_err("SignatureDoesNotMatch is final");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    assert_eq!(err.kind(), StorageErrorKind::PermissionDenied);
+    assert!(!err.message().contains("attempts"), "{err}");
+    assert_eq!(denying.seen.load(Ordering::SeqCst), 1, "sent once");
+}
+
+#[tokio::test]
+async fn a_streamed_body_is_sent_once() {
+    let upstream = common::server().await;
+    let flaky = proxy(upstream.local_addr(), Fault::Fail503(1)).await;
+    let env = env_with(
+        Style::Path,
+        "v4",
+        json!({"maxRetries": 3, "retryBaseMs": 1}),
+        Some(flaky.addr),
+    )
+    .await;
+    let payload = Payload::Stream {
+        stream: Box::pin(futures::stream::iter([Ok(Bytes::from_static(b"once"))])),
+        length: 4,
+    };
+    let err = env
+        .storage
+        .put("streamed.txt", payload, PutOptions::default())
+        .await
+        .expect_err("the stream cannot be sent again");
+    assert_eq!(err.remote().and_then(|r| r.status), Some(503), "{err}");
+    assert_eq!(flaky.seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_retry_deadline_stops_retries() {
+    let upstream = common::server().await;
+    let down = proxy(upstream.local_addr(), Fault::Fail503(usize::MAX)).await;
+    let env = env_with(
+        Style::Path,
+        "v4",
+        json!({"maxRetries": 100, "retryBaseMs": 400, "retryMaxMs": 400, "retryDeadlineSeconds": 1}),
+        Some(down.addr),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let err = env.storage.stat("x").await.expect_err("always 503");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let seen = down.seen.load(Ordering::SeqCst);
+    assert!((2..100).contains(&seen), "{seen} attempts");
+    assert!(
+        err.message()
+            .contains(&format!("gave up after {seen} attempts")),
+        "{err}"
+    );
 }
 
 #[tokio::test]

@@ -96,7 +96,7 @@ pub fn open_app(dir: &std::path::Path, addr: SocketAddr) -> App {
         ("OSS_PORT".to_string(), addr.port().to_string()),
         ("OSS_SECRET".to_string(), SK.to_string()),
     ]);
-    let oss = OssType::default().resolve(format!("{BUCKET}.localhost"), addr);
+    let oss = OssType::default().pin_host(format!("{BUCKET}.localhost"), addr);
     App::builder(dir)
         .register_builtin_storage_type("storages.OssType", "Aliyun OSS", oss)
         .env_vars(vars)
@@ -154,6 +154,8 @@ pub enum Fault {
     Fail503(usize),
     /// Answer the first N requests with 403 `RequestTimeTooSkewed` (OSS XML).
     Skewed(usize),
+    /// Answer the first N requests with 403 `SignatureDoesNotMatch` (OSS XML).
+    SignatureMismatch(usize),
     /// Answer every UploadPart of this part number with 503, without forwarding.
     FailPart(u32),
     /// Hold UploadPart 1 until UploadPart 2 has arrived: only a client with two parts
@@ -213,15 +215,22 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
     }
     if let Fault::Skewed(count) = state.fault {
         if n < count {
-            let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><RequestId>SKEW</RequestId><HostId>proxy</HostId></Error>";
-            use base64::Engine as _;
-            let repeated = base64::engine::general_purpose::STANDARD.encode(xml);
-            return Response::builder()
-                .status(403)
-                .header("content-type", "application/xml")
-                .header("x-oss-err", repeated)
-                .body(Body::from(xml))
-                .unwrap();
+            return oss_error(
+                403,
+                "RequestTimeTooSkewed",
+                "The difference between the request time and the current time is too large.",
+                "SKEW",
+            );
+        }
+    }
+    if let Fault::SignatureMismatch(count) = state.fault {
+        if n < count {
+            return oss_error(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided.",
+                "MISMATCH",
+            );
         }
     }
     if let Fault::FailPart(number) = state.fault {
@@ -280,6 +289,19 @@ async fn forward(State(state): State<ProxyState>, request: Request) -> Response 
         }
     }
     builder.body(Body::from(bytes)).unwrap()
+}
+
+/// An OSS error answer: the XML body, repeated base64 in `x-oss-err` as OSS does.
+fn oss_error(status: u16, code: &str, message: &str, request_id: &str) -> Response {
+    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId><HostId>proxy</HostId></Error>");
+    use base64::Engine as _;
+    let repeated = base64::engine::general_purpose::STANDARD.encode(&xml);
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/xml")
+        .header("x-oss-err", repeated)
+        .body(Body::from(xml))
+        .unwrap()
 }
 
 /// Sends a V4-signed request straight to `server`, path style; returns the body.
