@@ -3,6 +3,8 @@
 //! its own and starts what runs locally (DiskType's signed-URL handler, and the local OSS
 //! server when no Aliyun account is configured).
 
+#![warn(missing_docs)]
+
 pub mod flow;
 pub mod tenant;
 

@@ -1,6 +1,8 @@
 //! `cargo run -p app-example [APP_DIR]`: opens the example app and runs the seed's usage
 //! flow (upload, URL, signed URL, download, object info, delete) on each storage.
 
+#![warn(missing_docs)]
+
 use std::process::ExitCode;
 
 use app_example::{flow::run_flow, ExampleApp, OssTarget};

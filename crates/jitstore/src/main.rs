@@ -1,6 +1,8 @@
 //! `jitstore`: operate an app's storage elements from the command line, and run the local
 //! OSS-compatible server.
 
+#![warn(missing_docs)]
+
 mod cli;
 
 use std::process::ExitCode;

@@ -7,9 +7,11 @@
 //! - [`credentials`]: access key pair and STS token, with redacted printing.
 //! - [`encode`]: percent-encoding of object keys and query components.
 //! - [`sign`]: V1 (HMAC-SHA1) and V4 (`OSS4-HMAC-SHA256`) signing, header and presigned.
-//! - [`verify`]: server-side verification of all four signing forms.
+//! - [`verify`](mod@verify): server-side verification of all four signing forms.
 //! - [`crc64`]: CRC-64/XZ as used by `x-oss-hash-crc64ecma`, with combination.
 //! - [`error_xml`]: the `<Error>` response body.
+
+#![warn(missing_docs)]
 
 /// CRC-64/XZ, from the workspace's one implementation ([`jit_wire::crc64`]).
 pub use jit_wire::crc64;

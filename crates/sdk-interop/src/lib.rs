@@ -8,6 +8,8 @@
 //! non-zero on the first failure. [`run_driver`] runs a driver as a subprocess and
 //! returns its output; the integration tests in `tests/` start the server and call it.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -35,6 +35,8 @@
 //! and a folder of other objects (Conflict). Files placed in the folder by hand are served
 //! too, with a content type guessed from the extension and no ETag or CRC.
 
+#![warn(missing_docs)]
+
 mod backend;
 mod config;
 mod handler;
