@@ -334,6 +334,14 @@ async fn append_object() {
         let wrong = c.send(append(5, second.clone())).await;
         wrong.expect_error(409, "PositionNotEqualToLength");
         assert_eq!(wrong.header("x-oss-next-append-position"), Some("1000"));
+        // Answered before its body was read: the server will close the connection, and
+        // says so, so that no client sends its next request into it.
+        assert_eq!(wrong.header("connection"), Some("close"));
+        assert_eq!(
+            a.header("connection"),
+            None,
+            "successes keep the connection"
+        );
         let b = c.send(append(1000, second.clone())).await;
         assert_eq!(b.status, 200, "{}", b.text());
         assert_eq!(b.header("x-oss-next-append-position"), Some("1777"));

@@ -15,7 +15,7 @@ use jit_storage::{
 };
 
 use crate::meta_file::{Described, Sidecar};
-use crate::paths::{find_file, key_segments, prune_empty_parents, Layout};
+use crate::paths::{find_file, path_segments, prune_empty_parents, Layout};
 use crate::read::{clamp_range, describe_object, open_object, stream_object, OpenObject};
 use crate::signing::{
     signed_url, unix_seconds, verify_signed_url, SignatureError, SignedGrant, SigningKey,
@@ -169,7 +169,7 @@ impl DiskStorage {
         described: Option<Described>,
         options: PutOptions,
     ) -> StorageResult<UploadResult> {
-        let segments: Vec<String> = key_segments(name)?
+        let segments: Vec<String> = path_segments(name)?
             .into_iter()
             .map(str::to_string)
             .collect();
@@ -267,7 +267,7 @@ impl StorageMeta for DiskStorage {
         let layout = self.layout.clone();
         let name = name.to_string();
         blocking(move || {
-            let segments = key_segments(&name)?;
+            let segments = path_segments(&name)?;
             // The sidecar goes first: a crash in between leaves an object described from
             // its file alone, never a sidecar pretending an object exists.
             if let Some((meta_path, _)) = find_file(&layout.meta_root, &segments)? {
@@ -293,7 +293,7 @@ impl StorageMeta for DiskStorage {
         name: &str,
         options: PresignOptions,
     ) -> StorageResult<PresignedRequest> {
-        key_segments(name)?;
+        path_segments(name)?;
         let (Some(signing_key), Some(base_url)) = (&self.signing_key, &self.base_url) else {
             return Err(self.signing_not_configured());
         };
@@ -331,7 +331,7 @@ impl StorageMeta for DiskStorage {
     }
 
     fn object_url(&self, name: &str) -> StorageResult<String> {
-        key_segments(name)?;
+        path_segments(name)?;
         Ok(match &self.base_url {
             Some(base) => format!("{base}/{}", encode_key(name)),
             None => file_url(&self.layout.root.join(name)),
@@ -342,7 +342,7 @@ impl StorageMeta for DiskStorage {
     /// new temp file and renamed into place; content type, metadata and serving headers
     /// are kept.
     async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
-        key_segments(to)?;
+        path_segments(to)?;
         let open = open_object(&self.layout, from).await?;
         let described = open.described.clone();
         let size = described.info.size;

@@ -40,10 +40,10 @@ impl Layout {
     }
 }
 
-/// Splits a key into path segments, refusing what cannot be stored safely on disk: the
-/// contract's bad names (checked again defensively), empty and `.` segments, over-long
-/// segments and the reserved first segment.
-pub(crate) fn key_segments(key: &str) -> StorageResult<Vec<&str>> {
+/// The file-system path segments of an object name: the contract's one rule
+/// ([`validate_object_name`], checked again defensively) plus what only a disk needs —
+/// no empty segment, none longer than a file name may be, not the reserved folder.
+pub(crate) fn path_segments(key: &str) -> StorageResult<Vec<&str>> {
     validate_object_name(key)?;
     let segments: Vec<&str> = key.split('/').collect();
     for segment in &segments {
@@ -234,11 +234,11 @@ mod tests {
     #[test]
     fn segments_refuse_what_the_disk_cannot_hold() {
         assert_eq!(
-            key_segments("a/b c/d.txt").unwrap(),
+            path_segments("a/b c/d.txt").unwrap(),
             vec!["a", "b c", "d.txt"]
         );
         assert_eq!(
-            key_segments(".jitstorex/a").unwrap(),
+            path_segments(".jitstorex/a").unwrap(),
             vec![".jitstorex", "a"]
         );
         for bad in [
@@ -251,12 +251,12 @@ mod tests {
             ".jitstore",
             ".jitstore/meta/x",
         ] {
-            let err = key_segments(bad).unwrap_err();
+            let err = path_segments(bad).unwrap_err();
             assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{bad:?}");
         }
         let long = "x".repeat(256);
-        assert!(key_segments(&long).is_err());
-        assert!(key_segments(&"x".repeat(255)).is_ok());
+        assert!(path_segments(&long).is_err());
+        assert!(path_segments(&"x".repeat(255)).is_ok());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::meta_file::{describe, matches, read_sidecar, Described, Stamp};
-use crate::paths::{find_file, key_segments, Layout};
+use crate::paths::{find_file, path_segments, Layout};
 use crate::write::blocking;
 
 /// How many times a reader looks again when the sidecar belongs to another version.
@@ -43,7 +43,7 @@ async fn lookup(
     let layout = layout.clone();
     let key = key.to_string();
     blocking(move || {
-        let segments = key_segments(&key)?;
+        let segments = path_segments(&key)?;
         let Some((path, metadata)) = find_file(&layout.root, &segments)? else {
             return Ok(None);
         };
