@@ -15,7 +15,8 @@ use jit_storage::{
 };
 
 use crate::meta_file::{Described, Sidecar};
-use crate::paths::{find_file, path_segments, prune_empty_parents, Layout};
+use crate::names::path_segments;
+use crate::paths::{find_file, prune_empty_parents, Layout};
 use crate::read::{clamp_range, describe_object, open_object, stream_object, OpenObject};
 use crate::signing::{
     signed_url, unix_seconds, verify_signed_url, SignatureError, SignedGrant, SigningKey,
@@ -36,6 +37,11 @@ pub struct DiskSettings {
     pub signing_key: Option<SigningKey>,
     /// The config file the settings came from, named in configuration hints.
     pub config_file: Option<PathBuf>,
+    /// The storage's identity, bound into every signed URL so that storages sharing a
+    /// signing key do not accept each other's URLs: the element fullName when built by
+    /// [`DiskType`](crate::DiskType). `None`: the canonical folder path. It must stay
+    /// the same across restarts for URLs handed out before to keep working.
+    pub identity: Option<String>,
 }
 
 impl DiskSettings {
@@ -46,6 +52,7 @@ impl DiskSettings {
             base_url: None,
             signing_key: None,
             config_file: None,
+            identity: None,
         }
     }
 }
@@ -57,6 +64,7 @@ pub struct DiskStorage {
     base_url: Option<String>,
     signing_key: Option<SigningKey>,
     config_file: Option<PathBuf>,
+    identity: String,
 }
 
 impl DiskStorage {
@@ -86,11 +94,15 @@ impl DiskStorage {
             Ok(layout)
         })
         .await?;
+        let identity = settings
+            .identity
+            .unwrap_or_else(|| layout.root.to_string_lossy().into_owned());
         Ok(Self {
             layout,
             base_url: settings.base_url,
             signing_key: settings.signing_key,
             config_file: settings.config_file,
+            identity,
         })
     }
 
@@ -104,8 +116,14 @@ impl DiskStorage {
         self.base_url.as_deref()
     }
 
-    /// Checks a signed request against this storage's key at time `now` (see
-    /// [`verify_signed_url`]).
+    /// The identity bound into this storage's signed URLs (see
+    /// [`DiskSettings::identity`]).
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    /// Checks a signed request against this storage's key and identity at time `now`
+    /// (see [`verify_signed_url`]).
     pub fn verify_signed_request(
         &self,
         method: PresignMethod,
@@ -118,7 +136,15 @@ impl DiskStorage {
             .signing_key
             .as_ref()
             .ok_or(SignatureError::NotConfigured)?;
-        verify_signed_url(signing_key, method, key, query, request_content_type, now)
+        verify_signed_url(
+            signing_key,
+            &self.identity,
+            method,
+            key,
+            query,
+            request_content_type,
+            now,
+        )
     }
 
     /// Opens an object for serving (the signed-URL handler).
@@ -304,15 +330,24 @@ impl StorageMeta for DiskStorage {
                 options.expires
             )));
         }
-        if let Some(ct) = options.content_type.as_deref() {
+        // An upload URL always binds a type: the caller's, else the one the key's
+        // extension implies, so an upload cannot choose how it will be served.
+        let content_type = match (options.method, options.content_type) {
+            (PresignMethod::Put, None) => Some(guess_content_type(name)),
+            (_, given) => given,
+        };
+        if let Some(ct) = content_type.as_deref() {
             check_content_type(ct)?;
         }
         let seconds = options.expires.as_secs() + u64::from(options.expires.subsec_nanos() > 0);
-        let expires = unix_seconds(SystemTime::now()) + seconds;
-        let content_type = options.content_type.as_deref();
+        let expires = unix_seconds(SystemTime::now())
+            .checked_add(seconds)
+            .ok_or_else(|| StorageError::invalid_argument("the expiry overflows the clock"))?;
+        let content_type = content_type.as_deref();
         let url = signed_url(
             base_url,
             signing_key,
+            &self.identity,
             options.method,
             name,
             expires,

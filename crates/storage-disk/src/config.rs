@@ -140,6 +140,7 @@ pub(crate) fn settings_from_config(
         base_url,
         signing_key: config.signing_key,
         config_file: Some(ctx.config_file.clone()),
+        identity: Some(ctx.full_name().to_string()),
     })
 }
 

@@ -10,6 +10,19 @@
 //! missing, malformed, tampered or expired signature (or a wrong content type), 404 for
 //! a missing object, 400 for a bad key, 411 for a PUT without `Content-Length`, 416 for
 //! an unsatisfiable range.
+//!
+//! Every answer carries `X-Content-Type-Options: nosniff`, so a browser never guesses a
+//! more dangerous type than the one sent. A GET served with a type a browser would
+//! render as active content on the host's origin — HTML, XHTML, SVG, XML, XSL (see
+//! [`is_active_content`]) — also carries `Content-Security-Policy: sandbox` (no script,
+//! no same-origin access even if it is rendered) and, unless the object was stored with
+//! its own `Content-Disposition` (the uploader's explicit choice, kept), a
+//! `Content-Disposition: attachment`, so it is downloaded rather than rendered.
+//!
+//! Ranges: `bytes=a-b`, `bytes=a-` and `bytes=-n` with numbers of any size (a number
+//! beyond 2^64 counts as 2^64 − 1): an end past the object is clamped, a start at or
+//! past it is 416 with `Content-Range: bytes */<size>`; several ranges or another unit
+//! are ignored (200, the whole object).
 
 use std::net::SocketAddr;
 use std::ops::Range;
@@ -19,7 +32,7 @@ use std::time::SystemTime;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
@@ -43,6 +56,43 @@ pub fn signed_url_router(storage: Arc<DiskStorage>) -> Router {
     Router::new()
         .route("/{*key}", get(serve_get).put(serve_put))
         .with_state(storage)
+        .layer(axum::middleware::map_response(no_sniffing))
+}
+
+/// Adds `X-Content-Type-Options: nosniff` to every answer.
+async fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        HeaderName::from_static("x-content-type-options"),
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Whether a browser navigating to a response of `content_type` would render it as a
+/// document able to run script on the serving origin: HTML, XHTML, SVG and XML of any
+/// kind (`text/xml`, `application/xml`, `*+xml`), XSL. Parameters and letter case are
+/// ignored; an unparseable type counts as active.
+pub fn is_active_content(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((top, sub)) = essence.split_once('/') else {
+        return true;
+    };
+    matches!(
+        (top, sub),
+        (
+            "text",
+            "html" | "xml" | "xsl" | "xml-external-parsed-entity"
+        ) | (
+            "application",
+            "xml" | "xml-dtd" | "xml-external-parsed-entity"
+        )
+    ) || sub.ends_with("+xml")
+        || sub.contains("html")
 }
 
 fn plain(status: StatusCode, message: impl Into<String>) -> Response {
@@ -139,12 +189,30 @@ async fn serve_get(
     if let Some(v) = described.cache_control.as_deref().and_then(header_value) {
         out.insert(header::CACHE_CONTROL, v);
     }
-    if let Some(v) = described
+    let active = out
+        .get(header::CONTENT_TYPE)
+        .map_or(true, |v| v.to_str().map_or(true, is_active_content));
+    match described
         .content_disposition
         .as_deref()
         .and_then(header_value)
     {
-        out.insert(header::CONTENT_DISPOSITION, v);
+        Some(v) => {
+            out.insert(header::CONTENT_DISPOSITION, v);
+        }
+        None if active => {
+            out.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment"),
+            );
+        }
+        None => {}
+    }
+    if active {
+        out.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
     }
     let length = match &range {
         Some(r) => {
@@ -246,7 +314,14 @@ fn parse_range(value: &HeaderValue, size: u64) -> RangeAsk {
     let Some((first, last)) = spec.trim().split_once('-') else {
         return RangeAsk::Ignored;
     };
-    let number = |s: &str| s.trim().parse::<u64>().ok();
+    // Digits only; a number too large for u64 is as good as u64::MAX (beyond any object).
+    let number = |s: &str| {
+        let s = s.trim();
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(s.parse::<u64>().unwrap_or(u64::MAX))
+    };
     match (first.trim().is_empty(), last.trim().is_empty()) {
         (true, false) => match number(last) {
             Some(0) => RangeAsk::Unsatisfiable,
@@ -364,5 +439,49 @@ mod tests {
         assert_eq!(ask("bytes=0-1,3-4", 10), RangeAsk::Ignored);
         assert_eq!(ask("bytes=5-2", 10), RangeAsk::Ignored);
         assert_eq!(ask("items=0-1", 10), RangeAsk::Ignored);
+        assert_eq!(ask("bytes=+1-2", 10), RangeAsk::Ignored);
+        // Absurd numbers: clamped or unsatisfiable, never an overflow.
+        let huge = "99999999999999999999999999";
+        assert_eq!(ask(&format!("bytes=0-{huge}"), 10), RangeAsk::Bytes(0..10));
+        assert_eq!(ask(&format!("bytes={huge}-"), 10), RangeAsk::Unsatisfiable);
+        assert_eq!(
+            ask(&format!("bytes={huge}-{huge}"), 10),
+            RangeAsk::Unsatisfiable
+        );
+        assert_eq!(ask(&format!("bytes=-{huge}"), 10), RangeAsk::Bytes(0..10));
+        assert_eq!(
+            ask(&format!("bytes=0-{}", u64::MAX), 10),
+            RangeAsk::Bytes(0..10)
+        );
+        assert_eq!(ask("bytes=0-", 0), RangeAsk::Unsatisfiable);
+        assert_eq!(ask("bytes=-5", 0), RangeAsk::Unsatisfiable);
+    }
+
+    #[test]
+    fn active_content_types() {
+        for active in [
+            "text/html",
+            "TEXT/HTML; charset=utf-8",
+            "application/xhtml+xml",
+            "image/svg+xml",
+            "text/xml",
+            "application/xml",
+            "application/rss+xml",
+            "text/xsl",
+            "garbage",
+            "",
+        ] {
+            assert!(is_active_content(active), "{active:?}");
+        }
+        for passive in [
+            "text/plain",
+            "image/png",
+            "application/json",
+            "application/octet-stream",
+            "video/mp4",
+            "text/csv",
+        ] {
+            assert!(!is_active_content(passive), "{passive:?}");
+        }
     }
 }

@@ -31,7 +31,9 @@
 //!
 //! `<directory>/<key>` holds the bytes; `<directory>/.jitstore/meta/<key>` the sidecar
 //! JSON; `<directory>/.jitstore/tmp/` the files being written. Keys whose first segment is
-//! `.jitstore`, or with empty or `.` segments, are refused; a key cannot be both an object
+//! `.jitstore` in any letter case, with empty or `.` segments, with a segment ending in
+//! a dot or a space, or naming a Windows device (`CON`, `nul.txt`, `COM1`, …) are refused
+//! on every platform; a key cannot be both an object
 //! and a folder of other objects (Conflict). Files placed in the folder by hand are served
 //! too, with a content type guessed from the extension and no ETag or CRC.
 
@@ -42,6 +44,7 @@ mod config;
 mod handler;
 mod list;
 mod meta_file;
+mod names;
 mod paths;
 mod read;
 mod signing;
@@ -50,9 +53,9 @@ mod write;
 
 pub use backend::{DiskSettings, DiskStorage};
 pub use config::{DiskConfig, DiskType, DISK_TYPE};
-pub use handler::{serve_signed_urls, signed_url_router, SignedUrlServer};
+pub use handler::{is_active_content, serve_signed_urls, signed_url_router, SignedUrlServer};
 pub use list::MAX_KEYS;
-pub use paths::RESERVED_DIR;
+pub use names::RESERVED_DIR;
 pub use signing::{
     sign, signed_url, string_to_sign, unix_seconds, verify_signed_url, SignatureError, SignedGrant,
     SigningKey, CONTENT_TYPE_PARAM, EXPIRES_PARAM, MAX_SIGN_EXPIRES, SIGNATURE_PARAM,

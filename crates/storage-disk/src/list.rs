@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use jit_storage::{ListOptions, ListPage, StorageError, StorageResult, MAX_NAME_BYTES};
 
 use crate::meta_file::{describe, read_sidecar, Stamp};
-use crate::paths::{Layout, RESERVED_DIR};
+use crate::names::{is_reserved_dir, is_valid_segment};
+use crate::paths::Layout;
 
 /// Entries per page when the caller gives no `max_keys`, and the most ever returned.
 pub const MAX_KEYS: usize = 1000;
@@ -173,8 +174,9 @@ impl Walk<'_> {
     }
 }
 
-/// The listable entries of `dir` in key order: valid UTF-8 names without control
-/// characters, no links, no reserved tree at the root.
+/// The listable entries of `dir` in key order: valid UTF-8 names a key segment may
+/// have (no control characters, no Windows device name, …), no links, no reserved tree
+/// at the root (in any letter case).
 fn sorted_entries(
     dir: &Path,
     at_root: bool,
@@ -197,7 +199,7 @@ fn sorted_entries(
         let Ok(name) = entry.file_name().into_string() else {
             continue;
         };
-        if name.chars().any(char::is_control) || (at_root && name == RESERVED_DIR) {
+        if !is_valid_segment(&name) || (at_root && is_reserved_dir(&name)) {
             continue;
         }
         // `DirEntry::metadata` does not follow links.

@@ -1,6 +1,6 @@
 //! Safe key → path mapping: the folder layout of a disk storage (objects, the reserved
-//! `.jitstore` tree with sidecars and temp files), the key rules the disk adds to the
-//! contract's name rules, and symlink-refusing walks that resolve or prepare a path.
+//! `.jitstore` tree with sidecars and temp files) and symlink-refusing walks that resolve
+//! or prepare a path (the key rules are in `names.rs`).
 //!
 //! Every function here is synchronous and meant to run inside `spawn_blocking`.
 
@@ -8,13 +8,9 @@ use std::fs::Metadata;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use jit_storage::{validate_object_name, StorageError, StorageErrorKind, StorageResult};
+use jit_storage::{StorageError, StorageErrorKind, StorageResult};
 
-/// The reserved folder at the storage's root; keys may not start with it.
-pub const RESERVED_DIR: &str = ".jitstore";
-
-/// The longest path segment most file systems accept, in bytes.
-const MAX_SEGMENT_BYTES: usize = 255;
+use crate::names::RESERVED_DIR;
 
 /// Where a disk storage keeps what: objects at the root, sidecars and temp files in the
 /// reserved tree.
@@ -38,44 +34,6 @@ impl Layout {
             root,
         }
     }
-}
-
-/// The file-system path segments of an object name: the contract's one rule
-/// ([`validate_object_name`], checked again defensively) plus what only a disk needs —
-/// no empty segment, none longer than a file name may be, not the reserved folder.
-pub(crate) fn path_segments(key: &str) -> StorageResult<Vec<&str>> {
-    validate_object_name(key)?;
-    let segments: Vec<&str> = key.split('/').collect();
-    for segment in &segments {
-        if segment.is_empty() {
-            return Err(StorageError::invalid_argument(
-                "a disk storage cannot store a key with an empty path segment \
-                 (a doubled or trailing '/')",
-            ));
-        }
-        if *segment == "." || *segment == ".." {
-            return Err(StorageError::invalid_argument(format!(
-                "the path segment {segment:?} is not allowed"
-            )));
-        }
-        if segment.len() > MAX_SEGMENT_BYTES {
-            return Err(StorageError::invalid_argument(format!(
-                "a path segment is {} bytes long; the disk allows at most {MAX_SEGMENT_BYTES}",
-                segment.len()
-            )));
-        }
-        if cfg!(windows) && segment.contains(['\\', ':', '*', '?', '"', '<', '>', '|']) {
-            return Err(StorageError::invalid_argument(
-                "the key contains a character Windows file names cannot hold",
-            ));
-        }
-    }
-    if segments[0] == RESERVED_DIR {
-        return Err(StorageError::invalid_argument(format!(
-            "keys under {RESERVED_DIR}/ are reserved for the storage's own bookkeeping"
-        )));
-    }
-    Ok(segments)
 }
 
 fn symlink_refused(path: &Path) -> StorageError {
@@ -230,34 +188,6 @@ fn is_absent(e: &io::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn segments_refuse_what_the_disk_cannot_hold() {
-        assert_eq!(
-            path_segments("a/b c/d.txt").unwrap(),
-            vec!["a", "b c", "d.txt"]
-        );
-        assert_eq!(
-            path_segments(".jitstorex/a").unwrap(),
-            vec![".jitstorex", "a"]
-        );
-        for bad in [
-            "a//b",
-            "trailing/",
-            "./a",
-            "a/./b",
-            "../a",
-            "/abs",
-            ".jitstore",
-            ".jitstore/meta/x",
-        ] {
-            let err = path_segments(bad).unwrap_err();
-            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{bad:?}");
-        }
-        let long = "x".repeat(256);
-        assert!(path_segments(&long).is_err());
-        assert!(path_segments(&"x".repeat(255)).is_ok());
-    }
 
     #[test]
     fn find_and_prepare_never_follow_links() {

@@ -16,7 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use crate::meta_file::{describe, matches, read_sidecar, Described, Stamp};
-use crate::paths::{find_file, path_segments, Layout};
+use crate::names::path_segments;
+use crate::paths::{find_file, Layout};
 use crate::write::blocking;
 
 /// How many times a reader looks again when the sidecar belongs to another version.

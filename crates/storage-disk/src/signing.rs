@@ -7,12 +7,26 @@
 //! lower-case hex HMAC-SHA256, under the signing key, of
 //!
 //! ```text
-//! JIT-DISK-HMAC-SHA256\n<METHOD>\n<key>\n<expires>\n<content type or empty>
+//! JIT-DISK2-HMAC-SHA256\n<METHOD>\n<key>\n<expires>\n<content type or empty>\n<storage identity>
 //! ```
 //!
 //! The key is the object key itself (not encoded); keys and content types contain no
-//! line breaks, so the fields cannot be confused, and a bound content type is never
-//! empty, so it cannot be confused with none.
+//! line breaks, so the fields cannot be confused (the identity, the one field that may
+//! hold any character, comes last), and a bound content type is never empty, so it
+//! cannot be confused with none.
+//!
+//! The storage identity is the element's fullName (`storages.Files`) for storages built
+//! from an app, or what embedding code sets in
+//! [`DiskSettings::identity`](crate::DiskSettings::identity) (by default the canonical
+//! folder path). It is not in the URL: the verifier uses its own, so two storages that
+//! share a signing key do not accept each other's URLs, and a URL survives restarts as
+//! long as the element keeps its name. URLs signed before the identity was added (label
+//! `JIT-DISK-HMAC-SHA256`) no longer verify.
+//!
+//! A PUT URL always binds a content type (the caller's, else the one the key's extension
+//! implies), and the upload must carry exactly it. A URL whose expiry lies more than
+//! [`MAX_SIGN_EXPIRES`] (and a minute of clock slack) ahead is refused even with a valid
+//! signature.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -33,7 +47,7 @@ pub const CONTENT_TYPE_PARAM: &str = "X-Jit-Content-Type";
 /// Query parameter: the signature (always last in URLs this crate builds).
 pub const SIGNATURE_PARAM: &str = "X-Jit-Signature";
 
-const ALGORITHM: &str = "JIT-DISK-HMAC-SHA256";
+const ALGORITHM: &str = "JIT-DISK2-HMAC-SHA256";
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -71,44 +85,47 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// The text that is signed for one URL.
+/// The text that is signed for one URL of the storage `identity`.
 pub fn string_to_sign(
+    identity: &str,
     method: PresignMethod,
     key: &str,
     expires: u64,
     content_type: Option<&str>,
 ) -> String {
     format!(
-        "{ALGORITHM}\n{}\n{key}\n{expires}\n{}",
+        "{ALGORITHM}\n{}\n{key}\n{expires}\n{}\n{identity}",
         method.as_str(),
         content_type.unwrap_or("")
     )
 }
 
-/// The lower-case hex signature of one URL.
+/// The lower-case hex signature of one URL of the storage `identity`.
 pub fn sign(
     signing_key: &SigningKey,
+    identity: &str,
     method: PresignMethod,
     key: &str,
     expires: u64,
     content_type: Option<&str>,
 ) -> String {
     let mut mac = signing_key.mac();
-    mac.update(string_to_sign(method, key, expires, content_type).as_bytes());
+    mac.update(string_to_sign(identity, method, key, expires, content_type).as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// The signed URL of `key` under `base_url` (no trailing `/`), valid until `expires`
-/// (Unix seconds).
+/// The signed URL of `key` of the storage `identity`, under `base_url` (no trailing
+/// `/`), valid until `expires` (Unix seconds).
 pub fn signed_url(
     base_url: &str,
     signing_key: &SigningKey,
+    identity: &str,
     method: PresignMethod,
     key: &str,
     expires: u64,
     content_type: Option<&str>,
 ) -> String {
-    let signature = sign(signing_key, method, key, expires, content_type);
+    let signature = sign(signing_key, identity, method, key, expires, content_type);
     let mut url = format!("{base_url}/{}?{EXPIRES_PARAM}={expires}", encode_key(key));
     if let Some(ct) = content_type {
         url.push_str(&format!("&{CONTENT_TYPE_PARAM}={}", encode_query_value(ct)));
@@ -140,9 +157,17 @@ pub enum SignatureError {
         /// When it expired, Unix seconds.
         expired_at: u64,
     },
-    /// The signature does not match (tampered URL, other key, other method or key).
+    /// The signature does not match (tampered URL, other signing key, other storage,
+    /// other method or object key).
     #[error("the signature does not match the request")]
     BadSignature,
+    /// The URL is validly signed but would live longer than [`MAX_SIGN_EXPIRES`] from
+    /// now: no URL this crate hands out does.
+    #[error("the signed URL expires at {expires} (Unix seconds), more than 7 days ahead")]
+    LifetimeTooLong {
+        /// Its expiry, Unix seconds.
+        expires: u64,
+    },
     /// The request's `Content-Type` is not the one the URL was signed for.
     #[error("the request's Content-Type {got:?} is not the signed {expected:?}")]
     ContentTypeMismatch {
@@ -165,13 +190,14 @@ pub struct SignedGrant {
     pub content_type: Option<String>,
 }
 
-/// Checks a signed request at time `now`: the parameters in `query` (decoded pairs, in
-/// any order), the request's `method` and object `key`, and — for PUT with a signed
-/// content type — the request's `Content-Type` header.
+/// Checks a signed request to the storage `identity` at time `now`: the parameters in
+/// `query` (decoded pairs, in any order), the request's `method` and object `key`, and —
+/// for PUT, which always binds a content type — the request's `Content-Type` header.
 ///
 /// Pure: no I/O and no clock; the caller passes `now`.
 pub fn verify_signed_url(
     signing_key: &SigningKey,
+    identity: &str,
     method: PresignMethod,
     key: &str,
     query: &[(String, String)],
@@ -204,23 +230,29 @@ pub fn verify_signed_url(
     let signature =
         hex::decode(signature).map_err(|_| SignatureError::Malformed(SIGNATURE_PARAM))?;
     let mut mac = signing_key.mac();
-    mac.update(string_to_sign(method, key, expires, content_type).as_bytes());
+    mac.update(string_to_sign(identity, method, key, expires, content_type).as_bytes());
     mac.verify_slice(&signature)
         .map_err(|_| SignatureError::BadSignature)?;
-    if unix_seconds(now) >= expires {
+    let now = unix_seconds(now);
+    if now >= expires {
         return Err(SignatureError::Expired {
             expired_at: expires,
         });
     }
+    // A minute of slack for a clock stepped back between signing and verifying.
+    if expires - now > MAX_SIGN_EXPIRES.as_secs() + 60 {
+        return Err(SignatureError::LifetimeTooLong { expires });
+    }
     if method == PresignMethod::Put {
-        if let Some(expected) = content_type {
-            let got = request_content_type.map(str::trim);
-            if got != Some(expected) {
-                return Err(SignatureError::ContentTypeMismatch {
-                    expected: expected.to_string(),
-                    got: got.map(str::to_string),
-                });
-            }
+        // Every PUT URL this crate signs binds a type; one without cannot be trusted to
+        // keep an upload from choosing how it is served.
+        let expected = content_type.ok_or(SignatureError::Missing(CONTENT_TYPE_PARAM))?;
+        let got = request_content_type.map(str::trim);
+        if got != Some(expected) {
+            return Err(SignatureError::ContentTypeMismatch {
+                expected: expected.to_string(),
+                got: got.map(str::to_string),
+            });
         }
     }
     Ok(SignedGrant {
@@ -261,19 +293,38 @@ mod tests {
         // HMAC-SHA256 is deterministic: the same inputs always give the same signature,
         // and any change of input gives another.
         let key = SigningKey::new("0123456789abcdef");
-        let a = sign(&key, PresignMethod::Get, "a b.txt", 100, None);
+        let id = "storages.Files";
+        let a = sign(&key, id, PresignMethod::Get, "a b.txt", 100, None);
         assert_eq!(a.len(), 64);
-        assert_eq!(a, sign(&key, PresignMethod::Get, "a b.txt", 100, None));
-        assert_ne!(a, sign(&key, PresignMethod::Put, "a b.txt", 100, None));
-        assert_ne!(a, sign(&key, PresignMethod::Get, "a b.txt", 101, None));
+        assert_eq!(a, sign(&key, id, PresignMethod::Get, "a b.txt", 100, None));
+        assert_ne!(a, sign(&key, id, PresignMethod::Put, "a b.txt", 100, None));
+        assert_ne!(a, sign(&key, id, PresignMethod::Get, "a b.txt", 101, None));
         assert_ne!(
             a,
-            sign(&key, PresignMethod::Get, "a b.txt", 100, Some("text/plain"))
+            sign(
+                &key,
+                id,
+                PresignMethod::Get,
+                "a b.txt",
+                100,
+                Some("text/plain")
+            )
         );
-        assert_ne!(a, sign(&key, PresignMethod::Get, "a b.tx", 100, None));
+        assert_ne!(a, sign(&key, id, PresignMethod::Get, "a b.tx", 100, None));
+        assert_ne!(
+            a,
+            sign(
+                &key,
+                "storages.Other",
+                PresignMethod::Get,
+                "a b.txt",
+                100,
+                None
+            )
+        );
         assert_eq!(
-            string_to_sign(PresignMethod::Put, "k", 5, Some("text/plain")),
-            "JIT-DISK-HMAC-SHA256\nPUT\nk\n5\ntext/plain"
+            string_to_sign(id, PresignMethod::Put, "k", 5, Some("text/plain")),
+            "JIT-DISK2-HMAC-SHA256\nPUT\nk\n5\ntext/plain\nstorages.Files"
         );
     }
 
@@ -283,6 +334,7 @@ mod tests {
         let url = signed_url(
             "http://h/files",
             &key,
+            "id",
             PresignMethod::Put,
             "dir/a b+c.txt",
             9,
@@ -290,6 +342,7 @@ mod tests {
         );
         let sig = sign(
             &key,
+            "id",
             PresignMethod::Put,
             "dir/a b+c.txt",
             9,

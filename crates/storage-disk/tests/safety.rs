@@ -171,6 +171,58 @@ async fn the_reserved_tree_is_neither_writable_nor_listed() {
 }
 
 #[tokio::test]
+async fn the_reserved_tree_in_any_case_and_windows_names_are_refused_on_every_platform() {
+    let f = common::plain().await;
+    f.storage
+        .upload_by_file("a.txt", Bytes::from_static(b"x"), None)
+        .await
+        .unwrap();
+    let storages: [&dyn StorageMeta; 2] = [f.disk.as_ref(), f.storage.as_ref()];
+    for storage in storages {
+        for (name, rule) in [
+            (".JITSTORE/x", "reserved"),
+            (".JitStore/meta/a.txt", "reserved"),
+            ("CON", "Windows"),
+            ("docs/nul.txt", "Windows"),
+            ("Com1.log", "Windows"),
+            ("lpt9/x", "Windows"),
+            ("trailing.", "dot or a space"),
+            ("dir /x", "dot or a space"),
+        ] {
+            let err = storage
+                .upload_by_file(name, Bytes::from_static(b"x"), None)
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{name}");
+            assert!(err.to_string().contains(rule), "{name}: {err}");
+            let err = storage.download(name).await.unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{name}");
+            let err = storage.delete(name).await.unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{name}");
+        }
+    }
+    // Nothing was created beside the reserved tree, and files placed by hand under such
+    // names are not listed as keys.
+    std::fs::write(f.root().join("AUX.txt"), b"by hand").unwrap();
+    std::fs::write(f.root().join("dot."), b"by hand").unwrap();
+    let keys: Vec<String> = f
+        .storage
+        .list_all("")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.key)
+        .collect();
+    assert_eq!(keys, vec!["a.txt"]);
+    let mut names: Vec<String> = std::fs::read_dir(f.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec![".jitstore", "AUX.txt", "a.txt", "dot."]);
+}
+
+#[tokio::test]
 async fn a_failed_streamed_put_leaves_the_old_version_and_nothing_else() {
     let f = common::plain().await;
     f.storage

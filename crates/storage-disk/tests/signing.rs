@@ -17,6 +17,8 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 const T0: u64 = 1_700_000_000;
+/// The identity of the fixture's storage: its element fullName.
+const ID: &str = "storages.Files";
 
 fn at(seconds: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(seconds)
@@ -49,6 +51,7 @@ fn the_pure_verifier_checks_everything_at_an_explicit_now() {
     let url = signed_url(
         "http://h",
         &key,
+        ID,
         PresignMethod::Get,
         "dir/a b.txt",
         T0 + 60,
@@ -56,7 +59,7 @@ fn the_pure_verifier_checks_everything_at_an_explicit_now() {
     );
     let q = query_of(&url);
     let verify = |method, name: &str, q: &[(String, String)], ct: Option<&str>, now| {
-        verify_signed_url(&key, method, name, q, ct, now)
+        verify_signed_url(&key, ID, method, name, q, ct, now)
     };
 
     let grant = verify(PresignMethod::Get, "dir/a b.txt", &q, None, at(T0)).unwrap();
@@ -79,7 +82,15 @@ fn the_pure_verifier_checks_everything_at_an_explicit_now() {
     );
     let other = SigningKey::new("another-key-0123456789abcdef");
     assert_eq!(
-        verify_signed_url(&other, PresignMethod::Get, "dir/a b.txt", &q, None, at(T0)),
+        verify_signed_url(
+            &other,
+            ID,
+            PresignMethod::Get,
+            "dir/a b.txt",
+            &q,
+            None,
+            at(T0)
+        ),
         Err(SignatureError::BadSignature)
     );
     // Tampered expiry (extending the URL's life) and tampered signature.
@@ -146,6 +157,7 @@ fn the_pure_verifier_binds_the_upload_content_type() {
     let url = signed_url(
         "http://h",
         &key,
+        ID,
         PresignMethod::Put,
         "up.txt",
         T0 + 60,
@@ -153,7 +165,7 @@ fn the_pure_verifier_binds_the_upload_content_type() {
     );
     let q = query_of(&url);
     let put = |q: &[(String, String)], ct| {
-        verify_signed_url(&key, PresignMethod::Put, "up.txt", q, ct, at(T0))
+        verify_signed_url(&key, ID, PresignMethod::Put, "up.txt", q, ct, at(T0))
     };
     let grant = put(&q, Some("text/plain")).unwrap();
     assert_eq!(grant.content_type.as_deref(), Some("text/plain"));
@@ -178,6 +190,7 @@ fn the_pure_verifier_binds_the_upload_content_type() {
     let get_url = signed_url(
         "http://h",
         &key,
+        ID,
         PresignMethod::Get,
         "up.txt",
         T0 + 60,
@@ -208,6 +221,7 @@ async fn the_handler_refuses_bad_signatures_over_http() {
     let expired = signed_url(
         &base,
         &key,
+        ID,
         PresignMethod::Get,
         "docs/r 1.txt",
         now - 10,
@@ -220,6 +234,7 @@ async fn the_handler_refuses_bad_signatures_over_http() {
     let good = signed_url(
         &base,
         &key,
+        ID,
         PresignMethod::Get,
         "docs/r 1.txt",
         now + 600,
@@ -243,6 +258,7 @@ async fn the_handler_refuses_bad_signatures_over_http() {
     let forged = signed_url(
         &base,
         &wrong_key,
+        ID,
         PresignMethod::Get,
         "docs/r 1.txt",
         now + 600,
@@ -285,6 +301,7 @@ async fn the_handler_refuses_bad_signatures_over_http() {
     let missing = signed_url(
         &base,
         &key,
+        ID,
         PresignMethod::Get,
         "docs/none.txt",
         now + 600,
