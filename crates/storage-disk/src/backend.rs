@@ -16,7 +16,7 @@ use jit_storage::{
 
 use crate::meta_file::{Described, Sidecar};
 use crate::names::path_segments;
-use crate::paths::{find_file, prune_empty_parents, Layout};
+use crate::paths::{remove_file, Layout};
 use crate::read::{clamp_range, describe_object, open_object, stream_object, OpenObject};
 use crate::signing::{
     signed_url, unix_seconds, verify_signed_url, SignatureError, SignedGrant, SigningKey,
@@ -85,12 +85,15 @@ impl DiskStorage {
                     format!("{} is not a folder", root.display()),
                 ));
             }
-            let layout = Layout::new(root);
-            for dir in [&layout.meta_root, &layout.tmp_root] {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StorageError::io(format!("cannot create {}", dir.display()), e))?;
+            let layout = Layout::open(root)?;
+            let swept = sweep_stale_temp_files(&layout.tmp_dir);
+            if swept > 0 {
+                tracing::info!(
+                    folder = %layout.root.display(),
+                    swept,
+                    "removed temp files left by writers that are gone"
+                );
             }
-            sweep_stale_temp_files(&layout.tmp_root);
             Ok(layout)
         })
         .await?;
@@ -294,16 +297,11 @@ impl StorageMeta for DiskStorage {
         let name = name.to_string();
         blocking(move || {
             let segments = path_segments(&name)?;
-            // The sidecar goes first: a crash in between leaves an object described from
-            // its file alone, never a sidecar pretending an object exists.
-            if let Some((meta_path, _)) = find_file(&layout.meta_root, &segments)? {
-                remove_if_present(&meta_path)?;
-                prune_empty_parents(&layout.meta_root, &meta_path);
-            }
-            if let Some((path, _)) = find_file(&layout.root, &segments)? {
-                remove_if_present(&path)?;
-                prune_empty_parents(&layout.root, &path);
-            }
+            // The object goes first: a crash in between leaves the object deleted and a
+            // sidecar no object file matches (never listed, never used), rather than an
+            // object that lost its description.
+            remove_file(&layout.root_dir, &segments)?;
+            remove_file(&layout.meta_dir, &segments)?;
             Ok(())
         })
         .await
@@ -399,16 +397,5 @@ impl StorageMeta for DiskStorage {
             PutOptions::default(),
         )
         .await
-    }
-}
-
-fn remove_if_present(path: &Path) -> StorageResult<()> {
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StorageError::io(
-            format!("cannot remove {}", path.display()),
-            e,
-        )),
     }
 }

@@ -41,6 +41,7 @@
 
 mod backend;
 mod config;
+mod dir_handle;
 mod handler;
 mod list;
 mod meta_file;

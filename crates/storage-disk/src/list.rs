@@ -6,12 +6,13 @@
 //! Sorting the entries of each folder by name, with `/` appended to folder names, visits
 //! the keys in global byte order, so a page stops the walk as soon as it is full, and
 //! folders wholly before the token are skipped unopened.
-
-use std::fs::Metadata;
-use std::path::{Path, PathBuf};
+//!
+//! Folders are opened one segment at a time through their parent's handle, never
+//! through a link, so a folder swapped for a link mid-walk is skipped, not followed.
 
 use jit_storage::{ListOptions, ListPage, StorageError, StorageResult, MAX_NAME_BYTES};
 
+use crate::dir_handle::{is_link_or_not_dir, DirHandle, EntryMeta, Kind};
 use crate::meta_file::{describe, read_sidecar, Stamp};
 use crate::names::{is_reserved_dir, is_valid_segment};
 use crate::paths::Layout;
@@ -20,7 +21,7 @@ use crate::paths::Layout;
 pub const MAX_KEYS: usize = 1000;
 
 enum Entry {
-    Object(String, Metadata),
+    Object(String, EntryMeta),
     Prefix(String),
 }
 
@@ -66,7 +67,7 @@ pub(crate) fn list_page(layout: &Layout, options: &ListOptions) -> StorageResult
         entries: Vec::new(),
         more: false,
     };
-    walk.dir(&layout.root, "")?;
+    walk.dir(&layout.root_dir, "")?;
 
     let mut page = ListPage::default();
     let mut last = None;
@@ -94,10 +95,10 @@ pub(crate) fn list_page(layout: &Layout, options: &ListOptions) -> StorageResult
 impl Walk<'_> {
     /// Walks `dir`, whose keys start with `key_prefix` (`""` or ending in `/`). Returns
     /// `false` once the page is full.
-    fn dir(&mut self, dir: &Path, key_prefix: &str) -> StorageResult<bool> {
-        for (name, is_dir, path, metadata) in sorted_entries(dir, key_prefix.is_empty())? {
+    fn dir(&mut self, dir: &DirHandle, key_prefix: &str) -> StorageResult<bool> {
+        for (name, is_dir, metadata) in sorted_entries(dir, key_prefix.is_empty())? {
             let keep_going = if is_dir {
-                self.folder(&path, format!("{key_prefix}{name}/"))?
+                self.folder(dir, &name, format!("{key_prefix}{name}/"))?
             } else {
                 self.file(format!("{key_prefix}{name}"), metadata)
             };
@@ -108,7 +109,7 @@ impl Walk<'_> {
         Ok(true)
     }
 
-    fn folder(&mut self, path: &Path, kp: String) -> StorageResult<bool> {
+    fn folder(&mut self, parent: &DirHandle, name: &str, kp: String) -> StorageResult<bool> {
         if !(kp.starts_with(self.prefix) || self.prefix.starts_with(&kp)) {
             return Ok(true);
         }
@@ -122,17 +123,20 @@ impl Walk<'_> {
         if self.skip_under.is_some_and(|s| kp.starts_with(s)) {
             return Ok(true);
         }
+        let Some(dir) = open_sub(parent, name)? else {
+            return Ok(true);
+        };
         if let Some(common) = self.rollup(&kp) {
             // Everything below rolls up into the same prefix: one entry if any key exists.
-            if has_any_key(path)? {
+            if has_any_key(&dir)? {
                 return Ok(self.push_prefix(common));
             }
             return Ok(true);
         }
-        self.dir(path, &kp)
+        self.dir(&dir, &kp)
     }
 
-    fn file(&mut self, key: String, metadata: Metadata) -> bool {
+    fn file(&mut self, key: String, metadata: EntryMeta) -> bool {
         if !key.starts_with(self.prefix) || key.len() > MAX_NAME_BYTES {
             return true;
         }
@@ -174,43 +178,51 @@ impl Walk<'_> {
     }
 }
 
+/// Opens the sub-folder `name` of `dir`; `None` when it is gone or is no longer a
+/// folder (swapped for a link or a file since it was listed).
+fn open_sub(dir: &DirHandle, name: &str) -> StorageResult<Option<DirHandle>> {
+    match dir.open_dir(name) {
+        Ok(d) => Ok(Some(d)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound || is_link_or_not_dir(&e) => Ok(None),
+        Err(e) => Err(StorageError::io(
+            format!("cannot list {}", dir.shown(name).display()),
+            e,
+        )),
+    }
+}
+
 /// The listable entries of `dir` in key order: valid UTF-8 names a key segment may
 /// have (no control characters, no Windows device name, …), no links, no reserved tree
 /// at the root (in any letter case).
-fn sorted_entries(
-    dir: &Path,
-    at_root: bool,
-) -> StorageResult<Vec<(String, bool, PathBuf, Metadata)>> {
-    let reader = match std::fs::read_dir(dir) {
-        Ok(r) => r,
+fn sorted_entries(dir: &DirHandle, at_root: bool) -> StorageResult<Vec<(String, bool, EntryMeta)>> {
+    let names = match dir.names() {
+        Ok(names) => names,
         // Removed meanwhile (a delete pruned it): nothing to list there.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(StorageError::io(
-                format!("cannot list {}", dir.display()),
+                format!("cannot list {}", dir.path().display()),
                 e,
             ))
         }
     };
     let mut entries = Vec::new();
-    for entry in reader {
-        let entry =
-            entry.map_err(|e| StorageError::io(format!("cannot list {}", dir.display()), e))?;
-        let Ok(name) = entry.file_name().into_string() else {
+    for name in names {
+        let Ok(name) = name.into_string() else {
             continue;
         };
         if !is_valid_segment(&name) || (at_root && is_reserved_dir(&name)) {
             continue;
         }
-        // `DirEntry::metadata` does not follow links.
-        let Ok(metadata) = entry.metadata() else {
+        // Seen without following links.
+        let Ok(metadata) = dir.stat(&name) else {
             continue;
         };
-        let kind = metadata.file_type();
-        if kind.is_symlink() || !(kind.is_dir() || kind.is_file()) {
-            continue;
+        match metadata.kind {
+            Kind::Dir => entries.push((name, true, metadata)),
+            Kind::File => entries.push((name, false, metadata)),
+            Kind::Link | Kind::Other => {}
         }
-        entries.push((name, kind.is_dir(), entry.path(), metadata));
     }
     entries.sort_by_cached_key(|a| sort_key(&a.0, a.1));
     Ok(entries)
@@ -225,10 +237,15 @@ fn sort_key(name: &str, is_dir: bool) -> Vec<u8> {
 }
 
 /// Whether `dir` holds at least one listable key, at any depth.
-fn has_any_key(dir: &Path) -> StorageResult<bool> {
-    for (_, is_dir, path, _) in sorted_entries(dir, false)? {
-        if !is_dir || has_any_key(&path)? {
+fn has_any_key(dir: &DirHandle) -> StorageResult<bool> {
+    for (name, is_dir, _) in sorted_entries(dir, false)? {
+        if !is_dir {
             return Ok(true);
+        }
+        if let Some(sub) = open_sub(dir, &name)? {
+            if has_any_key(&sub)? {
+                return Ok(true);
+            }
         }
     }
     Ok(false)
@@ -240,14 +257,13 @@ mod tests {
 
     fn layout_with(keys: &[&str]) -> (tempfile::TempDir, Layout) {
         let dir = tempfile::tempdir().unwrap();
-        let layout = Layout::new(dir.path().to_path_buf());
+        let layout = Layout::open(dir.path().to_path_buf()).unwrap();
         for key in keys {
             let path = layout.root.join(key);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, b"x").unwrap();
         }
-        std::fs::create_dir_all(&layout.tmp_root).unwrap();
-        std::fs::write(layout.tmp_root.join("1-1-1.tmp"), b"half").unwrap();
+        std::fs::write(layout.root.join(".jitstore/tmp/1-1-1.tmp"), b"half").unwrap();
         std::fs::create_dir_all(layout.root.join("empty/folder")).unwrap();
         (dir, layout)
     }

@@ -2,17 +2,19 @@
 //! user metadata, ETag, CRC-64), stored as JSON at `<directory>/.jitstore/meta/<key>`.
 //!
 //! A sidecar carries the [`Stamp`] (size, modification time, inode) of the file it was
-//! written for. Object and sidecar are two renames, so a reader (or a crash) may catch
-//! one without the other; a stamp that does not match the object file shows the sidecar
-//! belongs to another version, and it is not used.
+//! written for. Object and sidecar are two renames: the sidecar goes first and also
+//! carries the description of the version it replaces (`previous`), so a reader (or a
+//! crash) between the two renames finds the old object still described; a stamp that
+//! matches neither shows the sidecar belongs to another version, and it is not used.
 
 use std::collections::BTreeMap;
-use std::fs::Metadata;
+use std::io::Read;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jit_storage::{guess_content_type, ObjectInfo, StorageError, StorageResult};
 use serde::{Deserialize, Serialize};
 
+use crate::dir_handle::EntryMeta;
 use crate::paths::{find_file, Layout};
 
 /// The sidecar format version written by this crate.
@@ -33,15 +35,11 @@ pub(crate) struct Stamp {
 
 impl Stamp {
     /// The stamp of a file's metadata.
-    pub fn of(metadata: &Metadata) -> Self {
+    pub fn of(metadata: &EntryMeta) -> Self {
         Self {
-            size: metadata.len(),
-            mtime_ns: metadata
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos().min(u64::MAX as u128) as u64),
-            inode: inode(metadata),
+            size: metadata.size,
+            mtime_ns: metadata.mtime_ns,
+            inode: metadata.inode,
         }
     }
 
@@ -49,16 +47,6 @@ impl Stamp {
     pub fn modified(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_nanos(self.mtime_ns)
     }
-}
-
-#[cfg(unix)]
-fn inode(metadata: &Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(metadata)
-}
-
-#[cfg(not(unix))]
-fn inode(_metadata: &Metadata) -> u64 {
-    0
 }
 
 /// The JSON stored beside an object.
@@ -84,6 +72,10 @@ pub(crate) struct Sidecar {
     pub etag: String,
     /// CRC-64/XZ of the content.
     pub crc64: u64,
+    /// The version this one replaced, while the object file may still be that one (a
+    /// writer puts the sidecar in place before the object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Box<Sidecar>>,
 }
 
 impl Sidecar {
@@ -98,7 +90,20 @@ impl Sidecar {
             cache_control: None,
             etag,
             crc64,
+            previous: None,
         }
+    }
+
+    /// The entry of this sidecar that describes the file with `stamp`: itself or the
+    /// version it replaced.
+    pub fn entry_for(self, stamp: Stamp) -> Option<Sidecar> {
+        if self.stamp == stamp {
+            return Some(Sidecar {
+                previous: None,
+                ..self
+            });
+        }
+        self.previous.filter(|p| p.stamp == stamp).map(|p| *p)
     }
 
     /// The JSON bytes to store.
@@ -128,23 +133,20 @@ pub(crate) struct Described {
 /// Reads the sidecar of `segments`; `None` when there is none or it is unreadable (a
 /// version from a crash, a hand edit). Symbolic links in the sidecar tree are errors.
 pub(crate) fn read_sidecar(layout: &Layout, segments: &[&str]) -> StorageResult<Option<Sidecar>> {
-    let Some((path, _)) = find_file(&layout.meta_root, segments)? else {
+    let Some((mut file, _)) = find_file(&layout.meta_dir, segments)? else {
         return Ok(None);
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(StorageError::io(
-                format!("cannot read {}", path.display()),
-                e,
-            ))
-        }
-    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| {
+        StorageError::io(
+            format!("cannot read the sidecar of {:?}", segments.join("/")),
+            e,
+        )
+    })?;
     match serde_json::from_slice::<Sidecar>(&bytes) {
         Ok(sidecar) => Ok(Some(sidecar)),
         Err(e) => {
-            tracing::warn!(path = %path.display(), error = %e, "ignoring an unreadable sidecar");
+            tracing::warn!(key = %segments.join("/"), error = %e, "ignoring an unreadable sidecar");
             Ok(None)
         }
     }
@@ -156,7 +158,7 @@ pub(crate) fn read_sidecar(layout: &Layout, segments: &[&str]) -> StorageResult<
 pub(crate) fn describe(key: &str, stamp: Stamp, sidecar: Option<Sidecar>) -> Described {
     let mut info = ObjectInfo::new(key, stamp.size);
     info.last_modified = Some(stamp.modified());
-    match sidecar.filter(|s| s.stamp == stamp) {
+    match sidecar.and_then(|s| s.entry_for(stamp)) {
         Some(s) => {
             info.content_type = Some(s.content_type);
             info.etag = Some(s.etag);
@@ -179,9 +181,10 @@ pub(crate) fn describe(key: &str, stamp: Stamp, sidecar: Option<Sidecar>) -> Des
     }
 }
 
-/// Whether the sidecar (if any) belongs to the file with `stamp`.
+/// Whether the sidecar (if any) describes the file with `stamp`.
 pub(crate) fn matches(sidecar: Option<&Sidecar>, stamp: Stamp) -> bool {
-    sidecar.is_some_and(|s| s.stamp == stamp)
+    sidecar
+        .is_some_and(|s| s.stamp == stamp || s.previous.as_ref().is_some_and(|p| p.stamp == stamp))
 }
 
 #[cfg(test)]
@@ -215,9 +218,19 @@ mod tests {
         assert_eq!(d.info.content_type.as_deref(), Some("text/csv"));
         assert_eq!(d.info.crc64, Some(9));
         let other = Stamp { inode: 2, ..stamp };
-        let d = describe("a/b.png", other, Some(sidecar));
+        let d = describe("a/b.png", other, Some(sidecar.clone()));
         assert_eq!(d.info.content_type.as_deref(), Some("image/png"));
         assert_eq!(d.info.crc64, None);
         assert_eq!(d.info.etag, None);
+
+        // A sidecar put in place before its object still describes the old object.
+        let mut newer = Sidecar::new(other, "text/html".into(), "F".into(), 10);
+        newer.previous = Some(Box::new(sidecar));
+        assert!(matches(Some(&newer), stamp) && matches(Some(&newer), other));
+        let d = describe("a/b.png", stamp, Some(newer.clone()));
+        assert_eq!(d.info.content_type.as_deref(), Some("text/csv"));
+        let d = describe("a/b.png", other, Some(newer));
+        assert_eq!(d.info.content_type.as_deref(), Some("text/html"));
+        assert_eq!(d.info.crc64, Some(10));
     }
 }

@@ -1,5 +1,6 @@
-//! Reading objects: opening an object file together with the sidecar that belongs to
-//! that very version (waiting briefly when a writer is between its two renames), and the
+//! Reading objects: opening an object file (through the folder handles, never through a
+//! link) together with the sidecar that belongs to that very version (waiting briefly
+//! when a sidecar of another writer is in the way), and the
 //! byte stream of a whole object or a range, whose CRC-64 is checked at the end of a full
 //! read.
 
@@ -15,7 +16,7 @@ use jit_wire::crc64::Crc64;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use crate::meta_file::{describe, matches, read_sidecar, Described, Stamp};
+use crate::meta_file::{describe, matches, read_sidecar, Described, Sidecar, Stamp};
 use crate::names::path_segments;
 use crate::paths::{find_file, Layout};
 use crate::write::blocking;
@@ -36,20 +37,20 @@ fn not_found(key: &str) -> StorageError {
     StorageError::not_found(format!("no object {key:?}"))
 }
 
-/// Finds the object file and its sidecar, without following links.
-async fn lookup(
-    layout: &Layout,
-    key: &str,
-) -> StorageResult<Option<(std::path::PathBuf, Stamp, Option<crate::meta_file::Sidecar>)>> {
+/// An object file opened without following links, its stamp, and its sidecar.
+type Found = (std::fs::File, Stamp, Option<Sidecar>);
+
+/// Opens the object file and reads its sidecar, without following links.
+async fn lookup(layout: &Layout, key: &str) -> StorageResult<Option<Found>> {
     let layout = layout.clone();
     let key = key.to_string();
     blocking(move || {
         let segments = path_segments(&key)?;
-        let Some((path, metadata)) = find_file(&layout.root, &segments)? else {
+        let Some((file, metadata)) = find_file(&layout.root_dir, &segments)? else {
             return Ok(None);
         };
         let sidecar = read_sidecar(&layout, &segments)?;
-        Ok(Some((path, Stamp::of(&metadata), sidecar)))
+        Ok(Some((file, Stamp::of(&metadata), sidecar)))
     })
     .await
 }
@@ -75,26 +76,9 @@ pub(crate) async fn describe_object(layout: &Layout, key: &str) -> StorageResult
 /// Opens the object `key` with the description of the very version opened.
 pub(crate) async fn open_object(layout: &Layout, key: &str) -> StorageResult<OpenObject> {
     for attempt in 0..ATTEMPTS {
-        let (path, stamp, sidecar) = lookup(layout, key).await?.ok_or_else(|| not_found(key))?;
-        let file = match tokio::fs::File::open(&path).await {
-            Ok(file) => file,
-            // Deleted or replaced between the look-up and the open: look again.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                back_off(attempt).await;
-                continue;
-            }
-            Err(e) => return Err(StorageError::io(format!("cannot open {key:?}"), e)),
-        };
-        let opened = file
-            .metadata()
-            .await
-            .map_err(|e| StorageError::io(format!("cannot stat {key:?}"), e))?;
-        let opened_stamp = Stamp::of(&opened);
-        if !opened.is_file() || opened_stamp != stamp {
-            // The path now leads to another file than the one checked: look again.
-            back_off(attempt).await;
-            continue;
-        }
+        // The file is opened by the look-up itself: what is read is what was checked.
+        let (file, stamp, sidecar) = lookup(layout, key).await?.ok_or_else(|| not_found(key))?;
+        let file = tokio::fs::File::from_std(file);
         let stale = sidecar.is_some() && !matches(sidecar.as_ref(), stamp);
         if !stale || attempt + 1 == ATTEMPTS {
             return Ok(OpenObject {

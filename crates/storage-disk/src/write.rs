@@ -1,11 +1,21 @@
-//! Atomic writes: a payload is streamed into a temp file under `.jitstore/tmp` (same file
-//! system as the objects) while its length, MD5 and CRC-64/XZ are computed, then synced
-//! and renamed into place, followed by its sidecar written the same way. A reader never
-//! sees a half-written file, and a crash leaves the previous version.
+//! Atomic, crash-safe writes: a payload is streamed into a temp file under
+//! `.jitstore/tmp` (same file system as the objects) while its length, MD5 and CRC-64/XZ
+//! are computed, then synced; its sidecar is written and synced the same way; then the
+//! sidecar is renamed into place (still describing the version it replaces, as
+//! `previous`), then the object. A reader never sees a half-written file, and a crash at
+//! any point leaves the old object or the new one, whole and described.
+//!
+//! Every temp file is locked (`flock`) by its writer for as long as it exists, so the
+//! sweep a storage makes when it opens removes exactly the temp files whose writer is
+//! gone (a crash, a kill), never one a live writer (in this process or another) holds.
+//! Where advisory locks are missing (off Unix), only temp files older than an hour are
+//! swept.
 
-use std::path::{Path, PathBuf};
+use std::hash::{Hash, Hasher};
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures::StreamExt;
@@ -14,11 +24,16 @@ use jit_wire::crc64::Crc64;
 use md5::{Digest, Md5};
 use tokio::io::AsyncWriteExt;
 
-use crate::meta_file::{Sidecar, Stamp};
-use crate::paths::{prepare_file, prepare_sidecar, Layout};
+use crate::dir_handle::{file_meta, link_count, lock, try_lock, DirHandle, Kind};
+use crate::meta_file::{read_sidecar, Sidecar, Stamp};
+use crate::paths::{find_file, prepare_file, prepare_sidecar, Layout};
 
-/// CRC-64/XZ, the checksum OSS calls `crc64ecma`.
+/// Makes temp names unique within the process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Commits to the same key in this process run one at a time (striped by key hash), so
+/// the sidecar each writes names the version it really replaces.
+static COMMIT_LOCKS: [Mutex<()>; 64] = [const { Mutex::new(()) }; 64];
 
 /// Runs blocking file-system work off the async runtime.
 pub(crate) async fn blocking<T, F>(work: F) -> StorageResult<T>
@@ -31,54 +46,83 @@ where
     })?
 }
 
-/// A temp file that is removed unless it was renamed into place.
+/// A locked temp file, removed unless it was renamed into place.
 #[derive(Debug)]
 pub(crate) struct TempFile {
-    path: PathBuf,
+    dir: Arc<DirHandle>,
+    name: String,
+    /// The open file: it holds the lock that tells the sweep a writer is alive.
+    file: Option<std::fs::File>,
     armed: bool,
 }
 
 impl TempFile {
-    /// A fresh, unique path in `tmp_root` (not created yet).
-    fn new_path(tmp_root: &Path) -> PathBuf {
+    /// A fresh, unique name (not created yet).
+    fn new_name() -> String {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
         let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-        tmp_root.join(format!("{}-{n}-{nanos:09}.tmp", std::process::id()))
+        format!("{}-{n}-{nanos:09}.tmp", std::process::id())
     }
 
-    /// Creates a new temp file (never an existing one) and opens it for writing.
-    async fn create(tmp_root: &Path) -> StorageResult<(TempFile, tokio::fs::File)> {
-        let path = Self::new_path(tmp_root);
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await
-            .map_err(|e| StorageError::io(format!("cannot create {}", path.display()), e))?;
-        Ok((TempFile { path, armed: true }, file))
+    /// Creates a new temp file in `dir` (never an existing one, never through a link),
+    /// opens it for writing and locks it (blocking).
+    fn create(dir: &Arc<DirHandle>) -> StorageResult<TempFile> {
+        for _ in 0..3 {
+            let name = Self::new_name();
+            let file = dir.create_new(&name).map_err(|e| {
+                StorageError::io(format!("cannot create {}", dir.shown(&name).display()), e)
+            })?;
+            let mut temp = TempFile {
+                dir: dir.clone(),
+                name,
+                file: None,
+                armed: true,
+            };
+            lock(&file).map_err(|e| StorageError::io("cannot lock a temp file", e))?;
+            // A sweep that locked it first (taking it for a dead writer's) removed it:
+            // start again under a new name.
+            if link_count(&file).map_err(|e| StorageError::io("cannot stat a temp file", e))? == 0 {
+                temp.armed = false;
+                continue;
+            }
+            temp.file = Some(file);
+            return Ok(temp);
+        }
+        Err(StorageError::new(
+            StorageErrorKind::Conflict,
+            "temp files kept being swept away while being created",
+        ))
     }
 
     /// Removes the file now (the error path: leave nothing behind before answering).
     pub async fn discard(mut self) {
         self.armed = false;
-        if let Err(e) = tokio::fs::remove_file(&self.path).await {
-            tracing::warn!(path = %self.path.display(), error = %e, "cannot remove a temp file");
-        }
+        let dir = self.dir.clone();
+        let name = std::mem::take(&mut self.name);
+        let file = self.file.take();
+        let _ = tokio::task::spawn_blocking(move || {
+            if let Err(e) = dir.remove_file(&name) {
+                tracing::warn!(path = %dir.shown(&name).display(), error = %e, "cannot remove a temp file");
+            }
+            drop(file);
+        })
+        .await;
     }
 
     /// Removes the file if it was not renamed into place (for blocking contexts).
     fn discard_blocking(&mut self) {
         if self.armed {
             self.armed = false;
-            let _ = std::fs::remove_file(&self.path);
+            let _ = self.dir.remove_file(&self.name);
         }
+        self.file = None;
     }
 
-    /// Renames the file onto `target`; on failure the temp file stays armed.
-    fn rename_onto(&mut self, target: &Path) -> std::io::Result<()> {
-        std::fs::rename(&self.path, target)?;
+    /// Renames the file onto `name` in `to`; on failure the temp file stays armed.
+    fn rename_onto(&mut self, to: &DirHandle, name: &str) -> std::io::Result<()> {
+        self.dir.rename(&self.name, to, name)?;
         self.armed = false;
         Ok(())
     }
@@ -89,14 +133,19 @@ impl Drop for TempFile {
         // Only reached when a write was cancelled midway (or failed in a blocking task):
         // error paths in async code call `discard` so the removal is done on return.
         if self.armed {
-            let path = std::mem::take(&mut self.path);
+            self.armed = false;
+            let dir = self.dir.clone();
+            let name = std::mem::take(&mut self.name);
+            let file = self.file.take();
+            let remove = move || {
+                let _ = dir.remove_file(&name);
+                drop(file);
+            };
             match tokio::runtime::Handle::try_current() {
                 Ok(handle) => {
-                    handle.spawn_blocking(move || std::fs::remove_file(path));
+                    handle.spawn_blocking(remove);
                 }
-                Err(_) => {
-                    let _ = std::fs::remove_file(path);
-                }
+                Err(_) => remove(),
             }
         }
     }
@@ -122,17 +171,29 @@ pub(crate) async fn write_temp(
     stream: ByteStream,
     expected_len: Option<u64>,
 ) -> StorageResult<Written> {
-    let (temp, mut file) = TempFile::create(&layout.tmp_root).await?;
+    let tmp_dir = layout.tmp_dir.clone();
+    let mut temp = blocking(move || TempFile::create(&tmp_dir)).await?;
+    let Some(std_file) = temp.file.take() else {
+        temp.discard().await;
+        return Err(StorageError::new(
+            StorageErrorKind::Unexpected,
+            "a temp file has no open handle",
+        ));
+    };
+    let mut file = tokio::fs::File::from_std(std_file);
     match fill(&mut file, stream, expected_len).await {
         Ok((etag, crc64)) => {
-            let stamp = match file.metadata().await {
+            let std_file = file.into_std().await;
+            let stamp = match file_meta(&std_file) {
                 Ok(m) => Stamp::of(&m),
                 Err(e) => {
-                    drop(file);
+                    temp.file = Some(std_file);
                     temp.discard().await;
                     return Err(StorageError::io("cannot stat the written temp file", e));
                 }
             };
+            // Keep it open (and locked) until it is renamed into place.
+            temp.file = Some(std_file);
             Ok(Written {
                 temp,
                 stamp,
@@ -158,7 +219,7 @@ async fn fill(
     let mut written: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk: Bytes = chunk?;
-        written += chunk.len() as u64;
+        written = written.saturating_add(chunk.len() as u64);
         if let Some(expected) = expected_len {
             if written > expected {
                 return Err(StorageError::invalid_argument(format!(
@@ -188,82 +249,110 @@ async fn fill(
     Ok((hex::encode_upper(md5.finalize()), crc.value()))
 }
 
-/// Writes `sidecar` to a synced temp file.
-async fn write_sidecar_temp(layout: &Layout, sidecar: &Sidecar) -> StorageResult<TempFile> {
+/// Writes `sidecar` to a synced, locked temp file (blocking).
+fn write_sidecar_temp(layout: &Layout, sidecar: &Sidecar) -> StorageResult<TempFile> {
     let json = sidecar.to_json()?;
-    let (temp, mut file) = TempFile::create(&layout.tmp_root).await?;
-    let result = async {
-        file.write_all(&json).await?;
-        file.flush().await?;
-        file.sync_all().await
-    }
-    .await;
-    drop(file);
+    let mut temp = TempFile::create(&layout.tmp_dir)?;
+    let result = match temp.file.as_mut() {
+        Some(file) => file.write_all(&json).and_then(|()| file.sync_all()),
+        None => Ok(()),
+    };
     match result {
         Ok(()) => Ok(temp),
         Err(e) => {
-            temp.discard().await;
+            temp.discard_blocking();
             Err(StorageError::io("cannot write the sidecar", e))
         }
     }
 }
 
-/// Moves a written object and its sidecar into place under `segments`: the object file
-/// first, then the sidecar (a reader in between sees a sidecar whose stamp does not
-/// match and waits for the new one).
+fn commit_lock(segments: &[String]) -> std::sync::MutexGuard<'static, ()> {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    segments.hash(&mut hasher);
+    let stripe = (hasher.finish() % COMMIT_LOCKS.len() as u64) as usize;
+    COMMIT_LOCKS[stripe]
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Moves a written object and its sidecar into place under `segments`: the sidecar
+/// first, carrying the description of the version it replaces, then the object file. A
+/// reader (or a crash) in between finds the old object, still described.
 pub(crate) async fn commit(
     layout: &Layout,
     segments: Vec<String>,
     written: Written,
-    sidecar: Sidecar,
+    mut sidecar: Sidecar,
 ) -> StorageResult<()> {
-    let sidecar_temp = match write_sidecar_temp(layout, &sidecar).await {
-        Ok(t) => t,
-        Err(e) => {
-            written.temp.discard().await;
-            return Err(e);
-        }
-    };
     let layout = layout.clone();
     let mut object_temp = written.temp;
-    let mut sidecar_temp = sidecar_temp;
     blocking(move || {
+        let _serialized = commit_lock(&segments);
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let result = rename_into(&layout.root, &segs, &mut object_temp, false).and_then(|target| {
-            sync_parent(&target);
-            let meta_target = rename_into(&layout.meta_root, &segs, &mut sidecar_temp, true)?;
-            sync_parent(&meta_target);
-            Ok(())
-        });
+        let result = (|| {
+            sidecar.previous = current_description(&layout, &segs)?.map(Box::new);
+            let mut sidecar_temp = write_sidecar_temp(&layout, &sidecar)?;
+            let placed = place(&layout, &segs, &mut object_temp, &mut sidecar_temp);
+            sidecar_temp.discard_blocking();
+            placed
+        })();
         // Whatever was not moved into place goes now, before the caller hears back.
         object_temp.discard_blocking();
-        sidecar_temp.discard_blocking();
         result
     })
     .await
 }
 
-/// Prepares the target path and renames `temp` onto it, retrying when a concurrent
-/// delete pruned a just-created parent folder.
-fn rename_into(
-    base: &Path,
+/// The sidecar entry describing the object file now at `segments`, if any.
+fn current_description(layout: &Layout, segments: &[&str]) -> StorageResult<Option<Sidecar>> {
+    let Some((_, meta)) = find_file(&layout.root_dir, segments)? else {
+        return Ok(None);
+    };
+    let stamp = Stamp::of(&meta);
+    Ok(read_sidecar(layout, segments)?.and_then(|s| s.entry_for(stamp)))
+}
+
+/// Renames the sidecar, then the object, into place, retrying when a concurrent delete
+/// pruned a just-created parent folder. The object's place is checked (Conflict, links)
+/// before the sidecar moves.
+fn place(
+    layout: &Layout,
     segments: &[&str],
-    temp: &mut TempFile,
-    sidecar: bool,
-) -> StorageResult<PathBuf> {
+    object: &mut TempFile,
+    sidecar: &mut TempFile,
+) -> StorageResult<()> {
+    let last = segments.last().copied().unwrap_or_default();
     let mut attempts = 0;
     loop {
-        let target = if sidecar {
-            prepare_sidecar(base, segments)?
-        } else {
-            prepare_file(base, segments)?
-        };
-        match temp.rename_onto(&target) {
-            Ok(()) => return Ok(target),
+        let object_dir = prepare_file(&layout.root_dir, segments)?;
+        if sidecar.armed {
+            let meta_dir = prepare_sidecar(&layout.meta_dir, segments)?;
+            match sidecar.rename_onto(&meta_dir, last) {
+                Ok(()) => meta_dir.sync(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => {
+                    attempts += 1;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(StorageError::io(
+                        "cannot move the new sidecar into place",
+                        e,
+                    ))
+                }
+            }
+        }
+        match object.rename_onto(&object_dir, last) {
+            Ok(()) => {
+                object_dir.sync();
+                return Ok(());
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => attempts += 1,
             Err(e) => {
                 return Err(StorageError::io(
-                    format!("cannot move the new version into {}", target.display()),
+                    format!(
+                        "cannot move the new version into {}",
+                        object_dir.shown(last).display()
+                    ),
                     e,
                 ))
             }
@@ -271,35 +360,32 @@ fn rename_into(
     }
 }
 
-/// Makes a rename durable by syncing the folder that holds the new name (Unix only;
-/// best effort).
-fn sync_parent(path: &Path) {
-    #[cfg(unix)]
-    if let Some(parent) = path.parent() {
-        if let Ok(dir) = std::fs::File::open(parent) {
-            let _ = dir.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
-
-/// Removes temp files older than an hour, left by a crash (a younger one may belong to
-/// a write in progress in another process sharing the folder).
-pub(crate) fn sweep_stale_temp_files(tmp_root: &Path) {
-    let Ok(entries) = std::fs::read_dir(tmp_root) else {
-        return;
+/// Removes the temp files whose writer is gone: those nobody holds a lock on (or, where
+/// there are no locks, those older than an hour). Best effort.
+pub(crate) fn sweep_stale_temp_files(tmp_dir: &DirHandle) -> usize {
+    let Ok(names) = tmp_dir.names() else {
+        return 0;
     };
-    let cutoff = SystemTime::now() - std::time::Duration::from_secs(3600);
-    for entry in entries.flatten() {
-        let stale = entry
-            .metadata()
-            .ok()
-            .filter(|m| m.is_file())
-            .and_then(|m| m.modified().ok())
-            .is_some_and(|t| t < cutoff);
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
+    let cutoff = SystemTime::now() - Duration::from_secs(3600);
+    let mut swept = 0;
+    for name in names {
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        let Ok(file) = tmp_dir.open_file(name) else {
+            continue;
+        };
+        let Ok(meta) = file_meta(&file) else {
+            continue;
+        };
+        if meta.kind != Kind::File {
+            continue;
+        }
+        let writer_gone = try_lock(&file).unwrap_or(false);
+        let old = Stamp::of(&meta).modified() < cutoff;
+        if (writer_gone || (cfg!(not(unix)) && old)) && tmp_dir.remove_file(name).is_ok() {
+            swept += 1;
         }
     }
+    swept
 }
