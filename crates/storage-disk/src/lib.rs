@@ -7,13 +7,21 @@
 //! - [`DiskStorage`]: the [`StorageMeta`](jit_storage::StorageMeta) implementation. Objects
 //!   are plain files under the folder; their content type, user metadata, ETag (hex MD5)
 //!   and CRC-64/XZ live in sidecars under the reserved `.jitstore/` tree. Writes go to a
-//!   temp file, are synced and renamed into place; full reads are checked against the
-//!   stored CRC. Keys never reach outside the folder: `..`, absolute names and symbolic
-//!   links are refused.
+//!   temp file, are synced and renamed into place, sidecar first: a crash at any point
+//!   leaves the old or the new object, whole and described, and the next open sweeps the
+//!   temp files of writers that are gone. Full reads are checked against the stored CRC.
+//!   Keys never reach outside the folder: `..`, absolute names and symbolic links are
+//!   refused, and on Unix every operation is made relative to folders opened one
+//!   segment at a time without following links, so a link swapped in mid-operation
+//!   cannot redirect it.
 //! - A host holding the element reaches its [`DiskStorage`] with
 //!   `jit_storage::downcast_storage::<DiskStorage>(&storage)` (or [`DiskType::built`]).
 //! - Signed URLs: [`verify_signed_url`] (pure, takes `now`), [`signed_url_router`] (axum)
 //!   to mount where `baseUrl` points, and [`serve_signed_urls`] to run it on a listener.
+//!   A signature binds the storage's identity ([`DiskStorage::identity`], the element
+//!   fullName), and a PUT URL always binds a content type. Served files carry
+//!   `X-Content-Type-Options: nosniff`; active content ([`is_active_content`]) is served
+//!   as an attachment in a CSP sandbox.
 //!
 //! # Configuration (`storages/<Name>/<Name>.json`)
 //!
@@ -33,7 +41,7 @@
 //! JSON; `<directory>/.jitstore/tmp/` the files being written. Keys whose first segment is
 //! `.jitstore` in any letter case, with empty or `.` segments, with a segment ending in
 //! a dot or a space, or naming a Windows device (`CON`, `nul.txt`, `COM1`, …) are refused
-//! on every platform; a key cannot be both an object
+//! on every platform (InvalidArgument, naming the rule); a key cannot be both an object
 //! and a folder of other objects (Conflict). Files placed in the folder by hand are served
 //! too, with a content type guessed from the extension and no ETag or CRC.
 
