@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::declaration::Declaration;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::json_file::{parse_object, read_text};
+use crate::json_file::{ensure_inside, parse_object, read_text};
 use crate::registry::{ElementFactory, Registry};
 use crate::vars::{substitute, EnvSource, Layers, SubstituteError};
 
@@ -137,7 +137,7 @@ pub(crate) fn merged_config(
             continue;
         };
         let file = decl.config_file();
-        let Some(mut value) = read_config(&file, element)? else {
+        let Some(mut value) = read_config(&file, &decl.app_root, element)? else {
             continue;
         };
         let mut declared_defaults: Vec<(&str, &str)> = Vec::new();
@@ -174,9 +174,15 @@ pub(crate) fn merged_config(
     Ok(merged)
 }
 
-/// The JSON object in `file`; `None` when there is no such file.
-fn read_config(file: &Path, element: &Declaration) -> ElementResult<Option<Value>> {
+/// The JSON object in `file`; `None` when there is no such file. A file that is a link
+/// leading out of `app_root` (the app declaring it) is refused, unread.
+fn read_config(
+    file: &Path,
+    app_root: &Path,
+    element: &Declaration,
+) -> ElementResult<Option<Value>> {
     let with_element = |e: ElementError| e.with_element(&element.full_name);
+    ensure_inside(file, app_root, ElementErrorKind::InvalidConfig).map_err(with_element)?;
     let Some(text) = read_text(file, ElementErrorKind::InvalidConfig).map_err(with_element)? else {
         return Ok(None);
     };
