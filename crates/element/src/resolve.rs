@@ -132,6 +132,12 @@ pub(crate) fn merged_config(
     app_env_vars: &std::collections::HashMap<String, String>,
 ) -> ElementResult<Value> {
     let mut merged = Value::Object(Map::new());
+    // A name declared anywhere on the chain may be referenced in any of its files.
+    let declared: Vec<&str> = chain
+        .iter()
+        .filter_map(|link| link.declaration.as_deref())
+        .flat_map(|decl| decl.variables.iter().map(|v| v.name.as_str()))
+        .collect();
     for link in chain.iter().rev() {
         let Some(decl) = &link.declaration else {
             continue;
@@ -150,6 +156,7 @@ pub(crate) fn merged_config(
             env,
             app_env_vars,
             declared_defaults,
+            declared: declared.clone(),
         };
         substitute(&mut value, &layers).map_err(|e| match e {
             SubstituteError::Unresolved(u) => ElementError::new(
@@ -158,6 +165,13 @@ pub(crate) fn merged_config(
                     "variable {} is not set (environment, app.json envVars, or a default in e.json variables)",
                     u.variable
                 ),
+            )
+            .with_element(&element.full_name)
+            .with_file(&file)
+            .with_field(u.field),
+            SubstituteError::Undeclared(u) => ElementError::new(
+                ElementErrorKind::UnresolvedVariable,
+                undeclared_message(&u.variable, element),
             )
             .with_element(&element.full_name)
             .with_file(&file)
@@ -172,6 +186,17 @@ pub(crate) fn merged_config(
         merge(&mut merged, value);
     }
     Ok(merged)
+}
+
+/// Says that `variable` is not declared for `element`, and how to declare it.
+fn undeclared_message(variable: &str, element: &Declaration) -> String {
+    format!(
+        "variable {variable} is not declared, so it is not read from the environment: \
+         add {{\"name\": \"{variable}\"}} to \"variables\" in {} (or a key {variable} to \
+         \"envVars\" in app.json), or have the host allow it \
+         (AppBuilder::allow_env_prefix, jitstore --allow-env)",
+        element.file.display()
+    )
 }
 
 /// The JSON object in `file`; `None` when there is no such file. A file that is a link
