@@ -92,9 +92,15 @@ pub enum Command {
         /// Content type to bind into the signature.
         #[arg(long)]
         content_type: Option<String>,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 300)]
-        expires: u64,
+        /// Lifetime in seconds, 1 to 31536000 (365 days); a Type may allow less (OSS
+        /// V4: 7 days).
+        #[arg(
+            long,
+            default_value = "300",
+            value_name = "SECONDS",
+            allow_hyphen_values = true
+        )]
+        expires: String,
         /// Sign an upload (PUT) instead of a download (GET).
         #[arg(long)]
         put: bool,

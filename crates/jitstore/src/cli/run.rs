@@ -40,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             content_type,
             expires,
             put,
-        } => objects::sign(&app, &element, &key, content_type, expires, put).await,
+        } => objects::sign(&app, &element, &key, content_type, &expires, put).await,
         Command::Ls {
             element,
             prefix,
