@@ -252,3 +252,22 @@ async fn elements_deeper_than_the_bound_are_not_looked_for() {
     let app = open_within_guard(root);
     assert_eq!(names(&app), ["a.b.c.Four"]);
 }
+
+#[test]
+fn an_app_json_leading_out_of_the_app_is_refused_unread() {
+    let dir = tempdir();
+    let root = dir.path().join("app");
+    good_app(&root);
+    write(
+        dir.path(),
+        "outside/app.json",
+        r#"{"envVars": {"TOKEN": "hunter2"}}"#,
+    );
+    symlink(dir.path().join("outside/app.json"), root.join("app.json")).unwrap();
+    let disk = RecordingFactory::new("disk");
+    let err = builder(&root, &disk).open().unwrap_err();
+    assert_eq!(err.kind(), ElementErrorKind::InvalidDeclaration, "{err}");
+    assert_eq!(err.file(), Some(root.join("app.json").as_path()));
+    assert!(err.to_string().contains("outside the app"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
