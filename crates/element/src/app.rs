@@ -101,6 +101,8 @@ impl App {
     }
 
     /// The value of an app variable: the environment first, then `app.json` `envVars`.
+    /// This is the host's own lookup; references in configuration files are limited to
+    /// declared and host-chosen names ([`AppBuilder::allow_env_prefix`](crate::AppBuilder::allow_env_prefix)).
     pub fn variable(&self, name: &str) -> Option<String> {
         self.inner
             .env

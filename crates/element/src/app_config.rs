@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::json_file::{expected, parse_object, read_text};
+use crate::json_file::{ensure_inside, expected, parse_object, read_text};
 
 /// The parsed `app.json` of one app folder (all fields optional).
 #[derive(Debug, Clone, Default)]
@@ -23,9 +23,11 @@ pub struct AppConfig {
 }
 
 impl AppConfig {
-    /// Reads `<root>/app.json`; a missing file is an empty config.
+    /// Reads `<root>/app.json`; a missing file is an empty config. An `app.json` that is
+    /// a link leading out of `root` is refused, unread.
     pub fn read(root: &Path) -> ElementResult<AppConfig> {
         let file = root.join("app.json");
+        ensure_inside(&file, root, ElementErrorKind::InvalidDeclaration)?;
         match read_text(&file, ElementErrorKind::InvalidDeclaration)? {
             Some(text) => Self::parse(&text, &file, root),
             None => Ok(AppConfig::default()),

@@ -85,15 +85,29 @@ impl AppBuilder {
     }
 
     /// Uses these variables instead of the process environment (tests, embedding hosts).
+    /// The host chose them, so configurations may reference them without declaring
+    /// them. Variables already [`set`](Self::set_var) stay and win; allowed prefixes stay.
     pub fn env_vars(mut self, vars: HashMap<String, String>) -> Self {
-        self.env = EnvSource::fixed(vars);
+        self.env.replace_process(vars);
         self
     }
 
     /// Sets one variable for this app, above the process environment (e.g. an address
-    /// the host only knows at run time).
+    /// the host only knows at run time). The host chose it, so configurations may
+    /// reference it without declaring it.
     pub fn set_var(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.set(name, value);
+        self
+    }
+
+    /// Lets configurations reference, without declaring them, the process environment's
+    /// variables whose names start with `prefix` (e.g. `"OSS_"`); may be called several
+    /// times. Otherwise a reference must name a variable declared in `e.json`
+    /// `variables` (of the element or a Type on its chain) or `app.json` `envVars`, or
+    /// one set by the host ([`set_var`](Self::set_var), [`env_vars`](Self::env_vars)).
+    /// An empty prefix allows every variable, as before declarations were required.
+    pub fn allow_env_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.env.allow_prefix(prefix);
         self
     }
 

@@ -27,7 +27,9 @@ pub enum ElementErrorKind {
     LoadCycle,
     /// Two element folders claim the same fullName.
     DuplicateElement,
-    /// A `{{VAR}}` / `${VAR}` reference has no value anywhere.
+    /// A `{{VAR}}` / `${VAR}` reference names a variable that is not declared (in
+    /// `e.json` `variables` or `app.json` `envVars`) nor chosen by the host, or one that
+    /// has no value anywhere.
     UnresolvedVariable,
     /// The element is a Meta (or otherwise cannot be instantiated).
     NotInstantiable,

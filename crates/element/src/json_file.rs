@@ -1,5 +1,6 @@
 //! Reading an app's JSON files (`app.json`, `e.json`, `<Name>.json`): UTF-8 text holding
-//! one JSON object, with errors of a caller-chosen kind that name the file.
+//! one JSON object, with errors of a caller-chosen kind that name the file; and the rule
+//! that an app reads no file outside its folder through a symbolic link.
 
 use std::path::Path;
 
@@ -19,6 +20,43 @@ pub(crate) fn read_text(file: &Path, kind: ElementErrorKind) -> ElementResult<Op
             .with_file(file)
             .with_source(e)
     })
+}
+
+/// Whether the canonical path `target` lies outside the canonical folder `root`.
+pub(crate) fn outside_root(target: &Path, root: &Path) -> bool {
+    !target.starts_with(root)
+}
+
+/// The error for `file` (a link, or a path through one) leading to `target`, outside the
+/// app folder `root`. Names both paths, never the content.
+pub(crate) fn link_outside(
+    file: &Path,
+    target: &Path,
+    root: &Path,
+    kind: ElementErrorKind,
+) -> ElementError {
+    ElementError::new(
+        kind,
+        format!(
+            "refused: this is a link to {}, outside the app {} (an app's files must be \
+             inside its folder; links may only point inside it)",
+            target.display(),
+            root.display()
+        ),
+    )
+    .with_file(file)
+}
+
+/// Refuses `file` when it exists and, through a symbolic link, is outside the app folder
+/// `root`. A missing file passes: reading it says so.
+pub(crate) fn ensure_inside(file: &Path, root: &Path, kind: ElementErrorKind) -> ElementResult<()> {
+    let (Ok(target), Ok(root)) = (file.canonicalize(), root.canonicalize()) else {
+        return Ok(());
+    };
+    if outside_root(&target, &root) {
+        return Err(link_outside(file, &target, &root, kind));
+    }
+    Ok(())
 }
 
 /// Parses `text` as a JSON object.

@@ -3,6 +3,10 @@
 //! An app is a folder. Every element is a sub-folder `<family>/<Name>/` holding an
 //! `e.json` declaration and, for instances, a `<Name>.json` business configuration; its
 //! fullName is the folder path with `/` → `.` (`storages/MyOss` → `storages.MyOss`).
+//! Discovery looks [`MIN_ELEMENT_DEPTH`] to [`MAX_ELEMENT_DEPTH`] folders deep and follows
+//! a symbolic link only when it stays inside the app; an element (or `e.json`,
+//! `<Name>.json`, `app.json`) reached through a link leading out of the app is refused,
+//! as that element's problem naming the link and its target.
 //! Elements form chains **Meta → Type → Instance**: a Meta roots a family, a Type (code,
 //! registered on [`AppBuilder`]) implements it, an Instance configures a Type.
 //!
@@ -46,6 +50,7 @@ pub use app_config::AppConfig;
 pub use builder::AppBuilder;
 pub use context::BuildContext;
 pub use declaration::{Declaration, ElementRole, VariableDecl};
+pub use discover::{MAX_ELEMENT_DEPTH, MIN_ELEMENT_DEPTH};
 pub use element::{Element, ElementValue};
 pub use error::{ElementError, ElementErrorKind, ElementResult};
 pub use registry::ElementFactory;

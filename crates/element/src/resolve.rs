@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::declaration::Declaration;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::json_file::{parse_object, read_text};
+use crate::json_file::{ensure_inside, parse_object, read_text};
 use crate::registry::{ElementFactory, Registry};
 use crate::vars::{substitute, EnvSource, Layers, SubstituteError};
 
@@ -132,12 +132,18 @@ pub(crate) fn merged_config(
     app_env_vars: &std::collections::HashMap<String, String>,
 ) -> ElementResult<Value> {
     let mut merged = Value::Object(Map::new());
+    // A name declared anywhere on the chain may be referenced in any of its files.
+    let declared: Vec<&str> = chain
+        .iter()
+        .filter_map(|link| link.declaration.as_deref())
+        .flat_map(|decl| decl.variables.iter().map(|v| v.name.as_str()))
+        .collect();
     for link in chain.iter().rev() {
         let Some(decl) = &link.declaration else {
             continue;
         };
         let file = decl.config_file();
-        let Some(mut value) = read_config(&file, element)? else {
+        let Some(mut value) = read_config(&file, &decl.app_root, element)? else {
             continue;
         };
         let mut declared_defaults: Vec<(&str, &str)> = Vec::new();
@@ -150,6 +156,7 @@ pub(crate) fn merged_config(
             env,
             app_env_vars,
             declared_defaults,
+            declared: declared.clone(),
         };
         substitute(&mut value, &layers).map_err(|e| match e {
             SubstituteError::Unresolved(u) => ElementError::new(
@@ -158,6 +165,13 @@ pub(crate) fn merged_config(
                     "variable {} is not set (environment, app.json envVars, or a default in e.json variables)",
                     u.variable
                 ),
+            )
+            .with_element(&element.full_name)
+            .with_file(&file)
+            .with_field(u.field),
+            SubstituteError::Undeclared(u) => ElementError::new(
+                ElementErrorKind::UnresolvedVariable,
+                undeclared_message(&u.variable, element),
             )
             .with_element(&element.full_name)
             .with_file(&file)
@@ -174,9 +188,26 @@ pub(crate) fn merged_config(
     Ok(merged)
 }
 
-/// The JSON object in `file`; `None` when there is no such file.
-fn read_config(file: &Path, element: &Declaration) -> ElementResult<Option<Value>> {
+/// Says that `variable` is not declared for `element`, and how to declare it.
+fn undeclared_message(variable: &str, element: &Declaration) -> String {
+    format!(
+        "variable {variable} is not declared, so it is not read from the environment: \
+         add {{\"name\": \"{variable}\"}} to \"variables\" in {} (or a key {variable} to \
+         \"envVars\" in app.json), or have the host allow it \
+         (AppBuilder::allow_env_prefix, jitstore --allow-env)",
+        element.file.display()
+    )
+}
+
+/// The JSON object in `file`; `None` when there is no such file. A file that is a link
+/// leading out of `app_root` (the app declaring it) is refused, unread.
+fn read_config(
+    file: &Path,
+    app_root: &Path,
+    element: &Declaration,
+) -> ElementResult<Option<Value>> {
     let with_element = |e: ElementError| e.with_element(&element.full_name);
+    ensure_inside(file, app_root, ElementErrorKind::InvalidConfig).map_err(with_element)?;
     let Some(text) = read_text(file, ElementErrorKind::InvalidConfig).map_err(with_element)? else {
         return Ok(None);
     };

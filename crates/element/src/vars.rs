@@ -1,6 +1,13 @@
 //! Variable references in configuration values: `{{VAR}}`, `${VAR}` and
 //! `${VAR:-default}`, resolved from the process environment, then `app.json` `envVars`,
 //! then the defaults declared in `e.json` `variables`, then the inline default.
+//!
+//! A reference may only name a variable the app declares — an entry of `variables` in
+//! the `e.json` of the element or of a Type on its chain, or a key of `app.json`
+//! `envVars` — or one the host chose: set on the builder ([`EnvSource::set`],
+//! [`EnvSource::fixed`]) or matching a prefix it allows ([`EnvSource::allow_prefix`]).
+//! Anything else is refused before the environment is read, so a configuration file
+//! cannot pull an unrelated secret (`{{DATABASE_PASSWORD}}`) out of the process.
 
 use std::collections::HashMap;
 
@@ -10,6 +17,14 @@ use serde_json::Value;
 pub trait VariableSource {
     /// The value of `name`, or `None` when this source does not define it.
     fn lookup(&self, name: &str) -> Option<String>;
+
+    /// Whether a reference may name `name` at all; [`substitute`] refuses the others
+    /// with [`SubstituteError::Undeclared`] without looking them up. Every name, unless
+    /// a source says otherwise.
+    fn may_reference(&self, name: &str) -> bool {
+        let _ = name;
+        true
+    }
 }
 
 /// The layered lookup used while loading one element.
@@ -17,9 +32,17 @@ pub(crate) struct Layers<'a> {
     pub env: &'a EnvSource,
     pub app_env_vars: &'a HashMap<String, String>,
     pub declared_defaults: Vec<(&'a str, &'a str)>,
+    /// Names declared in `variables` along the element's Type chain.
+    pub declared: Vec<&'a str>,
 }
 
 impl VariableSource for Layers<'_> {
+    fn may_reference(&self, name: &str) -> bool {
+        self.declared.contains(&name)
+            || self.app_env_vars.contains_key(name)
+            || self.env.host_chosen(name)
+    }
+
     fn lookup(&self, name: &str) -> Option<String> {
         self.env
             .get(name)
@@ -34,11 +57,26 @@ impl VariableSource for Layers<'_> {
 }
 
 /// The environment variables are read from: the process environment (optional) under a
-/// map of overrides set by the host (tests, embedding runtimes, the example app).
-#[derive(Debug, Clone)]
+/// map of overrides set by the host (tests, embedding runtimes, the example app), and the
+/// name prefixes the host lets any configuration reference without a declaration.
+#[derive(Clone)]
 pub struct EnvSource {
     overrides: HashMap<String, String>,
     read_process: bool,
+    allowed_prefixes: Vec<String>,
+}
+
+impl std::fmt::Debug for EnvSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The values may be secrets: show the names only.
+        let mut names: Vec<&String> = self.overrides.keys().collect();
+        names.sort();
+        f.debug_struct("EnvSource")
+            .field("overrides", &names)
+            .field("read_process", &self.read_process)
+            .field("allowed_prefixes", &self.allowed_prefixes)
+            .finish()
+    }
 }
 
 impl Default for EnvSource {
@@ -53,20 +91,45 @@ impl EnvSource {
         Self {
             overrides: HashMap::new(),
             read_process: true,
+            allowed_prefixes: Vec::new(),
         }
     }
 
-    /// Only these variables exist; the process environment is not read.
+    /// Only these variables exist; the process environment is not read. The host chose
+    /// them, so configurations may reference them without declaring them.
     pub fn fixed(vars: HashMap<String, String>) -> Self {
         Self {
             overrides: vars,
             read_process: false,
+            allowed_prefixes: Vec::new(),
         }
     }
 
-    /// Sets one variable, taking precedence over the process environment.
+    /// Stops reading the process environment: only `vars` and the variables already
+    /// [`set`](Self::set) (which win) exist. Allowed prefixes are kept.
+    pub fn replace_process(&mut self, vars: HashMap<String, String>) {
+        self.read_process = false;
+        for (name, value) in vars {
+            self.overrides.entry(name).or_insert(value);
+        }
+    }
+
+    /// Sets one variable, taking precedence over the process environment. The host chose
+    /// it, so configurations may reference it without declaring it.
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.overrides.insert(name.into(), value.into());
+    }
+
+    /// Lets configurations reference, without declaring them, the variables whose names
+    /// start with `prefix` (e.g. `OSS_`). An empty prefix allows every variable.
+    pub fn allow_prefix(&mut self, prefix: impl Into<String>) {
+        self.allowed_prefixes.push(prefix.into());
+    }
+
+    /// Whether the host chose `name`: set on this source, or under an allowed prefix.
+    pub fn host_chosen(&self, name: &str) -> bool {
+        self.overrides.contains_key(name)
+            || self.allowed_prefixes.iter().any(|p| name.starts_with(p))
     }
 
     /// The value of `name` in this environment.
@@ -88,11 +151,14 @@ pub struct Unresolved {
     pub field: String,
 }
 
-/// A reference that is written wrongly (`${` without `}`, an empty name, …).
+/// Why a reference could not be substituted.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SubstituteError {
     /// No value for a variable.
     Unresolved(Unresolved),
+    /// The variable may not be referenced here ([`VariableSource::may_reference`]).
+    Undeclared(Unresolved),
     /// A reference is malformed.
     Malformed {
         /// JSON path of the value.
@@ -187,6 +253,12 @@ pub fn substitute_str(
                 "bad variable name {name:?} in {input:?}"
             )));
         }
+        if !vars.may_reference(name) {
+            return Err(SubstituteError::Undeclared(Unresolved {
+                variable: name.to_string(),
+                field: field.to_string(),
+            }));
+        }
         match vars
             .lookup(name)
             .or_else(|| inline_default.map(str::to_string))
@@ -277,11 +349,45 @@ mod tests {
             env: &env,
             app_env_vars: &app,
             declared_defaults: vec![("X", "decl"), ("Y", "decl"), ("Z", "decl")],
+            declared: vec!["X", "Y", "Z"],
         };
         assert_eq!(layers.lookup("X").as_deref(), Some("env"));
         assert_eq!(layers.lookup("Y").as_deref(), Some("app"));
         assert_eq!(layers.lookup("Z").as_deref(), Some("decl"));
         assert_eq!(layers.lookup("W"), None);
+    }
+
+    #[test]
+    fn only_declared_or_host_chosen_names_may_be_referenced() {
+        let mut env = EnvSource::process();
+        env.set("HOST_SET", "h");
+        env.allow_prefix("OSS_");
+        let app = HashMap::from([("FROM_APP".to_string(), "a".to_string())]);
+        let layers = Layers {
+            env: &env,
+            app_env_vars: &app,
+            declared_defaults: vec![],
+            declared: vec!["DECLARED"],
+        };
+        for allowed in ["HOST_SET", "OSS_BUCKET", "FROM_APP", "DECLARED"] {
+            assert!(layers.may_reference(allowed), "{allowed}");
+        }
+        for refused in ["PATH", "DATABASE_PASSWORD", "OSS", "declared"] {
+            assert!(!layers.may_reference(refused), "{refused}");
+        }
+        // Refused before any lookup, inline default or not.
+        assert_eq!(
+            substitute_str("x${PATH:-fallback}", &layers, "f"),
+            Err(SubstituteError::Undeclared(Unresolved {
+                variable: "PATH".into(),
+                field: "f".into()
+            }))
+        );
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains("HOST_SET") && !shown.contains("\"h\""),
+            "{shown}"
+        );
     }
 
     #[test]

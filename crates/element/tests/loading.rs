@@ -108,7 +108,8 @@ async fn variables_resolve_from_env_then_app_json_then_declared_defaults() {
         dir.path(),
         "storages.Vars",
         json!({"title": "V", "type": "storages.DiskType",
-               "variables": [{"name": "FROM_DECL", "default": "decl-value"}, {"name": "FROM_APP", "default": "shadowed"}]}),
+               "variables": [{"name": "FROM_DECL", "default": "decl-value"}, {"name": "FROM_APP", "default": "shadowed"},
+                             {"name": "NOWHERE"}]}),
         Some(json!({
             "a": "{{FROM_ENV}}", "b": "${FROM_APP}", "c": "{{ FROM_DECL }}",
             "d": "${NOWHERE:-inline}", "e": "prefix-${FROM_ENV}-suffix", "n": 5

@@ -16,7 +16,8 @@ fn app() -> tempfile::TempDir {
     write(
         dir.path(),
         "storages/Files/e.json",
-        r#"{"title": "Files", "type": "storages.DiskType", "backendBundleEntry": ".", "variables": []}"#,
+        r#"{"title": "Files", "type": "storages.DiskType", "backendBundleEntry": ".",
+            "variables": [{"name": "KEY"}]}"#,
     );
     write(
         dir.path(),

@@ -2,11 +2,16 @@
 //! the [`StorageMeta`] core and implemented for every storage. Types never implement it:
 //! the blanket implementation is the only one, so a wrapper Type cannot forget to
 //! forward one of these and change behaviour.
+//!
+//! Each method runs in a `tracing` span `jitai` (INFO) whose `method` field names it, so
+//! the `storage` operation spans of an element (see [`ElementStorage`](crate::ElementStorage))
+//! read as, e.g., `jitai{method="download"}:storage{… op="get" …}`.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use tracing::{Instrument, Span};
 
 use crate::error::{StorageErrorKind, StorageResult};
 use crate::meta::StorageMeta;
@@ -36,6 +41,7 @@ pub trait StorageMetaExt: StorageMeta {
             ..PutOptions::default()
         };
         self.put(name, Payload::Bytes(data), options)
+            .instrument(method_span("upload_by_file"))
             .await
             .map_err(|e| e.in_operation("upload_by_file", name))
     }
@@ -50,6 +56,7 @@ pub trait StorageMetaExt: StorageMeta {
         let mut options = PresignOptions::get(expires.unwrap_or(DEFAULT_SIGN_EXPIRES));
         options.content_type = content_type.map(str::to_string);
         self.presign(file, options)
+            .instrument(method_span("get_sign_url"))
             .await
             .map(|presigned| presigned.url)
             .map_err(|e| e.in_operation("get_sign_url", file))
@@ -58,19 +65,22 @@ pub trait StorageMetaExt: StorageMeta {
     /// JitAi's `download(name)`: the whole object in memory.
     async fn download(&self, name: &str) -> StorageResult<Bytes> {
         let read = async { self.get(name, GetOptions::default()).await?.bytes().await };
-        read.await.map_err(|e| e.in_operation("download", name))
+        read.instrument(method_span("download"))
+            .await
+            .map_err(|e| e.in_operation("download", name))
     }
 
     /// JitAi's `getObject(name)`: the object's information.
     async fn get_object(&self, name: &str) -> StorageResult<ObjectInfo> {
         self.stat(name)
+            .instrument(method_span("get_object"))
             .await
             .map_err(|e| e.in_operation("get_object", name))
     }
 
     /// Whether an object exists.
     async fn exists(&self, name: &str) -> StorageResult<bool> {
-        match self.stat(name).await {
+        match self.stat(name).instrument(method_span("exists")).await {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == StorageErrorKind::NotFound => Ok(false),
             Err(e) => Err(e.in_operation("exists", name)),
@@ -90,6 +100,7 @@ pub trait StorageMetaExt: StorageMeta {
             };
             let page = self
                 .list(options)
+                .instrument(method_span("list_all"))
                 .await
                 .map_err(|e| e.in_operation("list_all", prefix))?;
             objects.extend(page.objects);
@@ -102,3 +113,8 @@ pub trait StorageMetaExt: StorageMeta {
 }
 
 impl<T: StorageMeta + ?Sized> StorageMetaExt for T {}
+
+/// The span a JitAi method (or convenience) runs its core operations in.
+fn method_span(method: &'static str) -> Span {
+    tracing::info_span!("jitai", method)
+}

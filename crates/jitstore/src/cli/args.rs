@@ -14,6 +14,26 @@ pub struct Cli {
     #[arg(long, global = true, default_value = ".", env = "JITSTORE_APP")]
     pub app: PathBuf,
 
+    /// Let configurations reference environment variables starting with PREFIX without
+    /// declaring them (e.g. `--allow-env OSS_`); may be repeated; empty prefixes are
+    /// ignored. By default only the variables an app declares (`e.json` `variables`,
+    /// `app.json` `envVars`) are read.
+    #[arg(
+        long = "allow-env",
+        global = true,
+        value_name = "PREFIX",
+        env = "JITSTORE_ALLOW_ENV",
+        value_delimiter = ','
+    )]
+    pub allow_env: Vec<String>,
+
+    /// Log to stderr: `-v` one line per storage operation (element, operation, key,
+    /// size, attempts, request id, duration), `-vv` also each HTTP attempt, `-vvv`
+    /// everything. `JITSTORE_LOG` (a tracing filter such as `debug` or
+    /// `jit_storage_oss=trace`) adds to it, and a bare level there replaces it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -72,9 +92,15 @@ pub enum Command {
         /// Content type to bind into the signature.
         #[arg(long)]
         content_type: Option<String>,
-        /// Lifetime in seconds.
-        #[arg(long, default_value_t = 300)]
-        expires: u64,
+        /// Lifetime in seconds, 1 to 31536000 (365 days); a Type may allow less (OSS
+        /// V4: 7 days).
+        #[arg(
+            long,
+            default_value = "300",
+            value_name = "SECONDS",
+            allow_hyphen_values = true
+        )]
+        expires: String,
         /// Sign an upload (PUT) instead of a download (GET).
         #[arg(long)]
         put: bool,

@@ -7,6 +7,7 @@ use futures::{StreamExt, TryStreamExt};
 use jit_element::App;
 use jit_storage::{
     GetOptions, ListOptions, Payload, PresignMethod, PresignOptions, PutOptions, StorageAppExt,
+    StorageError,
 };
 use tokio::io::AsyncWriteExt;
 
@@ -139,17 +140,34 @@ pub async fn rm(app: &App, element: &str, key: &str) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The longest lifetime `sign` accepts: beyond any Type's limit (OSS V4 allows 7 days),
+/// and far from where adding it to the clock could overflow.
+pub const MAX_SIGN_EXPIRES_SECS: u64 = 365 * 24 * 3600;
+
+/// `--expires` as a lifetime: whole seconds, 1 to [`MAX_SIGN_EXPIRES_SECS`].
+fn sign_lifetime(key: &str, expires: &str) -> Result<Duration, CliError> {
+    match expires.trim().parse::<u64>() {
+        Ok(secs @ 1..=MAX_SIGN_EXPIRES_SECS) => Ok(Duration::from_secs(secs)),
+        _ => Err(StorageError::invalid_argument(format!(
+            "--expires {expires:?}: a signed URL lives 1 to {MAX_SIGN_EXPIRES_SECS} seconds \
+             (365 days), in whole seconds"
+        ))
+        .with_operation("sign", Some(key))
+        .into()),
+    }
+}
+
 /// `sign`: prints a presigned URL (and, for PUT, the headers the uploader must send).
 pub async fn sign(
     app: &App,
     element: &str,
     key: &str,
     content_type: Option<String>,
-    expires: u64,
+    expires: &str,
     put: bool,
 ) -> Result<(), CliError> {
+    let expires = sign_lifetime(key, expires)?;
     let storage = app.storage(element).await?;
-    let expires = Duration::from_secs(expires);
     // Without --content-type the Type decides (from the key's extension).
     let options = PresignOptions {
         method: if put {

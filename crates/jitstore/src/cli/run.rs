@@ -12,7 +12,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::ServeOss(args) = cli.command {
         return serve::serve_oss(args).await;
     }
-    let app = App::builder(&cli.app).with_builtin_types().open()?;
+    let mut builder = App::builder(&cli.app).with_builtin_types();
+    for prefix in cli.allow_env.iter().filter(|p| !p.is_empty()) {
+        builder = builder.allow_env_prefix(prefix.as_str());
+    }
+    let app = builder.open()?;
     match cli.command {
         Command::Elements => objects::elements(&app),
         Command::Check => check::check(&app).await,
@@ -36,7 +40,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             content_type,
             expires,
             put,
-        } => objects::sign(&app, &element, &key, content_type, expires, put).await,
+        } => objects::sign(&app, &element, &key, content_type, &expires, put).await,
         Command::Ls {
             element,
             prefix,
