@@ -3,8 +3,10 @@
 //! up to `multipartConcurrency` parts in flight while the next one is read, then
 //! CompleteMultipartUpload, whose CRC-64 must equal the parts' CRCs combined in part
 //! order. Any failure before completion waits for the parts in flight, then aborts the
-//! upload so no orphan parts stay billed. Initiate, Complete and Abort themselves, and
+//! upload so no orphan parts stay billed; so does dropping the upload's future. Initiate, Complete and Abort themselves, and
 //! what happens when their answers are lost, are `upload_session`'s.
+
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use futures::stream::FuturesUnordered;
@@ -29,9 +31,10 @@ pub(crate) fn part_size_for(length: u64, configured: u64) -> u64 {
 }
 
 /// Uploads `payload` to `key` in parts; `headers` (content type, metadata, …) go with
-/// the initiation.
+/// the initiation. A caller that gives up on the upload (drops this future) once it is
+/// open leaves nothing open either: the upload is aborted in the background.
 pub(crate) async fn upload(
-    core: &OssCore,
+    core: &Arc<OssCore>,
     key: &str,
     payload: Payload,
     headers: Vec<(String, String)>,
@@ -46,6 +49,12 @@ pub(crate) async fn upload(
         part_size,
         "multipart upload started"
     );
+    let mut open = AbortOnDrop {
+        core: core.clone(),
+        key: key.to_string(),
+        upload_id: upload_id.clone(),
+        armed: true,
+    };
     let stream = payload.into_stream();
     let finished = async {
         let parts = upload_parts(core, key, &upload_id, stream, length, part_size)
@@ -53,13 +62,50 @@ pub(crate) async fn upload(
             .map_err(Failure::BeforeComplete)?;
         upload_session::complete(core, key, &upload_id, &parts, &headers).await
     };
-    match finished.await {
+    let result = finished.await;
+    open.armed = false;
+    match result {
         Ok(done) => Ok(done),
         Err(Failure::BeforeComplete(err)) => {
             upload_session::abort(core, key, &upload_id).await;
             Err(err)
         }
         Err(Failure::Closed(err)) => Err(err),
+    }
+}
+
+/// An open upload that is aborted (in a task of its own) if this is dropped while
+/// armed: when the future uploading it is dropped half way.
+struct AbortOnDrop {
+    core: Arc<OssCore>,
+    key: String,
+    upload_id: String,
+    armed: bool,
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (key, upload_id) = (
+            std::mem::take(&mut self.key),
+            std::mem::take(&mut self.upload_id),
+        );
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let core = self.core.clone();
+                tracing::debug!(key, upload_id, "multipart upload dropped: aborting it");
+                runtime.spawn(async move {
+                    upload_session::abort(&core, &key, &upload_id).await;
+                });
+            }
+            Err(_) => tracing::warn!(
+                key,
+                upload_id,
+                "multipart upload dropped outside a runtime: it stays open"
+            ),
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! succeeded.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use jit_oss_protocol::crc64;
 use jit_storage::retry;
@@ -30,7 +31,7 @@ use crate::upload_session::Uploaded;
 /// in parts above the multipart threshold. The CRC-64 returned is the server's,
 /// checked against the one computed here.
 pub(crate) async fn write(
-    core: &OssCore,
+    core: &Arc<OssCore>,
     name: &str,
     payload: Payload,
     options: &PutOptions,

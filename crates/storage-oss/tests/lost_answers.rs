@@ -261,3 +261,47 @@ async fn an_abort_whose_answer_was_lost_is_done() {
     assert_eq!(breaking.count(Req::Abort), 2);
     assert_eq!(open_uploads(&upstream).await, 0);
 }
+
+/// Waits (a bounded number of times) until `done` says so.
+async fn eventually<F, Fut>(what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..500 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("never: {what}");
+}
+
+#[tokio::test]
+async fn an_upload_given_up_half_way_is_aborted() {
+    // Part 1 is held by the proxy (one part at a time: part 2 never comes); the caller
+    // gives up (drops the upload's future) while it waits.
+    let upstream = common::server().await;
+    let holding = proxy(upstream.local_addr(), Fault::HoldPart1UntilPart2).await;
+    let mut config = multipart(0);
+    config["multipartConcurrency"] = 1.into();
+    let via = element(Style::Path, "v4", config, holding.addr).await;
+    let storage = via.storage.clone();
+    let upload = tokio::spawn(async move {
+        storage
+            .upload_by_file("lost/dropped.bin", random(400 * 1024), None)
+            .await
+    });
+    eventually("part 1 reaches the proxy", || async {
+        holding.count(Req::UploadPart) == 1
+    })
+    .await;
+    assert_eq!(open_uploads(&upstream).await, 1);
+    upload.abort();
+    assert!(upload.await.unwrap_err().is_cancelled());
+    eventually("the upload is aborted", || async {
+        open_uploads(&upstream).await == 0
+    })
+    .await;
+    assert_eq!(holding.count(Req::Abort), 1);
+}
