@@ -14,15 +14,15 @@ use jit_element::{BuildContext, ElementResult};
 use jit_oss_protocol::encode::encode_path;
 use jit_storage::{
     validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
-    Payload, PresignOptions, PresignedRequest, PutOptions, StorageErrorKind, StorageMeta,
-    StorageResult, StorageType, UploadResult,
+    Payload, PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind,
+    StorageMeta, StorageResult, StorageType, UploadResult,
 };
 use md5::{Digest, Md5};
 use reqwest::Method;
 
 use crate::config::OssConfig;
 use crate::core::{OssCore, OssRequest, RequestBody};
-use crate::credentials::CredentialsProvider;
+use crate::credentials::{CredentialsProvider, CredentialsSource};
 use crate::error;
 use crate::head::head;
 use crate::lister;
@@ -59,10 +59,20 @@ impl OssStorage {
 
     /// A storage for `config` whose `"credentials"` is `"host"`, signing with the
     /// credentials `provider` gives for every attempt (see [`CredentialsProvider`]).
+    /// Another `"credentials"` is an InvalidConfig error: the provider would go unused.
     pub fn with_credentials_provider(
         config: &OssConfig,
         provider: Arc<dyn CredentialsProvider>,
     ) -> StorageResult<Self> {
+        if config.credentials != CredentialsSource::Host {
+            return Err(StorageError::new(
+                StorageErrorKind::InvalidConfig,
+                format!(
+                    "field `credentials`: is {:?}, so the credentials provider given would go unused; set \"credentials\": \"host\"",
+                    config.credentials.as_str()
+                ),
+            ));
+        }
         Self::from_settings(config.validate()?, &[], Some(provider))
     }
 
@@ -292,5 +302,25 @@ mod tests {
             assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{bad}");
         }
         assert!(storage.object_url(".hidden/a.b/..x").is_ok());
+    }
+
+    #[test]
+    fn a_provider_is_only_taken_for_host_credentials() {
+        use crate::credentials::StaticCredentials;
+        let provider: Arc<dyn CredentialsProvider> = Arc::new(StaticCredentials::new(
+            jit_oss_protocol::Credentials::new("ak", "sk"),
+        ));
+        let mut config: OssConfig = serde_json::from_value(serde_json::json!({
+            "accessKeyId": "ak", "accessKeySecret": "sk",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let err = OssStorage::with_credentials_provider(&config, provider.clone()).unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
+        assert!(err.message().contains("credentials"), "{err}");
+        config.credentials = CredentialsSource::Host;
+        config.access_key_id.clear();
+        config.access_key_secret = jit_oss_protocol::Secret::default();
+        OssStorage::with_credentials_provider(&config, provider).unwrap();
     }
 }

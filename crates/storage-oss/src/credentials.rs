@@ -30,7 +30,8 @@ pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 ///
 /// An implementation that refreshes temporary (STS) credentials should cache them and
 /// refresh ahead of their expiry: this is called once per attempt, on the request's
-/// task. An error fails the attempt with that error; it is retried when the retry table
+/// task. Its `Debug` must not show secrets (the element's `Debug` includes it; keep
+/// them in [`Secret`]s or [`Credentials`], whose `Debug` prints `***`). An error fails the attempt with that error; it is retried when the retry table
 /// says so (a [`Network`](StorageErrorKind::Network) error, say), not when it is final
 /// (e.g. [`PermissionDenied`](StorageErrorKind::PermissionDenied)).
 ///
