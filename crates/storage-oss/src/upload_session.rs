@@ -191,7 +191,7 @@ async fn abort_strays(
         .unwrap_or_default();
     let since = server_now
         .unwrap_or_else(SystemTime::now)
-        .checked_sub(elapsed + INITIATED_MARGIN);
+        .checked_sub(elapsed.saturating_add(INITIATED_MARGIN));
     let strays: Vec<String> = uploads
         .into_iter()
         .filter(|(k, id, initiated)| {
