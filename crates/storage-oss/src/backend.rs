@@ -1,37 +1,35 @@
-//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API (reads,
-//! stat, list, delete, copy, presigned URLs here; writes through `writer`), and
-//! [`OssType`], the `storages.OssType` factory that builds one per element from its
-//! validated settings.
+//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API (stat, list,
+//! delete, copy here; reads through `reader`, writes through `writer`, presigned URLs
+//! through `presign`), and [`OssType`], the `storages.OssType` factory that builds one
+//! per element from its validated settings and, for host credentials, the host's
+//! provider.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use base64::Engine as _;
 use bytes::Bytes;
-use futures::TryStreamExt;
 use jit_element::{BuildContext, ElementResult};
 use jit_oss_protocol::encode::encode_path;
-use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
-use jit_oss_protocol::SignatureVersion;
 use jit_storage::{
-    guess_content_type, validate_object_name, Capabilities, GetOptions, GetResult, ListOptions,
-    ListPage, ObjectInfo, Payload, PresignMethod, PresignOptions, PresignedRequest, PutOptions,
-    RemoteError, StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType,
-    UploadResult,
+    validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
+    Payload, PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind,
+    StorageMeta, StorageResult, StorageType, UploadResult,
 };
 use md5::{Digest, Md5};
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 
 use crate::config::OssConfig;
 use crate::core::{OssCore, OssRequest, RequestBody};
+use crate::credentials::{CredentialsProvider, CredentialsSource};
 use crate::error;
-use crate::integrity::{crc_header, slice_stream, verify_download};
-use crate::lister::{self, trim_etag};
+use crate::head::head;
+use crate::lister;
+use crate::presign;
+use crate::reader;
 use crate::settings::OssSettings;
+use crate::transport::MAX_XML_BODY;
 use crate::writer;
 
 /// Most keys one DeleteMultipleObjects request may name.
@@ -56,73 +54,42 @@ impl OssStorage {
         config: &OssConfig,
         pinned_hosts: &[(String, SocketAddr)],
     ) -> StorageResult<Self> {
-        Self::from_settings(config.validate()?, pinned_hosts)
+        Self::from_settings(config.validate()?, pinned_hosts, None)
+    }
+
+    /// A storage for `config` whose `"credentials"` is `"host"`, signing with the
+    /// credentials `provider` gives for every attempt (see [`CredentialsProvider`]).
+    /// Another `"credentials"` is an InvalidConfig error: the provider would go unused.
+    pub fn with_credentials_provider(
+        config: &OssConfig,
+        provider: Arc<dyn CredentialsProvider>,
+    ) -> StorageResult<Self> {
+        if config.credentials != CredentialsSource::Host {
+            return Err(StorageError::new(
+                StorageErrorKind::InvalidConfig,
+                format!(
+                    "field `credentials`: is {:?}, so the credentials provider given would go unused; set \"credentials\": \"host\"",
+                    config.credentials.as_str()
+                ),
+            ));
+        }
+        Self::from_settings(config.validate()?, &[], Some(provider))
     }
 
     /// A storage on settings [`OssConfig::validate`] checked.
     fn from_settings(
         settings: OssSettings,
         pinned_hosts: &[(String, SocketAddr)],
+        provider: Option<Arc<dyn CredentialsProvider>>,
     ) -> StorageResult<Self> {
         Ok(Self {
-            core: Arc::new(OssCore::new(settings, pinned_hosts)?),
+            core: Arc::new(OssCore::new(settings, pinned_hosts, provider)?),
         })
     }
 
     /// The bucket this storage writes to.
     pub fn bucket(&self) -> &str {
         &self.core.settings.bucket
-    }
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Object information from HEAD/GET response headers.
-fn info_from_headers(key: &str, headers: &HeaderMap, size: u64) -> ObjectInfo {
-    let mut info = ObjectInfo::new(key, size);
-    info.content_type = header_str(headers, "content-type").map(str::to_string);
-    info.etag = header_str(headers, "etag").map(trim_etag);
-    info.last_modified =
-        header_str(headers, "last-modified").and_then(|v| httpdate::parse_http_date(v).ok());
-    info.crc64 = crc_header(headers);
-    info.storage_class = header_str(headers, "x-oss-storage-class").map(str::to_string);
-    let mut metadata = BTreeMap::new();
-    for (name, value) in headers {
-        if let Some(meta) = name.as_str().strip_prefix("x-oss-meta-") {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            metadata.insert(meta.to_string(), value);
-        }
-    }
-    info.metadata = metadata;
-    info
-}
-
-fn content_length(headers: &HeaderMap) -> Option<u64> {
-    header_str(headers, "content-length").and_then(|v| v.trim().parse().ok())
-}
-
-/// `bytes 100-1999/10000` → (100..2000, 10000).
-fn content_range(headers: &HeaderMap) -> Option<(std::ops::Range<u64>, u64)> {
-    let value = header_str(headers, "content-range")?.trim();
-    let rest = value.strip_prefix("bytes ")?;
-    let (range, total) = rest.split_once('/')?;
-    let (start, end) = range.split_once('-')?;
-    let (start, end): (u64, u64) = (start.trim().parse().ok()?, end.trim().parse().ok()?);
-    Some((start..end + 1, total.trim().parse().ok()?))
-}
-
-impl OssStorage {
-    /// HEAD of a key, for an empty range read.
-    async fn empty_read(&self, name: &str, start: u64) -> StorageResult<GetResult> {
-        let info = self.stat(name).await?;
-        let at = start.min(info.size);
-        Ok(GetResult {
-            info,
-            range: Some(at..at),
-            stream: Box::pin(futures::stream::empty()),
-        })
     }
 }
 
@@ -157,82 +124,12 @@ impl StorageMeta for OssStorage {
 
     async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
         validate_object_name(name)?;
-        let mut req = OssRequest::new(Method::GET, Some(name));
-        if let Some(range) = &options.range {
-            if range.end <= range.start {
-                return self.empty_read(name, range.start).await;
-            }
-            req = req.header("range", format!("bytes={}-{}", range.start, range.end - 1));
-        }
-        let response = match self.core.send(req).await {
-            Err(e) if e.remote().and_then(|r| r.status) == Some(416) => {
-                // The range starts at or beyond the end: nothing to return.
-                let start = options.range.as_ref().map_or(0, |r| r.start);
-                return self.empty_read(name, start).await;
-            }
-            other => other?,
-        };
-        let headers = response.headers().clone();
-        let partial = response.status().as_u16() == 206;
-        let stream = self.core.transport.body_stream(response);
-        if partial {
-            let (range, total) = content_range(&headers).ok_or_else(|| {
-                error::malformed_response("206 without Content-Range", Some(&headers))
-            })?;
-            let info = info_from_headers(name, &headers, total);
-            return Ok(GetResult {
-                info,
-                range: Some(range),
-                stream,
-            });
-        }
-        let size = content_length(&headers).ok_or_else(|| {
-            error::malformed_response("GET without Content-Length", Some(&headers))
-        })?;
-        let info = info_from_headers(name, &headers, size);
-        let request_id = error::request_id(&headers);
-        let checked = verify_download(stream, info.crc64, size);
-        let checked: jit_storage::ByteStream = Box::pin(checked.map_err(move |e| {
-            if e.kind() == StorageErrorKind::IntegrityMismatch {
-                if let Some(id) = &request_id {
-                    return e.with_remote(RemoteError {
-                        request_id: Some(id.clone()),
-                        ..RemoteError::default()
-                    });
-                }
-            }
-            e
-        }));
-        match options.range {
-            // The server ignored the range and sent everything: cut it here.
-            Some(range) => {
-                let end = range.end.min(size);
-                let start = range.start.min(end);
-                Ok(GetResult {
-                    info,
-                    range: Some(start..end),
-                    stream: slice_stream(checked, start, end),
-                })
-            }
-            None => Ok(GetResult {
-                info,
-                range: None,
-                stream: checked,
-            }),
-        }
+        reader::get(&self.core, name, options).await
     }
 
     async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
         validate_object_name(name)?;
-        let response = self
-            .core
-            .send(OssRequest::new(Method::HEAD, Some(name)))
-            .await?;
-        let headers = response.headers();
-        let size = content_length(headers).ok_or_else(|| {
-            error::malformed_response("HEAD without Content-Length", Some(headers))
-        })?;
-        Ok(info_from_headers(name, headers, size))
+        head(&self.core, name).await
     }
 
     async fn delete(&self, name: &str) -> StorageResult<()> {
@@ -246,7 +143,11 @@ impl StorageMeta for OssStorage {
     async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
         let response = self.core.send(lister::request(&options)).await?;
         let headers = response.headers().clone();
-        let body = self.core.transport.body_bytes(response).await?;
+        let body = self
+            .core
+            .transport
+            .body_bytes(response, MAX_XML_BODY)
+            .await?;
         lister::parse(&body).map_err(|e| error::with_request_id(e, &headers))
     }
 
@@ -256,46 +157,7 @@ impl StorageMeta for OssStorage {
         options: PresignOptions,
     ) -> StorageResult<PresignedRequest> {
         validate_object_name(name)?;
-        let mut secs = options.expires.as_secs();
-        if options.expires.subsec_nanos() > 0 {
-            secs += 1;
-        }
-        if secs == 0 {
-            return Err(StorageError::invalid_argument(
-                "expiry must be at least one second",
-            ));
-        }
-        if self.core.settings.signature == SignatureVersion::V4 && secs > MAX_PRESIGN_EXPIRES {
-            return Err(StorageError::invalid_argument(format!(
-                "V4 presigned URLs live at most {MAX_PRESIGN_EXPIRES} seconds (7 days); {secs} asked"
-            )));
-        }
-        let mut sign = self.core.presign_request(options.method.as_str(), name);
-        let mut headers = Vec::new();
-        match options.method {
-            PresignMethod::Get => {
-                // A GET sends no Content-Type: bind the type the object is served with.
-                if let Some(ct) = &options.content_type {
-                    sign = sign.with_query("response-content-type", Some(ct));
-                }
-            }
-            PresignMethod::Put => {
-                let ct = options
-                    .content_type
-                    .clone()
-                    .unwrap_or_else(|| guess_content_type(name));
-                sign = sign.with_header("content-type", ct.clone());
-                headers.push(("Content-Type".to_string(), ct));
-            }
-        }
-        let now = SystemTime::now();
-        let url = self.core.presign_url(sign, now, secs)?;
-        Ok(PresignedRequest {
-            url,
-            method: options.method,
-            headers,
-            expires_at: now + Duration::from_secs(secs),
-        })
+        presign::presign(&self.core, name, options).await
     }
 
     fn object_url(&self, name: &str) -> StorageResult<String> {
@@ -362,9 +224,13 @@ impl StorageMeta for OssStorage {
 /// println!("{}", result.url);
 /// # Ok(()) }
 /// ```
+///
+/// An element whose `"credentials"` is `"host"` signs with the provider installed by
+/// [`OssType::with_credentials_provider`] (e.g. one refreshing STS tokens).
 #[derive(Debug, Clone, Default)]
 pub struct OssType {
     pinned_hosts: Vec<(String, SocketAddr)>,
+    credentials: Option<Arc<dyn CredentialsProvider>>,
 }
 
 impl OssType {
@@ -380,6 +246,15 @@ impl OssType {
         self.pinned_hosts.push((host.into(), addr));
         self
     }
+
+    /// Installs the credentials provider of the elements whose `"credentials"` is
+    /// `"host"`: it is asked for credentials at every attempt of every request (and for
+    /// every presigned URL), so credentials it refreshes are used from the next request
+    /// on. Elements with static or environment credentials do not use it.
+    pub fn with_credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
 }
 
 #[async_trait]
@@ -389,8 +264,15 @@ impl StorageType for OssType {
         let settings = config
             .validate()
             .map_err(|e| ctx.invalid_config(e.field, e.message))?;
-        let storage = OssStorage::from_settings(settings, &self.pinned_hosts)
-            .map_err(|e| ctx.build_error(e))?;
+        let storage =
+            OssStorage::from_settings(settings, &self.pinned_hosts, self.credentials.clone())
+                .map_err(|e| {
+                    if e.kind() == StorageErrorKind::InvalidConfig {
+                        ctx.invalid_config("credentials", e.message())
+                    } else {
+                        ctx.build_error(e)
+                    }
+                })?;
         tracing::debug!(
             element = ctx.full_name(),
             bucket = storage.bucket(),
@@ -423,37 +305,22 @@ mod tests {
     }
 
     #[test]
-    fn content_ranges() {
-        let mut h = HeaderMap::new();
-        h.insert("content-range", "bytes 100-1999/10000".parse().unwrap());
-        assert_eq!(content_range(&h), Some((100..2000, 10000)));
-        h.insert("content-range", "bytes */10000".parse().unwrap());
-        assert_eq!(content_range(&h), None);
-    }
-
-    #[test]
-    fn headers_become_info() {
-        let mut h = HeaderMap::new();
-        h.insert("content-type", "text/plain".parse().unwrap());
-        h.insert("etag", "\"ABC\"".parse().unwrap());
-        h.insert(
-            "last-modified",
-            "Thu, 17 Nov 2005 18:49:58 GMT".parse().unwrap(),
-        );
-        h.insert(
-            "x-oss-hash-crc64ecma",
-            "11051210869376104954".parse().unwrap(),
-        );
-        h.insert("x-oss-storage-class", "IA".parse().unwrap());
-        h.insert("x-oss-meta-author", "alice".parse().unwrap());
-        let info = info_from_headers("k", &h, 9);
-        assert_eq!(info.etag.as_deref(), Some("ABC"));
-        assert_eq!(info.crc64, Some(0x995d_c9bb_df19_39fa));
-        assert_eq!(info.storage_class.as_deref(), Some("IA"));
-        assert_eq!(
-            info.metadata.get("author").map(String::as_str),
-            Some("alice")
-        );
-        assert!(info.last_modified.is_some());
+    fn a_provider_is_only_taken_for_host_credentials() {
+        use crate::credentials::StaticCredentials;
+        let provider: Arc<dyn CredentialsProvider> = Arc::new(StaticCredentials::new(
+            jit_oss_protocol::Credentials::new("ak", "sk"),
+        ));
+        let mut config: OssConfig = serde_json::from_value(serde_json::json!({
+            "accessKeyId": "ak", "accessKeySecret": "sk",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let err = OssStorage::with_credentials_provider(&config, provider.clone()).unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
+        assert!(err.message().contains("credentials"), "{err}");
+        config.credentials = CredentialsSource::Host;
+        config.access_key_id.clear();
+        config.access_key_secret = jit_oss_protocol::Secret::default();
+        OssStorage::with_credentials_provider(&config, provider).unwrap();
     }
 }

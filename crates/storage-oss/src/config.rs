@@ -9,6 +9,8 @@ use jit_oss_protocol::{Secret, SignatureVersion};
 use jit_storage::retry;
 use serde::{Deserialize, Deserializer};
 
+use crate::credentials::CredentialsSource;
+
 /// Default size above which uploads go multipart: 64 MiB.
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
 /// Default multipart part size: 8 MiB.
@@ -46,10 +48,18 @@ const fn duration_ms(d: Duration) -> u64 {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OssConfig {
-    /// AccessKey id (required).
+    /// Where the credentials come from: `"static"` (default: `accessKeyId`,
+    /// `accessKeySecret`, `securityToken` below), `"environment"`
+    /// (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
+    /// `ALIBABA_CLOUD_SECURITY_TOKEN`, read for every request) or `"host"` (the provider
+    /// installed with `OssType::with_credentials_provider`). With `"environment"` or
+    /// `"host"` the three keys must be absent.
+    #[serde(default)]
+    pub credentials: CredentialsSource,
+    /// AccessKey id (required with static credentials).
     #[serde(default)]
     pub access_key_id: String,
-    /// AccessKey secret (required).
+    /// AccessKey secret (required with static credentials).
     #[serde(default, deserialize_with = "secret")]
     pub access_key_secret: Secret,
     /// Endpoint, e.g. `oss-cn-hangzhou.aliyuncs.com`; a `http://` or `https://` prefix
@@ -117,6 +127,7 @@ impl Default for OssConfig {
     /// [`OssConfig::validate`] refuses it until they are filled in).
     fn default() -> Self {
         Self {
+            credentials: CredentialsSource::Static,
             access_key_id: String::new(),
             access_key_secret: Secret::default(),
             end_point: String::new(),
@@ -199,6 +210,7 @@ mod tests {
         // Every documented key is known.
         for (key, value) in [
             ("region", serde_json::json!("cn-hangzhou")),
+            ("credentials", "static".into()),
             ("securityToken", "t".into()),
             ("signatureVersion", "v1".into()),
             ("secure", false.into()),
@@ -258,6 +270,27 @@ mod tests {
             .unwrap()
             .security_token
             .is_none());
+    }
+
+    #[test]
+    fn credentials_sources_are_an_enum() {
+        assert_eq!(
+            read("credentials", "environment".into())
+                .unwrap()
+                .credentials,
+            CredentialsSource::Environment
+        );
+        assert_eq!(
+            read("credentials", "host".into()).unwrap().credentials,
+            CredentialsSource::Host
+        );
+        let default: OssConfig = serde_json::from_value(base()).unwrap();
+        assert_eq!(default.credentials, CredentialsSource::Static);
+        let err = read("credentials", "env".into()).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown variant") && err.contains("`environment`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,43 +1,47 @@
 //! Request assembly: an [`OssRequest`] (method, key, query, headers, body) becomes the
 //! signed `reqwest::Request` of each attempt: URLs per addressing style, headers,
-//! signing with `jit-oss-protocol` (V4 or V1, a fresh signature per attempt, the V4
-//! signing key reused for the day and region), presigned URLs. [`OssCore::send`] runs
-//! the attempts under the element's [`RetryPolicy`](jit_storage::retry::RetryPolicy);
-//! executing them (idle timeouts, error bodies) is the transport's job.
+//! signing with `jit-oss-protocol` (V4 or V1, a fresh signature per attempt with the
+//! credentials the element's provider gives for it, the V4 signing key reused for the
+//! secret, day and region), presigned URLs. [`OssCore::send`] runs the attempts of a
+//! request whose body is in memory under the element's
+//! [`RetryPolicy`](jit_storage::retry::RetryPolicy); writes that must confirm a lost
+//! answer drive [`OssCore::attempt`] themselves. Executing an attempt (idle timeouts,
+//! error bodies) is the transport's job.
 
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
-use jit_oss_protocol::SignatureVersion;
-use jit_storage::{StorageError, StorageResult};
+use jit_oss_protocol::{Credentials, SignatureVersion};
+use jit_storage::{StorageError, StorageErrorKind, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 use tracing::Instrument;
 
+use crate::credentials::{
+    CredentialsProvider, CredentialsSetting, EnvironmentCredentials, StaticCredentials,
+};
 use crate::settings::{Addressing, OssSettings};
 use crate::signing_key::SigningKeyCache;
 use crate::transport::{counted_body, Progress, Transport};
 
-/// The body of a request to OSS.
+/// The body of a request to OSS that [`OssCore::send`] sends (and sends again).
 pub(crate) enum RequestBody {
     /// No body.
     Empty,
     /// Bytes in memory: sent again, whole, by every attempt.
     Bytes(Bytes),
-    /// A stream and its progress counter: consumed by the first attempt, so never
-    /// retried.
-    Stream(reqwest::Body, Progress),
 }
 
 /// The body of one attempt: what the HTTP client sends, its length when known, and
 /// the counter the idle timeout watches.
-type AttemptBody = Option<(reqwest::Body, Option<u64>, Progress)>;
+pub(crate) type AttemptBody = Option<(reqwest::Body, Option<u64>, Progress)>;
 
 /// A fresh body of `bytes` for one more attempt (no copy of the bytes).
-fn bytes_body(bytes: &Bytes) -> AttemptBody {
+pub(crate) fn bytes_body(bytes: &Bytes) -> AttemptBody {
     let progress = Progress::default();
     let body = counted_body(bytes.clone(), progress.clone());
     Some((body, Some(bytes.len() as u64), progress))
@@ -89,15 +93,16 @@ impl OssRequest {
     }
 }
 
-/// What every operation of an element shares: settings (credentials included), the
+/// What every operation of an element shares: settings, the credentials provider, the
 /// HTTP transport and the V4 signing-key cache.
 pub(crate) struct OssCore {
-    /// Checked configuration. Its credentials are fixed once requests are signed: the
-    /// signing-key cache belongs to their secret.
+    /// Checked configuration.
     pub settings: OssSettings,
     /// Connection pool and idle timeouts.
     pub transport: Transport,
-    /// The day's V4 signing key for the credentials (never shown by Debug).
+    /// Asked for credentials at every attempt.
+    credentials: Arc<dyn CredentialsProvider>,
+    /// The V4 signing key of the last secret, day and region (never shown by Debug).
     signing_key: SigningKeyCache,
 }
 
@@ -105,20 +110,34 @@ impl std::fmt::Debug for OssCore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OssCore")
             .field("settings", &self.settings)
+            .field("credentials", &self.credentials)
             .finish_non_exhaustive()
     }
 }
 
 impl OssCore {
     /// Builds the core and its transport; `pinned_hosts` pins host names to addresses
-    /// (a hook for local servers reached through virtual-hosted names).
+    /// (a hook for local servers reached through virtual-hosted names); `host_provider`
+    /// serves settings whose credentials come from the host (and is required then).
     pub fn new(
         settings: OssSettings,
         pinned_hosts: &[(String, SocketAddr)],
+        host_provider: Option<Arc<dyn CredentialsProvider>>,
     ) -> StorageResult<Self> {
+        let credentials: Arc<dyn CredentialsProvider> = match &settings.credentials {
+            CredentialsSetting::Static(c) => Arc::new(StaticCredentials::new(c.clone())),
+            CredentialsSetting::Environment => Arc::new(EnvironmentCredentials),
+            CredentialsSetting::Host => host_provider.ok_or_else(|| {
+                StorageError::new(
+                    StorageErrorKind::InvalidConfig,
+                    "field `credentials`: \"host\" needs a credentials provider from the host (OssType::with_credentials_provider), and none was installed",
+                )
+            })?,
+        };
         Ok(Self {
             transport: Transport::new(settings.timeout, pinned_hosts)?,
             settings,
+            credentials,
             signing_key: SigningKeyCache::default(),
         })
     }
@@ -139,6 +158,11 @@ impl OssCore {
         format!("{}/{}", self.base_url(), encode_path(key.unwrap_or("")))
     }
 
+    /// The credentials to sign with now, from the element's provider.
+    pub async fn credentials(&self) -> StorageResult<Credentials> {
+        self.credentials.credentials().await
+    }
+
     /// The request as `jit-oss-protocol` signs it.
     fn sign_request(&self, req: &OssRequest) -> SignRequest {
         let mut sign = SignRequest::new(req.method.as_str()).with_bucket(&self.settings.bucket);
@@ -150,48 +174,47 @@ impl OssCore {
         sign
     }
 
-    /// Signs with an `Authorization` header at `now`.
-    fn sign_header(&self, sign: &mut SignRequest, now: SystemTime) -> StorageResult<()> {
+    /// Signs with an `Authorization` header by `credentials` at `now`.
+    fn sign_header(
+        &self,
+        sign: &mut SignRequest,
+        credentials: &Credentials,
+        now: SystemTime,
+    ) -> StorageResult<()> {
         let result = match self.settings.signature {
             SignatureVersion::V4 => {
                 let region = self.settings.region.as_deref().unwrap_or("");
-                let secret = self.settings.credentials.access_key_secret.expose();
-                v4::sign_header_with_key(
-                    sign,
-                    &self.settings.credentials,
-                    region,
-                    &[],
-                    now,
-                    |date| self.signing_key.key(secret, date, region),
-                )
+                let secret = credentials.access_key_secret.expose();
+                v4::sign_header_with_key(sign, credentials, region, &[], now, |date| {
+                    self.signing_key.key(secret, date, region)
+                })
             }
-            SignatureVersion::V1 => v1::sign_header(sign, &self.settings.credentials, now),
+            SignatureVersion::V1 => v1::sign_header(sign, credentials, now),
         };
         result.map_err(|e| StorageError::invalid_argument(e.to_string()).with_source(e))
     }
 
-    /// Presigns `sign` (whose headers must be sent by the URL's user) for `expires_secs`
-    /// from `now`; returns the URL.
-    pub fn presign_url(
+    /// Presigns `sign` (whose headers must be sent by the URL's user) with the current
+    /// credentials, valid from `now` until `expires_at` (`expires_secs` later); returns
+    /// the URL.
+    pub async fn presign_url(
         &self,
         mut sign: SignRequest,
         now: SystemTime,
         expires_secs: u64,
+        expires_at: SystemTime,
     ) -> StorageResult<String> {
+        let credentials = self.credentials().await?;
         let result = match self.settings.signature {
             SignatureVersion::V4 => v4::presign(
                 &mut sign,
-                &self.settings.credentials,
+                &credentials,
                 self.settings.region.as_deref().unwrap_or(""),
                 &[],
                 now,
                 expires_secs,
             ),
-            SignatureVersion::V1 => v1::presign(
-                &mut sign,
-                &self.settings.credentials,
-                now + Duration::from_secs(expires_secs),
-            ),
+            SignatureVersion::V1 => v1::presign(&mut sign, &credentials, expires_at),
         };
         result.map_err(|e| StorageError::invalid_argument(e.to_string()).with_source(e))?;
         Ok(format!(
@@ -208,15 +231,16 @@ impl OssCore {
             .with_key(key)
     }
 
-    /// Builds the HTTP request of one attempt, signed at `now`.
+    /// Builds the HTTP request of one attempt, signed by `credentials` at `now`.
     fn build(
         &self,
         req: &OssRequest,
         body: Option<(reqwest::Body, Option<u64>)>,
+        credentials: &Credentials,
         now: SystemTime,
     ) -> StorageResult<reqwest::Request> {
         let mut sign = self.sign_request(req);
-        self.sign_header(&mut sign, now)?;
+        self.sign_header(&mut sign, credentials, now)?;
         let mut url = self.url(req.key.as_deref());
         let query = sign.query_string();
         if !query.is_empty() {
@@ -246,13 +270,15 @@ impl OssCore {
         })
     }
 
-    /// One attempt: `req` with `body`, signed now and executed.
-    async fn attempt(&self, req: &OssRequest, body: AttemptBody) -> StorageResult<Response> {
+    /// One attempt: `req` with `body` (its own body is ignored), signed now with the
+    /// credentials the provider gives now, and executed; its successful (2xx) response.
+    pub async fn attempt(&self, req: &OssRequest, body: AttemptBody) -> StorageResult<Response> {
         let (body, progress) = match body {
             Some((body, length, progress)) => (Some((body, length)), Some(progress)),
             None => (None, None),
         };
-        let request = self.build(req, body, SystemTime::now())?;
+        let credentials = self.credentials().await?;
+        let request = self.build(req, body, &credentials, SystemTime::now())?;
         let response = self.transport.execute(request, progress.as_ref()).await?;
         tracing::debug!(
             status = response.status().as_u16(),
@@ -264,43 +290,40 @@ impl OssCore {
         Ok(response)
     }
 
-    /// Sends `req`, signing every attempt afresh, and returns its successful (2xx)
-    /// response; anything else is an error.
-    ///
-    /// A request whose body can be sent again is retried under the element's
-    /// [`RetryPolicy`](jit_storage::retry::RetryPolicy) when its failure is retryable
-    /// (`jit_storage::retry::is_retryable`, the one table); an error after several
-    /// attempts says how many. A streamed body is consumed by its one attempt: such a
-    /// request is never retried.
-    pub async fn send(&self, mut req: OssRequest) -> StorageResult<Response> {
-        let span = tracing::debug_span!(
+    /// A tracing span for the attempts of `req`.
+    pub fn span(req: &OssRequest) -> tracing::Span {
+        tracing::debug_span!(
             "oss",
             method = %req.method,
             key = req.key.as_deref().unwrap_or(""),
-        );
+        )
+    }
+
+    /// Sends `req`, signing every attempt afresh, and returns its successful (2xx)
+    /// response; anything else is an error.
+    ///
+    /// Its body is in memory, so the request is retried under the element's
+    /// [`RetryPolicy`](jit_storage::retry::RetryPolicy) when its failure is retryable
+    /// (`jit_storage::retry::is_retryable`, the one table); an error after several
+    /// attempts says how many. For requests that are safe to send again (reads,
+    /// deletes, UploadPart); writes whose lost answer must be confirmed first use
+    /// [`attempt`](Self::attempt).
+    pub async fn send(&self, mut req: OssRequest) -> StorageResult<Response> {
+        let span = Self::span(&req);
         let body = std::mem::replace(&mut req.body, RequestBody::Empty);
         let req = &req;
-        let result = match body {
-            RequestBody::Stream(stream, progress) => {
-                self.attempt(req, Some((stream, None, progress)))
-                    .instrument(span.clone())
-                    .await
-            }
-            RequestBody::Empty => {
-                self.settings
-                    .retry
-                    .run(|_| self.attempt(req, None))
-                    .instrument(span.clone())
-                    .await
-            }
-            RequestBody::Bytes(bytes) => {
-                self.settings
-                    .retry
-                    .run(|_| self.attempt(req, bytes_body(&bytes)))
-                    .instrument(span.clone())
-                    .await
-            }
-        };
+        let result = self
+            .settings
+            .retry
+            .run(|_| {
+                let body = match &body {
+                    RequestBody::Empty => None,
+                    RequestBody::Bytes(bytes) => bytes_body(bytes),
+                };
+                self.attempt(req, body)
+            })
+            .instrument(span.clone())
+            .await;
         if let Err(err) = &result {
             span.in_scope(|| tracing::debug!(error = %err, "oss request failed"));
         }
@@ -312,7 +335,6 @@ impl OssCore {
 mod tests {
     use super::*;
     use crate::config::OssConfig;
-    use jit_oss_protocol::Credentials;
 
     fn core(extra: serde_json::Value) -> OssCore {
         let mut json = serde_json::json!({
@@ -326,7 +348,11 @@ mod tests {
         }
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        OssCore::new(settings, &[]).unwrap()
+        OssCore::new(settings, &[], None).unwrap()
+    }
+
+    fn static_credentials() -> Credentials {
+        Credentials::new("ak", "sk")
     }
 
     const KEY: &str = "dir/a b+c%d#e?f/文.txt";
@@ -374,7 +400,9 @@ mod tests {
         let req = OssRequest::new(Method::GET, None)
             .query("list-type", Some("2"))
             .query("prefix", Some("a b/"));
-        let built = c.build(&req, None, SystemTime::now()).unwrap();
+        let built = c
+            .build(&req, None, &static_credentials(), SystemTime::now())
+            .unwrap();
         assert_eq!(
             built.url().as_str(),
             "https://bkt.oss-cn-hangzhou.aliyuncs.com/?list-type=2&prefix=a%20b%2F"
@@ -388,7 +416,9 @@ mod tests {
 
         let c = core(serde_json::json!({"signatureVersion": "v1"}));
         let req = OssRequest::new(Method::PUT, Some(KEY)).header("Content-Type", "text/plain");
-        let built = c.build(&req, None, SystemTime::now()).unwrap();
+        let built = c
+            .build(&req, None, &static_credentials(), SystemTime::now())
+            .unwrap();
         assert!(built.headers()["authorization"]
             .to_str()
             .unwrap()
@@ -400,18 +430,31 @@ mod tests {
     #[test]
     fn requests_carry_the_sts_token() {
         for version in ["v4", "v1"] {
-            let mut c = core(serde_json::json!({ "signatureVersion": version }));
-            c.settings.credentials = Credentials::with_token("STS.ak", "sk", "the-token");
+            let c = core(serde_json::json!({ "signatureVersion": version }));
+            let credentials = Credentials::with_token("STS.ak", "sk", "the-token");
             let built = c
                 .build(
                     &OssRequest::new(Method::HEAD, Some("k")),
                     None,
+                    &credentials,
                     SystemTime::now(),
                 )
                 .unwrap();
             assert_eq!(built.headers()["x-oss-security-token"], "the-token");
             assert!(!built.url().as_str().contains("the-token"));
         }
+    }
+
+    #[test]
+    fn host_credentials_need_a_provider() {
+        let config: OssConfig = serde_json::from_value(serde_json::json!({
+            "credentials": "host",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let err = OssCore::new(config.validate().unwrap(), &[], None).unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
+        assert!(err.message().contains("credentials"), "{err}");
     }
 
     #[test]
@@ -423,7 +466,7 @@ mod tests {
         json["securityToken"] = "sts-token-xyz".into();
         let config: OssConfig = serde_json::from_value(json).unwrap();
         let settings = config.validate().unwrap();
-        let c = OssCore::new(settings, &[]).unwrap();
+        let c = OssCore::new(settings, &[], None).unwrap();
         let shown = format!("{c:?}");
         assert!(
             !shown.contains("very-secret-sk") && !shown.contains("sts-token-xyz"),

@@ -170,6 +170,25 @@ pub fn from_reqwest(err: reqwest::Error) -> StorageError {
     StorageError::new(kind, what).with_source(err)
 }
 
+/// Whether a request that failed with `err` may nevertheless have been carried out by
+/// OSS: the connection broke or went quiet once the request may have reached it
+/// ([`Network`](StorageErrorKind::Network) or [`Timeout`](StorageErrorKind::Timeout)
+/// without any HTTP answer), so no answer says either way. A connection that could not
+/// be made, or any answer with a status, is not such a case.
+pub fn answer_lost(err: &StorageError) -> bool {
+    use std::error::Error as _;
+    let kind = matches!(
+        err.kind(),
+        StorageErrorKind::Network | StorageErrorKind::Timeout
+    );
+    let answered = err.remote().and_then(|r| r.status).is_some();
+    let never_connected = err
+        .source()
+        .and_then(|s| s.downcast_ref::<reqwest::Error>())
+        .is_some_and(reqwest::Error::is_connect);
+    kind && !answered && !never_connected
+}
+
 /// A successful answer that cannot be used: malformed XML, a missing header. Kind
 /// [`Server`](StorageErrorKind::Server) (the fault is on the other side), with the
 /// request id when the headers carry one.
@@ -292,6 +311,31 @@ mod tests {
         let err = from_response_parts(404, &h, b"");
         assert_eq!(err.code(), None);
         assert_eq!(err.kind(), StorageErrorKind::NotFound);
+    }
+
+    #[test]
+    fn only_failures_without_an_answer_may_have_been_carried_out() {
+        let reset = StorageError::new(StorageErrorKind::Network, "reset");
+        assert!(answer_lost(&reset));
+        let idle = StorageError::new(StorageErrorKind::Timeout, "no progress");
+        assert!(answer_lost(&idle));
+        let answered = from_response_parts(503, &headers(None), b"");
+        assert!(!answer_lost(&answered));
+        let timeout_answer = from_response_parts(408, &headers(None), b"");
+        assert_eq!(timeout_answer.kind(), StorageErrorKind::Timeout);
+        assert!(!answer_lost(&timeout_answer));
+        assert!(!answer_lost(&StorageError::not_found("x")));
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_was_never_sent() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let err = reqwest::get(format!("http://{addr}/")).await.unwrap_err();
+        let err = from_reqwest(err);
+        assert_eq!(err.kind(), StorageErrorKind::Network);
+        assert!(!answer_lost(&err), "{err:?}");
     }
 
     #[test]

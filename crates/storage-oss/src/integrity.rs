@@ -1,7 +1,8 @@
 //! End-to-end CRC-64 while bytes stream: [`UploadDigest`] computes the CRC-64 and byte
-//! count of what an upload sends (and remembers why the caller's payload stream failed); [`verify_download`] checks
-//! a downloaded body against `x-oss-hash-crc64ecma` as it is read; [`slice_stream`] cuts
-//! a range out of a full body when a server ignored the Range header.
+//! count of what an upload sends (and remembers why the caller's payload stream
+//! failed); [`verify_download`] checks a downloaded body's length and, for a whole
+//! object, its `x-oss-hash-crc64ecma` as it is read; [`slice_stream`] cuts a range out
+//! of a full body when a server ignored the Range header.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -135,26 +136,25 @@ impl UploadDigest {
     }
 }
 
-/// Checks a full object body while it streams: the CRC must equal `expected` and the
-/// length `size` once the stream ends; otherwise the last item is an IntegrityMismatch.
+/// Checks a body while it streams: once it ends, its length must be `size` (always)
+/// and its CRC-64 `expected` (when given: the whole object was read); otherwise the
+/// last item is an IntegrityMismatch. A body longer than `size` fails as soon as it
+/// passes it.
 pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> ByteStream {
-    match expected {
-        None => inner,
-        Some(expected) => Box::pin(Verifying {
-            inner,
-            crc: Crc64::new(),
-            expected,
-            size,
-            seen: 0,
-            done: false,
-        }),
-    }
+    Box::pin(Verifying {
+        inner,
+        crc: Crc64::new(),
+        expected,
+        size,
+        seen: 0,
+        done: false,
+    })
 }
 
 struct Verifying {
     inner: ByteStream,
     crc: Crc64,
-    expected: u64,
+    expected: Option<u64>,
     size: u64,
     seen: u64,
     done: bool,
@@ -169,8 +169,14 @@ impl Stream for Verifying {
         }
         match self.inner.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
-                self.crc.update(&chunk);
-                self.seen += chunk.len() as u64;
+                if self.expected.is_some() {
+                    self.crc.update(&chunk);
+                }
+                self.seen = self.seen.saturating_add(chunk.len() as u64);
+                if self.seen > self.size {
+                    self.done = true;
+                    return Poll::Ready(Some(Err(too_long(self.size))));
+                }
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(Some(Err(e))) => {
@@ -189,14 +195,21 @@ impl Stream for Verifying {
                         ),
                     ))));
                 }
-                if got != self.expected {
-                    return Poll::Ready(Some(Err(mismatch("download", self.expected, got))));
+                if let Some(expected) = self.expected.filter(|e| *e != got) {
+                    return Poll::Ready(Some(Err(mismatch("download", expected, got))));
                 }
                 Poll::Ready(None)
             }
             Poll::Pending => Poll::Pending,
         }
     }
+}
+
+fn too_long(size: u64) -> StorageError {
+    StorageError::new(
+        StorageErrorKind::IntegrityMismatch,
+        format!("download: received more than the {size} bytes announced"),
+    )
 }
 
 /// The bytes `start..end` of a stream that begins at offset 0.
@@ -256,6 +269,21 @@ mod tests {
 
         let short = verify_download(chunks(&[b"1234"]), Some(good), 9);
         let err = collect_stream(short, None).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
+    }
+
+    #[tokio::test]
+    async fn without_a_crc_the_length_is_still_checked() {
+        let ok = verify_download(chunks(&[b"1234", b"56789"]), None, 9);
+        assert_eq!(collect_stream(ok, None).await.unwrap(), &b"123456789"[..]);
+
+        let short = verify_download(chunks(&[b"1234"]), None, 9);
+        let err = collect_stream(short, None).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
+        assert!(err.message().contains("received 4 bytes"), "{err}");
+
+        let long = verify_download(chunks(&[b"1234", b"56789", b"0"]), None, 9);
+        let err = collect_stream(long, None).await.unwrap_err();
         assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
     }
 

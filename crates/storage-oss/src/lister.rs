@@ -69,11 +69,13 @@ struct CommonPrefix {
     prefix: String,
 }
 
-/// `2024-01-02T03:04:05.000Z` → time.
+/// `2024-01-02T03:04:05.000Z` → time; `None` when malformed or before 1970 (a time no
+/// HTTP date can name: such a listing entry's time is unknown).
 pub(crate) fn parse_iso8601(s: &str) -> Option<SystemTime> {
     let dt = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
         .ok()?;
-    Some(SystemTime::from(dt))
+    let secs = u64::try_from(dt.unix_timestamp()).ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::new(secs, dt.nanosecond()))
 }
 
 /// ETags without their quotes (OSS quotes them in headers and XML alike).
@@ -182,6 +184,24 @@ mod tests {
         assert_eq!(page.objects[1].key, "p/中");
         assert_eq!(page.common_prefixes, vec!["p/dir/".to_string()]);
         assert_eq!(page.next_token.as_deref(), Some("CgJiYw--"));
+    }
+
+    #[test]
+    fn times_before_1970_are_unknown() {
+        assert_eq!(parse_iso8601("1969-12-31T23:59:59.000Z"), None);
+        assert_eq!(parse_iso8601("0001-01-01T00:00:00Z"), None);
+        assert_eq!(parse_iso8601("not a time"), None);
+        assert_eq!(
+            parse_iso8601("1970-01-01T00:00:01.500Z"),
+            Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(1500))
+        );
+        let body = br#"<ListBucketResult><IsTruncated>false</IsTruncated>
+<Contents><Key>old</Key><LastModified>1901-01-01T00:00:00.000Z</LastModified><Size>1</Size></Contents>
+</ListBucketResult>"#;
+        let page = parse(body).unwrap();
+        assert_eq!(page.objects[0].last_modified, None);
+        // The page serializes (an HTTP date before 1970 would panic in httpdate).
+        serde_json::to_string(&page).unwrap();
     }
 
     #[test]

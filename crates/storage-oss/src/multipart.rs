@@ -1,34 +1,28 @@
 //! Multipart upload of large payloads: InitiateMultipartUpload, one UploadPart per
-//! buffered part (each part can be retried), up to `multipartConcurrency` parts in
-//! flight while the next one is read, then CompleteMultipartUpload, whose CRC-64 must
-//! equal the parts' CRCs combined in part order. Any failure before completion waits
-//! for the parts in flight, then aborts the upload so no orphan parts stay billed.
+//! buffered part (each part is bytes in memory, so it is retried like any request),
+//! up to `multipartConcurrency` parts in flight while the next one is read, then
+//! CompleteMultipartUpload, whose CRC-64 must equal the parts' CRCs combined in part
+//! order. Any failure before completion waits for the parts in flight, then aborts the
+//! upload so no orphan parts stay billed; so does dropping the upload's future. Initiate, Complete and Abort themselves, and
+//! what happens when their answers are lost, are `upload_session`'s.
+
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use jit_oss_protocol::crc64;
 use jit_storage::{ByteStream, Payload, StorageError, StorageResult};
-use quick_xml::escape::escape;
 use reqwest::Method;
-use serde::Deserialize;
 
 use crate::core::{OssCore, OssRequest, RequestBody};
 use crate::error;
 use crate::integrity::{crc_header, mismatch};
 use crate::lister::trim_etag;
+use crate::upload_session::{self, Failure, Part, Uploaded};
 
 /// Most parts one upload may have.
 pub const MAX_PARTS: u64 = 10_000;
-
-/// What a finished multipart upload reports.
-#[derive(Debug)]
-pub(crate) struct Uploaded {
-    /// ETag of the completed object.
-    pub etag: Option<String>,
-    /// CRC-64 of the whole object (the server's, checked against the parts').
-    pub crc64: u64,
-}
 
 /// The part size actually used: the configured one, raised so that `length` fits in
 /// [`MAX_PARTS`] parts.
@@ -36,52 +30,18 @@ pub(crate) fn part_size_for(length: u64, configured: u64) -> u64 {
     configured.max(length.div_ceil(MAX_PARTS))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct InitiateResult {
-    upload_id: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct CompleteResult {
-    #[serde(default, rename = "ETag")]
-    etag: Option<String>,
-}
-
-struct Part {
-    number: u32,
-    etag: String,
-    crc: u64,
-    len: u64,
-}
-
 /// Uploads `payload` to `key` in parts; `headers` (content type, metadata, …) go with
-/// the initiation.
+/// the initiation. A caller that gives up on the upload (drops this future) once it is
+/// open leaves nothing open either: the upload is aborted in the background.
 pub(crate) async fn upload(
-    core: &OssCore,
+    core: &Arc<OssCore>,
     key: &str,
     payload: Payload,
     headers: Vec<(String, String)>,
 ) -> StorageResult<Uploaded> {
     let length = payload.len();
     let part_size = part_size_for(length, core.settings.part_size);
-    let mut init = OssRequest::new(Method::POST, Some(key)).query("uploads", None);
-    init.headers = headers;
-    let response = core.send(init).await?;
-    let response_headers = response.headers().clone();
-    let body = core.transport.body_bytes(response).await?;
-    let upload_id = std::str::from_utf8(&body)
-        .ok()
-        .and_then(|t| quick_xml::de::from_str::<InitiateResult>(t).ok())
-        .map(|r| r.upload_id)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| {
-            error::malformed_response(
-                "InitiateMultipartUpload answered without an UploadId",
-                Some(&response_headers),
-            )
-        })?;
+    let upload_id = upload_session::initiate(core, key, &headers).await?;
     tracing::debug!(
         key,
         upload_id,
@@ -89,99 +49,62 @@ pub(crate) async fn upload(
         part_size,
         "multipart upload started"
     );
-
-    match upload_parts_and_complete(
-        core,
-        key,
-        &upload_id,
-        payload.into_stream(),
-        length,
-        part_size,
-    )
-    .await
-    {
+    let mut open = AbortOnDrop {
+        core: core.clone(),
+        key: key.to_string(),
+        upload_id: upload_id.clone(),
+        armed: true,
+    };
+    let stream = payload.into_stream();
+    let finished = async {
+        let parts = upload_parts(core, key, &upload_id, stream, length, part_size)
+            .await
+            .map_err(Failure::BeforeComplete)?;
+        upload_session::complete(core, key, &upload_id, &parts, &headers).await
+    };
+    let result = finished.await;
+    open.armed = false;
+    match result {
         Ok(done) => Ok(done),
         Err(Failure::BeforeComplete(err)) => {
-            abort(core, key, &upload_id).await;
+            upload_session::abort(core, key, &upload_id).await;
             Err(err)
         }
-        Err(Failure::AfterComplete(err)) => Err(err),
+        Err(Failure::Closed(err)) => Err(err),
     }
 }
 
-enum Failure {
-    /// The upload is still open and must be aborted.
-    BeforeComplete(StorageError),
-    /// The object exists already (e.g. its CRC did not match).
-    AfterComplete(StorageError),
+/// An open upload that is aborted (in a task of its own) if this is dropped while
+/// armed: when the future uploading it is dropped half way.
+struct AbortOnDrop {
+    core: Arc<OssCore>,
+    key: String,
+    upload_id: String,
+    armed: bool,
 }
 
-async fn upload_parts_and_complete(
-    core: &OssCore,
-    key: &str,
-    upload_id: &str,
-    stream: ByteStream,
-    length: u64,
-    part_size: u64,
-) -> Result<Uploaded, Failure> {
-    let before = Failure::BeforeComplete;
-    let parts = upload_parts(core, key, upload_id, stream, length, part_size)
-        .await
-        .map_err(before)?;
-
-    let mut xml = String::from("<CompleteMultipartUpload>");
-    for p in &parts {
-        xml.push_str(&format!(
-            "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>",
-            p.number,
-            escape(format!("\"{}\"", p.etag).as_str())
-        ));
-    }
-    xml.push_str("</CompleteMultipartUpload>");
-    let req = OssRequest::new(Method::POST, Some(key))
-        .query("uploadId", Some(upload_id))
-        .header("content-type", "application/xml")
-        .body(RequestBody::Bytes(Bytes::from(xml)));
-    let response = core.send(req).await.map_err(before)?;
-
-    let expected = parts
-        .iter()
-        .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len));
-    let server_crc = crc_header(response.headers());
-    let response_headers = response.headers().clone();
-    let body = core
-        .transport
-        .body_bytes(response)
-        .await
-        .unwrap_or_default();
-    let etag = std::str::from_utf8(&body)
-        .ok()
-        .and_then(|t| quick_xml::de::from_str::<CompleteResult>(t).ok())
-        .and_then(|r| r.etag)
-        .or_else(|| {
-            response_headers
-                .get("etag")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        })
-        .map(|e| trim_etag(&e))
-        .filter(|e| !e.is_empty());
-    match server_crc {
-        Some(server) if server != expected => Err(Failure::AfterComplete(error::with_request_id(
-            mismatch("multipart upload", expected, server),
-            &response_headers,
-        ))),
-        _ => {
-            tracing::debug!(
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (key, upload_id) = (
+            std::mem::take(&mut self.key),
+            std::mem::take(&mut self.upload_id),
+        );
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                let core = self.core.clone();
+                tracing::debug!(key, upload_id, "multipart upload dropped: aborting it");
+                runtime.spawn(async move {
+                    upload_session::abort(&core, &key, &upload_id).await;
+                });
+            }
+            Err(_) => tracing::warn!(
                 key,
                 upload_id,
-                parts = parts.len(),
-                "multipart upload completed"
-            );
-            Ok(Uploaded {
-                etag,
-                crc64: expected,
-            })
+                "multipart upload dropped outside a runtime: it stays open"
+            ),
         }
     }
 }
@@ -312,15 +235,6 @@ async fn upload_part(
         crc,
         len,
     })
-}
-
-/// Aborts an upload; failures are only logged (the caller's error matters more).
-async fn abort(core: &OssCore, key: &str, upload_id: &str) {
-    let req = OssRequest::new(Method::DELETE, Some(key)).query("uploadId", Some(upload_id));
-    match core.send(req).await {
-        Ok(_) => tracing::debug!(key, upload_id, "multipart upload aborted"),
-        Err(e) => tracing::warn!(key, upload_id, error = %e, "cannot abort multipart upload"),
-    }
 }
 
 /// The next part of exactly `part_size` bytes (the last may be shorter), or `None`

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use jit_oss_protocol::{region_from_endpoint, Credentials, SignatureVersion};
+use jit_oss_protocol::{region_from_endpoint, SignatureVersion};
 use jit_storage::retry::RetryPolicy;
 use jit_storage::{StorageError, StorageErrorKind};
 
@@ -15,6 +15,7 @@ use crate::config::{
     DEFAULT_PART_SIZE, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS,
     MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
 };
+use crate::credentials::{self, CredentialsSetting};
 
 /// A configuration problem: the key (camelCase, as written) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +62,10 @@ pub enum Addressing {
 /// The checked configuration the client runs on. `Debug` shows no secret.
 #[derive(Clone, Debug)]
 pub struct OssSettings {
-    /// Access key pair and STS token, trimmed. The signing-key cache of an element
-    /// belongs to this secret: it is fixed once the element is built.
-    pub credentials: Credentials,
+    /// Where credentials come from: the config's access key pair and STS token
+    /// (trimmed), the environment, or the host's provider. They are asked for at every
+    /// attempt.
+    pub credentials: CredentialsSetting,
     /// Bucket name.
     pub bucket: String,
     /// `http` or `https`.
@@ -149,7 +151,7 @@ impl OssConfig {
     /// checked (the factory and [`OssStorage::new`](crate::OssStorage::new) both build
     /// from its result).
     pub fn validate(&self) -> Result<OssSettings, OssConfigError> {
-        let credentials = self.credentials()?;
+        let credentials = self.credentials_setting()?;
         if self.end_point.trim().is_empty() {
             return Err(problem(
                 "endPoint",
@@ -199,23 +201,15 @@ impl OssConfig {
         })
     }
 
-    /// `accessKeyId`, `accessKeySecret` and `securityToken` as credentials.
-    fn credentials(&self) -> Result<Credentials, OssConfigError> {
-        let access_key_id = self.access_key_id.trim();
-        if access_key_id.is_empty() {
-            return Err(problem("accessKeyId", "is required and must not be empty"));
-        }
-        if self.access_key_secret.expose().is_empty() {
-            return Err(problem(
-                "accessKeySecret",
-                "is required and must not be empty",
-            ));
-        }
-        Ok(Credentials {
-            access_key_id: access_key_id.to_string(),
-            access_key_secret: self.access_key_secret.clone(),
-            security_token: self.security_token.clone(),
-        })
+    /// `credentials`, `accessKeyId`, `accessKeySecret` and `securityToken`.
+    fn credentials_setting(&self) -> Result<CredentialsSetting, OssConfigError> {
+        credentials::setting(
+            self.credentials,
+            &self.access_key_id,
+            &self.access_key_secret,
+            self.security_token.as_ref(),
+        )
+        .map_err(|(field, message)| problem(field, message))
     }
 
     /// The scheme, endpoint host and addressing style from `endPoint`, `secure`,
@@ -366,7 +360,9 @@ mod tests {
         assert_eq!(s.part_size, 8 << 20);
         assert_eq!(s.multipart_concurrency, 2);
         assert_eq!(s.timeout, Duration::from_secs(60));
-        assert_eq!(s.credentials.access_key_id, "LTAIexample");
+        assert!(
+            matches!(&s.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIexample")
+        );
     }
 
     #[test]
@@ -386,7 +382,9 @@ mod tests {
         let s = with("accessKeyId", " LTAIpadded ".into())
             .validate()
             .unwrap();
-        assert_eq!(s.credentials.access_key_id, "LTAIpadded");
+        assert!(
+            matches!(&s.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIpadded")
+        );
     }
 
     #[test]

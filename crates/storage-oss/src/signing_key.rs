@@ -1,24 +1,27 @@
 //! The V4 signing-key cache of an element: the key (four HMAC-SHA256 over the
-//! secret, the date, the region and `oss`) only changes with the UTC date and the
-//! region, so it is derived once per day and region and reused, leaving one HMAC per
-//! request for the signature itself.
+//! secret, the date, the region and `oss`) only changes with the secret, the UTC date
+//! and the region, so it is derived once per secret, day and region and reused, leaving
+//! one HMAC per request for the signature itself. A secret that changes (credentials
+//! refreshed by a provider) gets its own key at once.
 
 use std::sync::Mutex;
 
 use jit_oss_protocol::sign::v4;
+use jit_oss_protocol::Secret;
 
 /// The last derived key and what it was derived for.
 struct Cached {
+    secret: Secret,
     date: String,
     region: String,
     key: [u8; 32],
 }
 
-/// The current (date, region) signing key of one element's secret.
+/// The signing key of the last (secret, date, region) an element signed with.
 ///
-/// The secret is not stored here: callers pass it in, and must always pass the same
-/// one (one cache per set of credentials). `Debug` shows neither the key nor anything
-/// derived from it.
+/// Callers pass the secret of the credentials they sign with; a different secret than
+/// the cached key's is derived afresh (and replaces it). `Debug` shows neither the
+/// secret nor the key.
 #[derive(Default)]
 pub(crate) struct SigningKeyCache {
     slot: Mutex<Option<Cached>>,
@@ -32,7 +35,8 @@ impl std::fmt::Debug for SigningKeyCache {
 
 impl SigningKeyCache {
     /// The V4 signing key of `secret` for `date` (`yyyymmdd`) and `region`: the cached
-    /// one if it was derived for the same date and region, else derived and cached.
+    /// one if it was derived for the same secret, date and region, else derived and
+    /// cached.
     pub fn key(&self, secret: &str, date: &str, region: &str) -> [u8; 32] {
         // A poisoned lock only means a panic elsewhere while holding it; the slot is
         // always either empty or a complete entry, so it is still usable.
@@ -41,12 +45,13 @@ impl SigningKeyCache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(c) = slot.as_ref() {
-            if c.date == date && c.region == region {
+            if c.date == date && c.region == region && c.secret.expose() == secret {
                 return c.key;
             }
         }
         let key = v4::signing_key(secret, date, region);
         *slot = Some(Cached {
+            secret: Secret::new(secret),
             date: date.to_owned(),
             region: region.to_owned(),
             key,
@@ -89,6 +94,16 @@ mod tests {
             v4::signing_key("sk", "20261123", "cn-beijing")
         );
         assert_ne!(other_region, day2);
+    }
+
+    #[test]
+    fn a_changed_secret_gets_its_own_key() {
+        let cache = SigningKeyCache::default();
+        let first = cache.key("sk-1", "20261122", "cn-hangzhou");
+        let second = cache.key("sk-2", "20261122", "cn-hangzhou");
+        assert_eq!(second, v4::signing_key("sk-2", "20261122", "cn-hangzhou"));
+        assert_ne!(first, second);
+        assert_eq!(cache.key("sk-1", "20261122", "cn-hangzhou"), first);
     }
 
     #[test]

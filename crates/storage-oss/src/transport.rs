@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::{Method, Response};
@@ -24,6 +24,10 @@ const SEND_CHUNK: usize = 64 * 1024;
 
 /// At most this much of an error answer's body is read.
 const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Most bytes of an XML answer (a listing page, a multipart answer) read into memory:
+/// 1000 listed keys of 1024 bytes, URL-encoded, fit with room to spare.
+pub(crate) const MAX_XML_BODY: usize = 16 * 1024 * 1024;
 
 /// Bytes of a request body handed to the HTTP client so far: how the idle timeout
 /// tells a slow upload from a stalled one. Clones share the count.
@@ -152,9 +156,32 @@ impl Transport {
         ))
     }
 
-    /// A (small, XML) response body in memory, with the idle timeout.
-    pub async fn body_bytes(&self, response: Response) -> StorageResult<Bytes> {
-        jit_storage::collect_stream(self.body_stream(response), None).await
+    /// A (small, XML) response body in memory, with the idle timeout and at most
+    /// `limit` bytes: a longer body (announced, or found while reading) is a
+    /// [`Server`](StorageErrorKind::Server) error with the request id, never read
+    /// whole.
+    pub async fn body_bytes(&self, response: Response, limit: usize) -> StorageResult<Bytes> {
+        let headers = response.headers().clone();
+        let too_large = || {
+            error::malformed_response(
+                format!("OSS answered with more than {limit} bytes of XML; refusing to read it"),
+                Some(&headers),
+            )
+        };
+        let announced = response.content_length().unwrap_or(0);
+        if announced > limit as u64 {
+            return Err(too_large());
+        }
+        let mut body = BytesMut::with_capacity(announced as usize);
+        let mut stream = self.body_stream(response);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            if chunk.len() > limit - body.len() {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
     }
 
     /// The error a failed answer describes, from its status, headers and at most
@@ -244,7 +271,52 @@ mod tests {
             .execute(get(&transport, addr), None)
             .await
             .unwrap();
-        let err = transport.body_bytes(response).await.unwrap_err();
+        let err = transport.body_bytes(response, 1000).await.unwrap_err();
         assert_eq!(err.kind(), StorageErrorKind::Timeout, "{err}");
+    }
+
+    #[tokio::test]
+    async fn xml_bodies_are_read_with_a_bound() {
+        let transport = Transport::new(Duration::from_secs(5), &[]).unwrap();
+        // Announced too large: refused before reading.
+        let head = "HTTP/1.1 200 OK\r\ncontent-length: 2000\r\nx-oss-request-id: BIG\r\n\r\n";
+        let addr = answering(head, vec![b' '; 2000]).await;
+        let response = transport
+            .execute(get(&transport, addr), None)
+            .await
+            .unwrap();
+        let err = transport.body_bytes(response, 1000).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::Server, "{err}");
+        assert_eq!(err.request_id(), Some("BIG"));
+        assert!(err.message().contains("more than 1000 bytes"), "{err}");
+
+        // Not announced (chunked): refused once the bound is passed.
+        let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+        let mut body = Vec::new();
+        for _ in 0..10 {
+            body.extend_from_slice(b"190\r\n");
+            body.extend_from_slice(&[b' '; 400]);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(b"0\r\n\r\n");
+        let addr = answering(head, body).await;
+        let response = transport
+            .execute(get(&transport, addr), None)
+            .await
+            .unwrap();
+        let err = transport.body_bytes(response, 1000).await.unwrap_err();
+        assert!(err.message().contains("more than 1000 bytes"), "{err}");
+
+        // Within the bound: read whole.
+        let head = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n";
+        let addr = answering(head, b"<a/>\n".to_vec()).await;
+        let response = transport
+            .execute(get(&transport, addr), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            transport.body_bytes(response, 1000).await.unwrap(),
+            &b"<a/>\n"[..]
+        );
     }
 }

@@ -1,24 +1,37 @@
 //! Writing an object: the upload headers (content type, metadata, serving headers),
-//! one PutObject for payloads up to `multipartThresholdBytes` (bytes in memory can be
-//! retried; a stream is sent once, digested as it goes), the CRC-64 checked against the
-//! server's, and larger payloads handed to `multipart`.
+//! one PutObject for payloads up to `multipartThresholdBytes`, the CRC-64 checked
+//! against the server's, and larger payloads handed to `multipart`.
+//!
+//! A PutObject is retried under the element's policy when its body can be sent again
+//! (bytes, or a file read afresh per attempt); a one-shot stream is sent once, and a
+//! failure worth retrying says it was not retried because of its body. When an
+//! attempt's answer is lost after the whole body went out, the object is checked
+//! (`confirm`) before anything is sent again: if it holds what was sent, the upload
+//! succeeded.
+
+use std::future::Future;
+use std::sync::Arc;
 
 use jit_oss_protocol::crc64;
+use jit_storage::retry;
 use jit_storage::{Payload, PutOptions, StorageError, StorageResult};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
+use tracing::Instrument;
 
-use crate::core::{OssCore, OssRequest, RequestBody};
+use crate::confirm::{took_effect, Expected};
+use crate::core::{bytes_body, OssCore, OssRequest};
 use crate::error;
 use crate::integrity::{crc_header, mismatch, UploadDigest};
 use crate::lister::trim_etag;
-use crate::multipart::{self, Uploaded};
+use crate::multipart;
+use crate::upload_session::Uploaded;
 
 /// Writes `payload` to `name` (already validated) with `options`: in one request, or
 /// in parts above the multipart threshold. The CRC-64 returned is the server's,
 /// checked against the one computed here.
 pub(crate) async fn write(
-    core: &OssCore,
+    core: &Arc<OssCore>,
     name: &str,
     payload: Payload,
     options: &PutOptions,
@@ -27,22 +40,7 @@ pub(crate) async fn write(
     if payload.len() > core.settings.multipart_threshold {
         return multipart::upload(core, name, payload, headers).await;
     }
-    let (response_headers, local_crc) = put_single(core, name, payload, headers).await?;
-    let server_crc = crc_header(&response_headers);
-    if let Some(server) = server_crc {
-        if server != local_crc {
-            let err = mismatch("upload", local_crc, server);
-            return Err(error::with_request_id(err, &response_headers));
-        }
-    }
-    let etag = response_headers
-        .get("etag")
-        .and_then(|v| v.to_str().ok())
-        .map(trim_etag);
-    Ok(Uploaded {
-        etag,
-        crc64: server_crc.unwrap_or(local_crc),
-    })
+    put_single(core, name, payload, headers).await
 }
 
 /// Upload headers of `name`: content type (the one given, else the one its extension
@@ -73,44 +71,167 @@ fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, S
     Ok(headers)
 }
 
-/// PutObject of a whole payload: the response headers and the CRC-64 of what was
-/// sent. A stream that fails, or yields more or fewer bytes than declared, fails the
-/// upload with its own error rather than the broken connection it causes.
+/// How one PutObject attempt ended.
+type AttemptOutcome = Result<(HeaderMap, u64), Failed>;
+
+/// A failed attempt: its error, and the CRC-64 of the body when all of it was handed to
+/// the connection (so the server may have stored it).
+struct Failed {
+    err: StorageError,
+    sent_crc: Option<u64>,
+}
+
+impl From<StorageError> for Failed {
+    fn from(err: StorageError) -> Self {
+        Failed {
+            err,
+            sent_crc: None,
+        }
+    }
+}
+
+/// PutObject of a whole payload: the ETag and CRC-64 of the stored object.
 async fn put_single(
     core: &OssCore,
     name: &str,
     payload: Payload,
     headers: Vec<(String, String)>,
-) -> StorageResult<(HeaderMap, u64)> {
+) -> StorageResult<Uploaded> {
     let length = payload.len();
     let mut req = OssRequest::new(Method::PUT, Some(name));
     req.headers = headers;
-    match payload {
-        Payload::Bytes(bytes) => {
-            let crc = crc64::checksum(&bytes);
-            let response = core.send(req.body(RequestBody::Bytes(bytes))).await?;
-            Ok((response.headers().clone(), crc))
+    let span = OssCore::span(&req);
+    let req = &req;
+    let put = async {
+        match payload {
+            Payload::Bytes(bytes) => {
+                let crc = crc64::checksum(&bytes);
+                let bytes = &bytes;
+                let attempt = move || async move {
+                    let response = core.attempt(req, bytes_body(bytes)).await;
+                    response
+                        .map(|r| (r.headers().clone(), crc))
+                        .map_err(|err| Failed {
+                            err,
+                            sent_crc: Some(crc),
+                        })
+                };
+                put_attempts(core, req, length, true, attempt).await
+            }
+            Payload::File(file) => {
+                let file = &file;
+                let attempt = move || streamed_attempt(core, req, length, file.stream());
+                put_attempts(core, req, length, true, attempt).await
+            }
+            Payload::Stream { stream, .. } => {
+                let mut stream = Some(stream);
+                let attempt = move || {
+                    let stream = stream.take();
+                    let open = async move {
+                        stream.ok_or_else(|| {
+                            StorageError::invalid_argument("a one-shot stream was sent twice")
+                        })
+                    };
+                    streamed_attempt(core, req, length, open)
+                };
+                put_attempts(core, req, length, false, attempt).await
+            }
         }
-        Payload::Stream { stream, length: _ } => {
-            let digest = UploadDigest::default();
-            let body = digest.request_body(stream, length);
-            req = req
-                .header("content-length", length.to_string())
-                .body(RequestBody::Stream(body, digest.progress()));
-            let result = core.send(req).await;
-            if let Some(failure) = digest.take_payload_error() {
-                return Err(failure);
+    };
+    put.instrument(span).await
+}
+
+/// One attempt with the body `open` gives: digested as it goes, so that a payload that
+/// fails (or yields more or fewer bytes than declared) fails with its own error rather
+/// than the broken connection it causes, and the CRC-64 of what was sent is known.
+async fn streamed_attempt(
+    core: &OssCore,
+    req: &OssRequest,
+    length: u64,
+    open: impl Future<Output = StorageResult<jit_storage::ByteStream>>,
+) -> AttemptOutcome {
+    let stream = open.await?;
+    let digest = UploadDigest::default();
+    let body = digest.request_body(stream, length);
+    let result = core
+        .attempt(req, Some((body, Some(length), digest.progress())))
+        .await;
+    if let Some(failure) = digest.take_payload_error() {
+        return Err(failure.into());
+    }
+    let complete = digest.bytes_sent() == length;
+    match result {
+        Ok(_) if !complete => Err(StorageError::invalid_argument(format!(
+            "the payload yielded {} bytes, not its declared {length}",
+            digest.bytes_sent()
+        ))
+        .into()),
+        Ok(response) => Ok((response.headers().clone(), digest.crc64())),
+        Err(err) => Err(Failed {
+            err,
+            sent_crc: complete.then(|| digest.crc64()),
+        }),
+    }
+}
+
+/// Runs PutObject attempts under the element's retry policy (only the first when the
+/// body is not `replayable`), confirming a lost answer before sending again.
+async fn put_attempts<F, Fut>(
+    core: &OssCore,
+    req: &OssRequest,
+    length: u64,
+    replayable: bool,
+    mut attempt: F,
+) -> StorageResult<Uploaded>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = AttemptOutcome>,
+{
+    let key = req.key.as_deref().unwrap_or("");
+    let mut attempts = core.settings.retry.start();
+    loop {
+        let Failed { err, sent_crc } = match attempt().await {
+            Ok((headers, crc)) => return checked(&headers, crc),
+            Err(failed) => failed,
+        };
+        if let Some(crc) = sent_crc.filter(|_| error::answer_lost(&err)) {
+            let expected = Expected {
+                size: length,
+                crc64: crc,
+                headers: &req.headers,
+            };
+            if let Some(info) = took_effect(core, key, &expected).await {
+                return Ok(Uploaded {
+                    etag: info.etag,
+                    crc64: crc,
+                });
             }
-            let response = result?;
-            if digest.bytes_sent() != length {
-                return Err(StorageError::invalid_argument(format!(
-                    "the payload stream yielded {} bytes, not its declared {length}",
-                    digest.bytes_sent()
-                )));
-            }
-            Ok((response.headers().clone(), digest.crc64()))
+        }
+        if !replayable && core.settings.retry.max_retries > 0 {
+            return Err(retry::one_shot_body(err));
+        }
+        attempts.wait_or_give_up(err).await?;
+    }
+}
+
+/// The result of a PutObject answered with `headers`, after `sent_crc` was sent: the
+/// server's CRC-64 must be the same.
+fn checked(headers: &HeaderMap, sent_crc: u64) -> StorageResult<Uploaded> {
+    let server_crc = crc_header(headers);
+    if let Some(server) = server_crc {
+        if server != sent_crc {
+            let err = mismatch("upload", sent_crc, server);
+            return Err(error::with_request_id(err, headers));
         }
     }
+    let etag = headers
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(trim_etag);
+    Ok(Uploaded {
+        etag,
+        crc64: sent_crc,
+    })
 }
 
 #[cfg(test)]

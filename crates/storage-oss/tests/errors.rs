@@ -280,6 +280,15 @@ async fn a_streamed_body_is_sent_once() {
         .await
         .expect_err("the stream cannot be sent again");
     assert_eq!(err.remote().and_then(|r| r.status), Some(503), "{err}");
+    assert_eq!(err.kind(), StorageErrorKind::Server, "{err}");
+    // It says why it was not retried, and stays retryable for a caller who can
+    // produce the stream again.
+    assert!(
+        err.message()
+            .contains("not retried: the request body is a one-shot stream"),
+        "{err}"
+    );
+    assert!(err.is_retryable());
     assert_eq!(flaky.seen.load(Ordering::SeqCst), 1);
 }
 

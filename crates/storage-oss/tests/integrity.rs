@@ -232,29 +232,35 @@ async fn presigned_put_then_presigned_get() {
 }
 
 #[tokio::test]
-async fn v4_presign_is_capped_at_seven_days() {
-    let env = env_with(Style::Path, "v4", json!({}), None).await;
-    let err = env
-        .storage
-        .presign(
-            "a",
-            PresignOptions::get(Duration::from_secs(7 * 24 * 3600 + 1)),
-        )
-        .await
-        .expect_err("too long");
-    assert_eq!(err.kind(), StorageErrorKind::InvalidArgument);
-    env.storage
-        .presign("a", PresignOptions::get(Duration::from_secs(7 * 24 * 3600)))
-        .await
-        .expect("seven days is allowed");
-    let env = env_with(Style::Path, "v1", json!({}), None).await;
-    env.storage
-        .presign(
-            "a",
-            PresignOptions::get(Duration::from_secs(30 * 24 * 3600)),
-        )
-        .await
-        .expect("V1 has no cap");
+async fn presigned_urls_live_one_second_to_seven_days_v1_and_v4_alike() {
+    for version in ["v4", "v1"] {
+        let env = env_with(Style::Path, version, json!({}), None).await;
+        for too_long in [
+            Duration::from_secs(7 * 24 * 3600 + 1),
+            Duration::from_secs(30 * 24 * 3600),
+            // Would overflow `now + expires` if it were ever added.
+            Duration::from_secs(u64::MAX),
+            Duration::MAX,
+        ] {
+            let err = env
+                .storage
+                .presign("a", PresignOptions::get(too_long))
+                .await
+                .expect_err("too long");
+            assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{version}");
+            assert!(err.message().contains("7 days"), "{version}: {err}");
+        }
+        env.storage
+            .presign("a", PresignOptions::get(Duration::from_secs(7 * 24 * 3600)))
+            .await
+            .expect("seven days is allowed");
+        let err = env
+            .storage
+            .presign("a", PresignOptions::get(Duration::ZERO))
+            .await
+            .expect_err("zero");
+        assert_eq!(err.kind(), StorageErrorKind::InvalidArgument, "{version}");
+    }
 }
 
 #[tokio::test]

@@ -174,6 +174,18 @@ impl StorageError {
         self
     }
 
+    /// The same error, saying why it was not tried again although it was worth it
+    /// (e.g. its request body was a one-shot stream).
+    pub fn not_retried(mut self, reason: &str) -> Self {
+        let message = &mut self.inner.message;
+        if message.is_empty() {
+            *message = format!("not retried: {reason}");
+        } else {
+            *message = format!("{message} (not retried: {reason})");
+        }
+        self
+    }
+
     /// Attaches what the remote service said.
     pub fn with_remote(mut self, remote: RemoteError) -> Self {
         self.inner.remote = Some(remote);

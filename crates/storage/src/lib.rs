@@ -22,6 +22,7 @@ mod element_storage;
 mod error;
 mod ext;
 mod family;
+mod file_payload;
 mod meta;
 mod name;
 pub mod retry;
@@ -39,6 +40,7 @@ pub use family::{
     StorageAppBuilderExt, StorageAppExt, StorageBuildContextExt, StorageElementExt, StorageType,
     DEFAULT_STORAGE, STORAGE_META,
 };
+pub use file_payload::FilePayload;
 pub use meta::{downcast_storage, StorageIdentity, StorageMeta};
 pub use name::{validate_object_name, validate_prefix, MAX_NAME_BYTES};
 pub use types::{

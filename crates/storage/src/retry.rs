@@ -144,18 +144,26 @@ impl RetryPolicy {
     {
         let mut attempts = self.start();
         loop {
-            let number = attempts.made + 1;
-            match attempt(number).await {
+            match attempt(attempts.made + 1).await {
                 Ok(value) => return Ok(value),
-                Err(err) => match attempts.next_delay(&err) {
-                    Some(wait) => {
-                        tracing::debug!(attempt = number, error = %err, ?wait, "retrying");
-                        tokio::time::sleep(wait).await;
-                    }
-                    None => return Err(attempts.give_up(err)),
-                },
+                Err(err) => attempts.wait_or_give_up(err).await?,
             }
         }
+    }
+}
+
+/// Why a one-shot body was not sent again.
+const ONE_SHOT: &str = "the request body is a one-shot stream that cannot be sent again";
+
+/// The error to report when a request failed in a way worth retrying
+/// ([`is_retryable`]) but could not be sent again because its body was a one-shot
+/// stream: the same error (kind, status, code, request id) saying so. Other errors are
+/// returned as they are.
+pub fn one_shot_body(err: StorageError) -> StorageError {
+    if is_retryable(&err) {
+        err.not_retried(ONE_SHOT)
+    } else {
+        err
     }
 }
 
@@ -189,6 +197,22 @@ impl Attempts {
             }
         }
         Some(wait)
+    }
+
+    /// After an attempt failed with `err`: waits the backoff and returns `Ok(())` when
+    /// another attempt should be made, or returns the error to report (see
+    /// [`give_up`](Self::give_up)). For loops that need more than
+    /// [`RetryPolicy::run`], such as checking whether a request whose answer was lost
+    /// took effect before sending it again.
+    pub async fn wait_or_give_up(&mut self, err: StorageError) -> Result<(), StorageError> {
+        match self.next_delay(&err) {
+            Some(wait) => {
+                tracing::debug!(attempt = self.made, error = %err, ?wait, "retrying");
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            None => Err(self.give_up(err)),
+        }
     }
 
     /// The error to report when giving up with `err`: the same error, saying how many
@@ -303,6 +327,17 @@ mod tests {
             "a final error is not retried"
         );
         assert_eq!(err.message(), "gone");
+    }
+
+    #[test]
+    fn one_shot_bodies_say_why_they_were_not_retried() {
+        let err = one_shot_body(remote(503, None, StorageErrorKind::Server));
+        assert_eq!(err.kind(), StorageErrorKind::Server);
+        assert_eq!(err.remote().and_then(|r| r.status), Some(503));
+        assert!(err.message().contains("not retried"), "{err}");
+        assert!(err.message().contains("one-shot stream"), "{err}");
+        let final_ = one_shot_body(StorageError::not_found("gone"));
+        assert_eq!(final_.message(), "gone");
     }
 
     #[tokio::test(start_paused = true)]

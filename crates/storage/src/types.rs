@@ -12,7 +12,8 @@ use futures::{Stream, StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::content_type::guess_content_type;
-use crate::error::{StorageError, StorageResult};
+use crate::error::StorageResult;
+use crate::file_payload::FilePayload;
 
 /// The presigned-URL lifetime used when the caller gives none (300 s, as in JitAi).
 pub const DEFAULT_SIGN_EXPIRES: Duration = Duration::from_secs(300);
@@ -20,12 +21,18 @@ pub const DEFAULT_SIGN_EXPIRES: Duration = Duration::from_secs(300);
 /// A stream of object bytes.
 pub type ByteStream = Pin<Box<dyn Stream<Item = StorageResult<Bytes>> + Send + 'static>>;
 
-/// Data to upload: bytes the caller holds, or a stream of known length (a file, a
+/// Data to upload: bytes the caller holds, a local file, or a stream of known length (a
 /// network body) that is never loaded whole.
+///
+/// Bytes and files can be sent again, so a remote Type retries an upload of either after
+/// a failure worth retrying; a [`Payload::Stream`] is consumed by its one attempt (see
+/// [`Payload::is_replayable`]).
 pub enum Payload {
     /// The whole object, in memory.
     Bytes(Bytes),
-    /// A stream and its exact length in bytes.
+    /// A local file, opened afresh for every attempt (see [`FilePayload`]).
+    File(FilePayload),
+    /// A one-shot stream and its exact length in bytes.
     Stream {
         /// The bytes.
         stream: ByteStream,
@@ -35,30 +42,16 @@ pub enum Payload {
 }
 
 impl Payload {
-    /// A payload streamed from a local file.
+    /// A payload read from a local file: replayable, never held in memory.
     pub async fn from_file(path: impl AsRef<Path>) -> StorageResult<Payload> {
-        let path = path.as_ref();
-        let file = tokio::fs::File::open(path)
-            .await
-            .map_err(|e| StorageError::io(format!("cannot open {}", path.display()), e))?;
-        let length = file
-            .metadata()
-            .await
-            .map_err(|e| StorageError::io(format!("cannot stat {}", path.display()), e))?
-            .len();
-        let display = path.display().to_string();
-        let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024)
-            .map_err(move |e| StorageError::io(format!("cannot read {display}"), e));
-        Ok(Payload::Stream {
-            stream: Box::pin(stream),
-            length,
-        })
+        FilePayload::open(path).await.map(Payload::File)
     }
 
     /// The payload's length in bytes.
     pub fn len(&self) -> u64 {
         match self {
             Payload::Bytes(b) => b.len() as u64,
+            Payload::File(file) => file.len(),
             Payload::Stream { length, .. } => *length,
         }
     }
@@ -68,10 +61,20 @@ impl Payload {
         self.len() == 0
     }
 
-    /// The payload as a stream of chunks, whatever it was.
+    /// Whether the payload can be sent more than once (bytes and files can; a stream
+    /// cannot).
+    pub fn is_replayable(&self) -> bool {
+        !matches!(self, Payload::Stream { .. })
+    }
+
+    /// The payload as a stream of chunks, whatever it was (a file is opened when the
+    /// stream is first polled).
     pub fn into_stream(self) -> ByteStream {
         match self {
             Payload::Bytes(b) => Box::pin(futures::stream::once(async move { Ok(b) })),
+            Payload::File(file) => {
+                Box::pin(futures::stream::once(async move { file.stream().await }).try_flatten())
+            }
             Payload::Stream { stream, .. } => stream,
         }
     }
@@ -81,6 +84,12 @@ impl std::fmt::Debug for Payload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Payload::Bytes(b) => write!(f, "Payload::Bytes({} bytes)", b.len()),
+            Payload::File(file) => write!(
+                f,
+                "Payload::File({}, {} bytes)",
+                file.path().display(),
+                file.len()
+            ),
             Payload::Stream { length, .. } => write!(f, "Payload::Stream({length} bytes)"),
         }
     }
@@ -216,12 +225,22 @@ impl ObjectInfo {
     }
 }
 
+/// The last second an HTTP date can name (9999-12-31T23:59:59Z).
+const LAST_HTTP_DATE_SECS: u64 = 253_402_300_799;
+
+/// `t` as an HTTP date, or `None` when it has none: before 1970 or after the year 9999
+/// (times a remote service may report, which `httpdate` would panic on).
+fn http_date(t: SystemTime) -> Option<String> {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    (secs <= LAST_HTTP_DATE_SECS).then(|| httpdate::fmt_http_date(t))
+}
+
 fn serialize_http_date<S: serde::Serializer>(
     value: &Option<SystemTime>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(t) => serializer.serialize_str(&httpdate::fmt_http_date(*t)),
+    match value.and_then(http_date) {
+        Some(date) => serializer.serialize_str(&date),
         None => serializer.serialize_none(),
     }
 }
@@ -249,7 +268,7 @@ impl GetResult {
         let hint = self
             .range
             .as_ref()
-            .map(|r| r.end - r.start)
+            .map(|r| r.end.saturating_sub(r.start))
             .unwrap_or(self.info.size);
         collect_stream(self.stream, Some(hint)).await
     }
@@ -334,7 +353,12 @@ fn serialize_http_date_required<S: serde::Serializer>(
     value: &SystemTime,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&httpdate::fmt_http_date(*value))
+    match http_date(*value) {
+        Some(date) => serializer.serialize_str(&date),
+        None => Err(serde::ser::Error::custom(
+            "the time is outside what an HTTP date can name (1970 to 9999)",
+        )),
+    }
 }
 
 /// Options of a listing.
@@ -362,4 +386,45 @@ pub struct ListPage {
     pub common_prefixes: Vec<String>,
     /// Token for the next page; `None` on the last page.
     pub next_token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_no_http_date_can_name_have_none() {
+        let before_1970 = std::time::UNIX_EPOCH.checked_sub(Duration::from_secs(1));
+        assert_eq!(before_1970.and_then(http_date), None);
+        let after_9999 =
+            std::time::UNIX_EPOCH.checked_add(Duration::from_secs(LAST_HTTP_DATE_SECS + 1));
+        assert_eq!(after_9999.and_then(http_date), None);
+        assert_eq!(
+            http_date(std::time::UNIX_EPOCH + Duration::from_secs(1)).as_deref(),
+            Some("Thu, 01 Jan 1970 00:00:01 GMT")
+        );
+        assert_eq!(
+            http_date(std::time::UNIX_EPOCH + Duration::from_secs(LAST_HTTP_DATE_SECS)).as_deref(),
+            Some("Fri, 31 Dec 9999 23:59:59 GMT")
+        );
+    }
+
+    #[tokio::test]
+    async fn file_payloads_are_replayable_streams_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, b"hello").unwrap();
+        let file = Payload::from_file(&path).await.unwrap();
+        assert!(file.is_replayable());
+        assert_eq!(file.len(), 5);
+        assert!(format!("{file:?}").contains("5 bytes"));
+        let bytes = collect_stream(file.into_stream(), None).await.unwrap();
+        assert_eq!(bytes, &b"hello"[..]);
+        assert!(Payload::from(b"x".to_vec()).is_replayable());
+        let stream = Payload::Stream {
+            stream: Box::pin(futures::stream::empty()),
+            length: 0,
+        };
+        assert!(!stream.is_replayable());
+    }
 }

@@ -1,18 +1,20 @@
 //! Shared test fixtures: a real local OSS server (jit-oss-server) on 127.0.0.1:0, an
 //! app folder in a temp dir declaring `storages.MyOss`, the element loaded through a real
-//! `App`, a small axum proxy that misbehaves on purpose in front of the server, and
-//! V4-signed requests sent straight to a server (e.g. ListMultipartUploads).
+//! `App`, a small axum proxy that misbehaves on purpose in front of the server
+//! (`proxy`), and V4-signed requests sent straight to a server (e.g.
+//! ListMultipartUploads).
 
 #![allow(dead_code)]
 
+mod proxy;
+
+#[allow(unused_imports)]
+pub use proxy::*;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::Response;
 use jit_element::App;
 use jit_oss_server::{start, RunningServer, ServerConfig};
 use jit_storage::{StorageAppBuilderExt, StorageAppExt, StorageMeta};
@@ -43,9 +45,17 @@ pub struct Env {
 }
 
 pub async fn server() -> RunningServer {
+    server_with(&[(AK, SK)]).await
+}
+
+/// A server accepting these access keys.
+pub async fn server_with(credentials: &[(&str, &str)]) -> RunningServer {
     start(ServerConfig {
         buckets: vec![BUCKET.into()],
-        credentials: vec![(AK.into(), SK.into())],
+        credentials: credentials
+            .iter()
+            .map(|(id, secret)| (id.to_string(), secret.to_string()))
+            .collect(),
         ..ServerConfig::default()
     })
     .await
@@ -112,6 +122,27 @@ pub fn http_client(addr: SocketAddr) -> reqwest::Client {
         .unwrap()
 }
 
+/// An element (and its app folder) talking to `addr`.
+pub struct Element {
+    pub app: App,
+    pub storage: Arc<dyn StorageMeta>,
+    pub dir: tempfile::TempDir,
+}
+
+/// An element configured by `config(..)` with `extra` merged in, whose endpoint is
+/// `addr` (a server, or a proxy in front of one).
+pub async fn element(style: Style, version: &str, extra: Value, addr: SocketAddr) -> Element {
+    let mut cfg = config(style, version);
+    for (k, v) in extra.as_object().unwrap() {
+        cfg[k] = v.clone();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_element(dir.path(), "MyOss", &cfg);
+    let app = open_app(dir.path(), addr);
+    let storage = app.storage(ELEMENT).await.expect("load storages.MyOss");
+    Element { app, storage, dir }
+}
+
 /// A server plus an element configured by `config(..)` with `extra` merged in, whose
 /// endpoint is `target` (the server itself, or a proxy in front of it).
 pub async fn env_with(
@@ -122,14 +153,7 @@ pub async fn env_with(
 ) -> Env {
     let server = server().await;
     let addr = target.unwrap_or(server.local_addr());
-    let mut cfg = config(style, version);
-    for (k, v) in extra.as_object().unwrap() {
-        cfg[k] = v.clone();
-    }
-    let dir = tempfile::tempdir().unwrap();
-    write_element(dir.path(), "MyOss", &cfg);
-    let app = open_app(dir.path(), addr);
-    let storage = app.storage(ELEMENT).await.expect("load storages.MyOss");
+    let Element { app, storage, dir } = element(style, version, extra, addr).await;
     Env {
         server,
         app,
@@ -141,167 +165,6 @@ pub async fn env_with(
 
 pub async fn env(style: Style, version: &str) -> Env {
     env_with(style, version, json!({}), None).await
-}
-
-/// What the proxy does to traffic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
-    /// Flip one byte in the body of successful GETs.
-    CorruptGetBody,
-    /// Replace `x-oss-hash-crc64ecma` of successful PUTs with a wrong value.
-    WrongPutCrc,
-    /// Answer the first N requests with 503 (non-XML body) without forwarding.
-    Fail503(usize),
-    /// Answer the first N requests with 403 `RequestTimeTooSkewed` (OSS XML).
-    Skewed(usize),
-    /// Answer the first N requests with 403 `SignatureDoesNotMatch` (OSS XML).
-    SignatureMismatch(usize),
-    /// Answer every UploadPart of this part number with 503, without forwarding.
-    FailPart(u32),
-    /// Hold UploadPart 1 until UploadPart 2 has arrived: only a client with two parts
-    /// in flight gets past it.
-    HoldPart1UntilPart2,
-}
-
-#[derive(Clone)]
-struct ProxyState {
-    upstream: SocketAddr,
-    fault: Fault,
-    seen: Arc<AtomicUsize>,
-    client: reqwest::Client,
-    part2_arrived: Arc<tokio::sync::Notify>,
-}
-
-/// A running proxy and how many requests reached it.
-pub struct Proxy {
-    pub addr: SocketAddr,
-    pub seen: Arc<AtomicUsize>,
-    _task: tokio::task::JoinHandle<()>,
-}
-
-/// Starts a proxy on 127.0.0.1:0 forwarding to `upstream` with `fault`.
-pub async fn proxy(upstream: SocketAddr, fault: Fault) -> Proxy {
-    let seen = Arc::new(AtomicUsize::new(0));
-    let state = ProxyState {
-        upstream,
-        fault,
-        seen: seen.clone(),
-        client: reqwest::Client::new(),
-        part2_arrived: Arc::new(tokio::sync::Notify::new()),
-    };
-    let app = axum::Router::new().fallback(forward).with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.unwrap();
-    });
-    Proxy {
-        addr,
-        seen,
-        _task: task,
-    }
-}
-
-async fn forward(State(state): State<ProxyState>, request: Request) -> Response {
-    let n = state.seen.fetch_add(1, Ordering::SeqCst);
-    if let Fault::Fail503(count) = state.fault {
-        if n < count {
-            return Response::builder()
-                .status(503)
-                .header("x-oss-request-id", format!("PROXY-{n}"))
-                .body(Body::from("<html>temporarily unavailable</html>"))
-                .unwrap();
-        }
-    }
-    if let Fault::Skewed(count) = state.fault {
-        if n < count {
-            return oss_error(
-                403,
-                "RequestTimeTooSkewed",
-                "The difference between the request time and the current time is too large.",
-                "SKEW",
-            );
-        }
-    }
-    if let Fault::SignatureMismatch(count) = state.fault {
-        if n < count {
-            return oss_error(
-                403,
-                "SignatureDoesNotMatch",
-                "The request signature we calculated does not match the signature you provided.",
-                "MISMATCH",
-            );
-        }
-    }
-    if let Fault::FailPart(number) = state.fault {
-        let wanted = format!("partNumber={number}");
-        let query = request.uri().query().unwrap_or("");
-        if request.method() == "PUT" && query.split('&').any(|pair| pair == wanted) {
-            return Response::builder()
-                .status(503)
-                .header("x-oss-request-id", format!("PROXY-PART-{number}"))
-                .body(Body::from("<html>part refused</html>"))
-                .unwrap();
-        }
-    }
-    if state.fault == Fault::HoldPart1UntilPart2 && request.method() == "PUT" {
-        let query = request.uri().query().unwrap_or("");
-        if query.split('&').any(|pair| pair == "partNumber=1") {
-            state.part2_arrived.notified().await;
-        } else if query.split('&').any(|pair| pair == "partNumber=2") {
-            state.part2_arrived.notify_one();
-        }
-    }
-    let (parts, body) = request.into_parts();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
-    let url = format!("http://{}{}", state.upstream, path);
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    let mut upstream = state.client.request(parts.method.clone(), &url);
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" {
-            upstream = upstream.header(name, value);
-        }
-    }
-    let answer = upstream.body(body).send().await.unwrap();
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let mut bytes = answer.bytes().await.unwrap().to_vec();
-    let mut builder = Response::builder().status(status);
-    for (name, value) in &headers {
-        if name == "x-oss-hash-crc64ecma"
-            && state.fault == Fault::WrongPutCrc
-            && parts.method == "PUT"
-            && status.is_success()
-        {
-            let wrong = value.to_str().unwrap().parse::<u64>().unwrap() ^ 1;
-            builder = builder.header(name, wrong.to_string());
-        } else if name != "transfer-encoding" {
-            builder = builder.header(name, value);
-        }
-    }
-    if state.fault == Fault::CorruptGetBody && parts.method == "GET" && status.is_success() {
-        if let Some(b) = bytes.get_mut(0) {
-            *b ^= 0xFF;
-        }
-    }
-    builder.body(Body::from(bytes)).unwrap()
-}
-
-/// An OSS error answer: the XML body, repeated base64 in `x-oss-err` as OSS does.
-fn oss_error(status: u16, code: &str, message: &str, request_id: &str) -> Response {
-    let xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message><RequestId>{request_id}</RequestId><HostId>proxy</HostId></Error>");
-    use base64::Engine as _;
-    let repeated = base64::engine::general_purpose::STANDARD.encode(&xml);
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/xml")
-        .header("x-oss-err", repeated)
-        .body(Body::from(xml))
-        .unwrap()
 }
 
 /// Sends a V4-signed request straight to `server`, path style; returns the body.

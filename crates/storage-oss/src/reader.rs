@@ -1,0 +1,314 @@
+//! Reading objects (GetObject). A range's answer is checked: a 206 must carry the
+//! Content-Range asked for, a server that ignored the range is cut down to it. The body
+//! is checked as it streams: its length always (Content-Length or the range), its
+//! CRC-64 when the whole object is read and the server gave one.
+//!
+//! A body that breaks off mid-stream (a reset, an idle timeout) is resumed: the rest is
+//! asked for with a Range from the first byte not received and `If-Match` on the ETag,
+//! under the element's retry policy (`maxRetries` resumptions per read at most, and
+//! none after `retryDeadlineSeconds` from the start of the read), and the resumed answer
+//! must describe the same object (size, ETag, CRC-64) — else the read fails with
+//! Conflict — so the check at the end covers every byte, first answer and resumed ones
+//! alike.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use futures::{StreamExt, TryStreamExt};
+use jit_storage::retry::{is_retryable, Attempts};
+use jit_storage::{
+    ByteStream, GetOptions, GetResult, RemoteError, StorageError, StorageErrorKind, StorageResult,
+};
+use reqwest::header::HeaderMap;
+use reqwest::Method;
+
+use crate::core::{OssCore, OssRequest};
+use crate::error;
+use crate::head::{content_length, head, header_str, info_from_headers};
+use crate::integrity::{crc_header, slice_stream, verify_download};
+
+/// `bytes 100-1999/10000` → (100..2000, 10000); `None` unless well-formed, first ≤
+/// last < total.
+pub(crate) fn content_range(headers: &HeaderMap) -> Option<(Range<u64>, u64)> {
+    parse_content_range(header_str(headers, "content-range")?)
+}
+
+fn parse_content_range(value: &str) -> Option<(Range<u64>, u64)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (first, last) = range.split_once('-')?;
+    let first: u64 = first.trim().parse().ok()?;
+    let last: u64 = last.trim().parse().ok()?;
+    let total: u64 = total.trim().parse().ok()?;
+    let end = last.checked_add(1)?;
+    (first <= last && end <= total).then_some((first..end, total))
+}
+
+/// What a resumed answer must agree with: it is the same object.
+#[derive(Clone)]
+struct Identity {
+    total: u64,
+    etag: Option<String>,
+    crc64: Option<u64>,
+}
+
+/// GetObject of `name` with `options`.
+pub(crate) async fn get(
+    core: &Arc<OssCore>,
+    name: &str,
+    options: GetOptions,
+) -> StorageResult<GetResult> {
+    let asked = options.range;
+    let mut req = OssRequest::new(Method::GET, Some(name));
+    if let Some(range) = &asked {
+        if range.end <= range.start {
+            return empty_read(core, name, range.start).await;
+        }
+        req = req.header("range", format!("bytes={}-{}", range.start, range.end - 1));
+    }
+    let response = match core.send(req).await {
+        Err(e) if e.remote().and_then(|r| r.status) == Some(416) => {
+            // The range starts at or beyond the end: nothing to return.
+            let start = asked.as_ref().map_or(0, |r| r.start);
+            return empty_read(core, name, start).await;
+        }
+        other => other?,
+    };
+    let headers = response.headers().clone();
+    let partial = response.status().as_u16() == 206;
+    let first = core.transport.body_stream(response);
+    let request_id = error::request_id(&headers);
+    let malformed = |message: String| error::malformed_response(message, Some(&headers));
+
+    let (info, carried) = if partial {
+        let asked = asked
+            .as_ref()
+            .ok_or_else(|| malformed("206 answer to a read of the whole object".into()))?;
+        let value = header_str(&headers, "content-range").unwrap_or("");
+        let (range, total) = content_range(&headers)
+            .ok_or_else(|| malformed(format!("206 without a valid Content-Range ({value:?})")))?;
+        if range.start != asked.start || range.end != asked.end.min(total) {
+            return Err(malformed(format!(
+                "Content-Range {value:?} does not match the range asked for (bytes {}-{})",
+                asked.start,
+                asked.end - 1
+            )));
+        }
+        let length = range.end - range.start;
+        if content_length(&headers).is_some_and(|l| l != length) {
+            return Err(malformed(format!(
+                "Content-Length does not match Content-Range {value:?}"
+            )));
+        }
+        (info_from_headers(name, &headers, total), range)
+    } else {
+        let size = content_length(&headers)
+            .ok_or_else(|| malformed("GET without Content-Length".into()))?;
+        (info_from_headers(name, &headers, size), 0..size)
+    };
+    let identity = Identity {
+        total: info.size,
+        etag: info.etag.clone(),
+        crc64: info.crc64,
+    };
+    let length = carried.end - carried.start;
+    let whole = carried.start == 0 && carried.end == info.size;
+    let body = resuming(core.clone(), name, first, carried, identity);
+    let expected_crc = if whole { info.crc64 } else { None };
+    let checked = with_request_id(verify_download(body, expected_crc, length), request_id);
+    let (range, stream) = match asked {
+        None => (None, checked),
+        Some(range) if partial => (Some(range.start..range.end.min(info.size)), checked),
+        // The server ignored the range and sent everything: cut it here.
+        Some(range) => {
+            let end = range.end.min(info.size);
+            let start = range.start.min(end);
+            (Some(start..end), slice_stream(checked, start, end))
+        }
+    };
+    Ok(GetResult {
+        info,
+        range,
+        stream,
+    })
+}
+
+/// HEAD of a key, for an empty range read.
+async fn empty_read(core: &OssCore, name: &str, start: u64) -> StorageResult<GetResult> {
+    let info = head(core, name).await?;
+    let at = start.min(info.size);
+    Ok(GetResult {
+        info,
+        range: Some(at..at),
+        stream: Box::pin(futures::stream::empty()),
+    })
+}
+
+/// Integrity errors of `stream` carry the request id of the answer it came from.
+fn with_request_id(stream: ByteStream, request_id: Option<String>) -> ByteStream {
+    Box::pin(stream.map_err(move |e| match &request_id {
+        Some(id) if e.kind() == StorageErrorKind::IntegrityMismatch => e.with_remote(RemoteError {
+            request_id: Some(id.clone()),
+            ..RemoteError::default()
+        }),
+        _ => e,
+    }))
+}
+
+/// The state of a body being read and resumed.
+struct Resuming {
+    core: Arc<OssCore>,
+    key: String,
+    body: ByteStream,
+    /// The next byte expected (absolute offset in the object).
+    next: u64,
+    /// One past the last byte this read carries.
+    end: u64,
+    identity: Identity,
+    attempts: Attempts,
+}
+
+/// The bytes `carried` of `key`, starting with `first` and resumed after breaks.
+fn resuming(
+    core: Arc<OssCore>,
+    key: &str,
+    first: ByteStream,
+    carried: Range<u64>,
+    identity: Identity,
+) -> ByteStream {
+    let attempts = core.settings.retry.start();
+    let state = Resuming {
+        core,
+        key: key.to_string(),
+        body: first,
+        next: carried.start,
+        end: carried.end,
+        identity,
+        attempts,
+    };
+    Box::pin(futures::stream::unfold(Some(state), |state| async move {
+        let mut st = state?;
+        loop {
+            match st.body.next().await {
+                None => return None,
+                Some(Ok(chunk)) => {
+                    st.next = st.next.saturating_add(chunk.len() as u64);
+                    return Some((Ok(chunk), Some(st)));
+                }
+                Some(Err(err)) => {
+                    if !is_retryable(&err) {
+                        return Some((Err(err), None));
+                    }
+                    if st.next >= st.end {
+                        // Every byte arrived before the connection failed: the checks
+                        // at the end decide.
+                        return None;
+                    }
+                    if let Err(err) = st.attempts.wait_or_give_up(err).await {
+                        return Some((Err(err), None));
+                    }
+                    tracing::debug!(key = st.key, from = st.next, "resuming a broken read");
+                    let (next, end) = (st.next, st.end);
+                    match reopen(&st.core, &st.key, next..end, &st.identity).await {
+                        Ok(body) => st.body = body,
+                        Err(err) => return Some((Err(err), None)),
+                    }
+                }
+            }
+        }
+    }))
+}
+
+/// The rest of a broken read: bytes `rest` of the same object (`identity`).
+async fn reopen(
+    core: &OssCore,
+    key: &str,
+    rest: Range<u64>,
+    identity: &Identity,
+) -> StorageResult<ByteStream> {
+    let mut req = OssRequest::new(Method::GET, Some(key))
+        .header("range", format!("bytes={}-{}", rest.start, rest.end - 1));
+    if let Some(etag) = &identity.etag {
+        req = req.header("if-match", format!("\"{etag}\""));
+    }
+    let response = core.send(req).await.map_err(|e| {
+        if e.kind() == StorageErrorKind::Conflict {
+            StorageError::new(
+                StorageErrorKind::Conflict,
+                "the object changed while it was being read",
+            )
+            .with_source(e)
+        } else {
+            e
+        }
+    })?;
+    let headers = response.headers();
+    let changed = |what: &str| {
+        error::with_request_id(
+            StorageError::new(
+                StorageErrorKind::Conflict,
+                format!("the object changed while it was being read ({what} differs)"),
+            ),
+            headers,
+        )
+    };
+    if response.status().as_u16() != 206 {
+        return Err(error::malformed_response(
+            "a resumed read was not answered with the range asked for",
+            Some(headers),
+        ));
+    }
+    let (range, total) = content_range(headers).ok_or_else(|| {
+        error::malformed_response("206 without a valid Content-Range", Some(headers))
+    })?;
+    if total != identity.total {
+        return Err(changed("size"));
+    }
+    if range != rest {
+        return Err(error::malformed_response(
+            format!(
+                "Content-Range bytes {}-{} does not match the range asked for (bytes {}-{})",
+                range.start,
+                range.end - 1,
+                rest.start,
+                rest.end - 1
+            ),
+            Some(headers),
+        ));
+    }
+    let etag = info_from_headers(key, headers, total).etag;
+    if identity.etag.is_some() && etag != identity.etag {
+        return Err(changed("ETag"));
+    }
+    if let (Some(was), Some(now)) = (identity.crc64, crc_header(headers)) {
+        if was != now {
+            return Err(changed("CRC-64"));
+        }
+    }
+    Ok(core.transport.body_stream(response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges_are_checked() {
+        assert_eq!(
+            parse_content_range("bytes 100-1999/10000"),
+            Some((100..2000, 10000))
+        );
+        assert_eq!(parse_content_range("bytes 0-0/1"), Some((0..1, 1)));
+        for bad in [
+            "bytes */10000",
+            "bytes 5-4/10",
+            "bytes 0-10/10",
+            "bytes 0-18446744073709551615/18446744073709551615",
+            "bytes 0-1/x",
+            "items 0-1/2",
+            "bytes -1-2/3",
+        ] {
+            assert_eq!(parse_content_range(bad), None, "{bad}");
+        }
+    }
+}
