@@ -452,7 +452,13 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
     let (digests, blob) = receive_blob(ctx, bucket, body, prefix).await?;
     let (old_size, old_crc) = current.as_ref().map_or((0, 0), |m| (m.size, m.crc64));
     let crc64 = jit_oss_protocol::crc64::combine(old_crc, digests.crc64, digests.size);
-    let size = old_size + digests.size;
+    let size = old_size.checked_add(digests.size).ok_or_else(|| {
+        OssError::new(
+            StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed object size.",
+        )
+    })?;
     let mut tag = Md5::new();
     tag.update(crc64.to_be_bytes());
     tag.update(size.to_be_bytes());
