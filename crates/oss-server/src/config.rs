@@ -88,7 +88,7 @@ pub enum ServerError {
 
 /// Whether `name` is a valid OSS bucket name.
 pub fn is_valid_bucket_name(name: &str) -> bool {
-    crate::store::folder::is_bucket_dir_name(name)
+    crate::store::layout::is_bucket_dir_name(name)
 }
 
 #[cfg(test)]

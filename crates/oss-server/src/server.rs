@@ -59,18 +59,22 @@ impl RunningServer {
         &self.state
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// Stops accepting connections, lets requests in flight finish, waits for the
+    /// store's changes in flight (also those of requests whose clients went away), and
+    /// returns.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => match task.await {
                 Ok(result) => result.map_err(ServerError::Serve),
                 Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
             },
             None => Ok(()),
-        }
+        };
+        self.state.store.settle().await;
+        served
     }
 }
 

@@ -16,6 +16,13 @@ pub struct AppState {
     pub(crate) store: Store,
 }
 
+impl AppState {
+    /// The store the server serves.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
 /// Checks the configuration, opens the store (memory, or the folder `root`) and
 /// creates the configured buckets.
 pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {

@@ -96,14 +96,16 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
     Ok(digests)
 }
 
-/// Receives `body` as a new blob of `bucket`, after the bytes of `prefix` (an existing
-/// blob, for appends). On any failure the staged bytes are removed before returning.
-pub async fn receive_blob(
+/// Receives `body` into a new staging area of `bucket`, after the bytes of `prefix`
+/// (an existing blob, for appends), for the caller to commit. On any failure the staged
+/// bytes are removed before returning (and if this future is dropped, when the staging
+/// area is dropped).
+pub async fn receive_staged(
     ctx: &Ctx<'_>,
     bucket: &str,
     body: Body,
     prefix: Option<&str>,
-) -> OssResult<(Digests, String)> {
+) -> OssResult<(Digests, Staging)> {
     let mut staging = ctx.store().staging(bucket).await?;
     let received = async {
         if let Some(blob) = prefix {
@@ -113,7 +115,7 @@ pub async fn receive_blob(
     }
     .await;
     match received {
-        Ok(digests) => Ok((digests, ctx.store().finish(bucket, staging).await?)),
+        Ok(digests) => Ok((digests, staging)),
         Err(err) => {
             staging.discard().await;
             Err(err)

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use super::body::{copy_blob, read_small_body, receive_blob, MAX_COMPLETE_XML_BYTES};
+use super::body::{copy_blob, read_small_body, receive_staged, MAX_COMPLETE_XML_BYTES};
 use super::context::Ctx;
 use super::listing::{common_prefix, maybe_encode, parse_count};
 use super::request_meta::request_meta;
@@ -14,8 +14,8 @@ use super::response::{put_header, quoted, respond, xml_response};
 use crate::error::{OssError, OssResult};
 use crate::store::blob::random_id;
 use crate::store::error::StoreError;
+use crate::store::index::Expect;
 use crate::store::metadata::{now_secs, ObjectMeta, ObjectType, PartMeta, UploadMeta, UploadState};
-use crate::store::object_store::Expect;
 use crate::xml;
 
 /// Smallest size of every part but the last: 100 KiB.
@@ -76,17 +76,17 @@ pub async fn upload_part(
             )
         })?;
     let upload = upload_for(ctx, bucket, key)?;
-    let (digests, blob) = receive_blob(ctx, bucket, body, None).await?;
+    let (digests, staging) = receive_staged(ctx, bucket, body, None).await?;
     let part = PartMeta {
         number,
         size: digests.size,
         etag: digests.etag(),
         crc64: digests.crc64,
         last_modified: now_secs(),
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_part(bucket, &upload.meta.upload_id, part.clone())
+        .commit_staged_part(bucket, &upload.meta.upload_id, staging, part.clone())
         .await?;
     let mut headers = HeaderMap::new();
     put_header(&mut headers, "etag", &quoted(&part.etag));
@@ -201,7 +201,6 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             return Err(err);
         }
     }
-    let blob = ctx.store().finish(bucket, staging).await?;
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
@@ -213,10 +212,16 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
         object_type: ObjectType::Multipart,
         headers: upload.meta.headers.clone(),
         user_meta: upload.meta.user_meta.clone(),
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_object(bucket, meta.clone(), expect)
+        .complete_upload(
+            bucket,
+            &upload.meta.upload_id,
+            staging,
+            meta.clone(),
+            expect,
+        )
         .await
         .map_err(|err| match err {
             StoreError::Conflict(_) => OssError::new(
@@ -226,14 +231,6 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             ),
             other => other.into(),
         })?;
-    match ctx
-        .store()
-        .remove_upload(bucket, &upload.meta.upload_id)
-        .await
-    {
-        Ok(()) | Err(StoreError::NoSuchUpload(_)) => {}
-        Err(err) => return Err(err.into()),
-    }
     let encoded_key = jit_oss_protocol::encode::encode_path(key);
     let location = if ctx.virtual_hosted {
         format!("http://{}/{encoded_key}", ctx.host)
