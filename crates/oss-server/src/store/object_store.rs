@@ -35,6 +35,8 @@ use super::staging::Staging;
 pub struct Store {
     index: Arc<Index>,
     changes: TaskTracker,
+    /// Serializes [`Store::settle`] (which closes and reopens `changes`).
+    settling: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -42,6 +44,7 @@ impl Store {
         Store {
             index: Arc::new(index),
             changes: TaskTracker::new(),
+            settling: Arc::default(),
         }
     }
 
@@ -77,6 +80,7 @@ impl Store {
     /// Waits until every change in flight (including those whose requests were
     /// dropped) has ended.
     pub async fn settle(&self) {
+        let _one_at_a_time = self.settling.lock().await;
         self.changes.close();
         self.changes.wait().await;
         self.changes.reopen();
