@@ -13,6 +13,11 @@ use crate::sign::{self, v1, v4, RequestView, SignatureVersion};
 /// Largest clock difference accepted for header-signed requests (15 minutes).
 pub const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
+/// Latest V1 presigned `Expires` accepted, counted from the server's clock: V4's
+/// longest lifetime (7 days) plus [`MAX_SKEW`].
+pub const MAX_V1_PRESIGN_AHEAD: Duration =
+    Duration::from_secs(v4::MAX_PRESIGN_EXPIRES + MAX_SKEW.as_secs());
+
 /// A request as the server received it.
 #[derive(Debug, Clone, Copy)]
 pub struct ReceivedRequest<'a> {
@@ -253,6 +258,15 @@ fn verify_v1_query(
     let now_secs = sign::unix_seconds(now).unwrap_or(0);
     if now_secs > expires_at {
         return Err(VerifyError::Expired);
+    }
+    // V1's Expires is absolute and says nothing of when the URL was signed; a URL that
+    // is valid for longer than any V4 URL may be (7 days, plus the clock skew allowed)
+    // is refused, so that a leaked URL cannot stay usable for years.
+    if expires_at - now_secs > MAX_V1_PRESIGN_AHEAD.as_secs() {
+        return Err(malformed(format!(
+            "Expires must be at most {} seconds after the current time",
+            MAX_V1_PRESIGN_AHEAD.as_secs()
+        )));
     }
     let sts = v1::string_to_sign(&view(req), expires);
     if !v1::signature_matches(&secret, &sts, sig) {

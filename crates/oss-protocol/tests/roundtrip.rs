@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jit_oss_protocol::encode::parse_query;
 use jit_oss_protocol::sign::{v1, v4, SignRequest, SignatureVersion};
-use jit_oss_protocol::verify::{verify, ReceivedRequest, SecretLookup, Verified, VerifyError};
+use jit_oss_protocol::verify::{
+    verify, ReceivedRequest, SecretLookup, Verified, VerifyError, MAX_V1_PRESIGN_AHEAD,
+};
 use jit_oss_protocol::Credentials;
 
 struct Keys(HashMap<String, String>);
@@ -251,6 +253,37 @@ fn presigned_urls_expire() {
         w.verify_at(now() - Duration::from_secs(16 * 60)),
         Err(VerifyError::RequestTimeTooSkewed)
     ));
+}
+
+#[test]
+fn v1_presigned_urls_live_at_most_seven_days_plus_skew() {
+    let longest = MAX_V1_PRESIGN_AHEAD;
+    assert_eq!(longest, Duration::from_secs(7 * 24 * 3600 + 15 * 60));
+    for (ahead, accepted) in [
+        (longest, true),
+        (longest + Duration::from_secs(1), false),
+        (Duration::from_secs(100 * 365 * 24 * 3600), false),
+    ] {
+        let mut r = sample();
+        v1::presign(&mut r, &creds(), now() + ahead).unwrap();
+        let got = Wire::from(&r).verify();
+        if accepted {
+            assert!(got.is_ok(), "{ahead:?}: {got:?}");
+        } else {
+            assert!(
+                matches!(got, Err(VerifyError::Malformed(_))),
+                "{ahead:?}: {got:?}"
+            );
+        }
+    }
+    // The largest number Expires can hold is refused the same way, without overflow.
+    let mut r = sample();
+    v1_query(&mut r, &creds());
+    let mut w = Wire::from(&r);
+    for q in w.query.iter_mut().filter(|(n, _)| n == "Expires") {
+        q.1 = u64::MAX.to_string();
+    }
+    assert!(matches!(w.verify(), Err(VerifyError::Malformed(_))));
 }
 
 #[test]

@@ -68,7 +68,10 @@ pub fn decode(s: &str) -> Option<String> {
         .map(|text| text.into_owned())
 }
 
-/// Checks that `key` is an acceptable object name.
+/// Checks that `key` is an acceptable object name: at most 1023 bytes, not starting
+/// with `/` or `\`, and without control characters (C0, DEL, C1: a CR or LF in a key
+/// would break the lines of V1's StringToSign and of listings' text, and no client can
+/// type a NUL), else InvalidObjectName.
 pub fn check_key(key: &str) -> OssResult<()> {
     if key.len() > MAX_KEY_BYTES {
         return Err(OssError::invalid_object_name(
@@ -79,6 +82,12 @@ pub fn check_key(key: &str) -> OssResult<()> {
         return Err(OssError::invalid_object_name(
             "The object name must not start with '/' or '\\'.",
         ));
+    }
+    if let Some(c) = key.chars().find(|c| c.is_control()) {
+        return Err(OssError::invalid_object_name(format!(
+            "The object name must not contain control characters (found U+{:04X}).",
+            c as u32
+        )));
     }
     Ok(())
 }
@@ -191,6 +200,11 @@ mod tests {
         assert!(resolve(Some("127.0.0.1"), "/b/%FF", &domains()).is_err());
         let long = "a".repeat(1024);
         assert!(resolve(Some("127.0.0.1"), &format!("/b/{long}"), &domains()).is_err());
+        for control in ["%00", "%0A", "%0D", "%09", "%7F", "%C2%85"] {
+            let err = resolve(Some("127.0.0.1"), &format!("/b/a{control}b"), &domains())
+                .expect_err(control);
+            assert_eq!(err.code, "InvalidObjectName", "{control}");
+        }
     }
 
     #[test]

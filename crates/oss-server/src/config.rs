@@ -4,6 +4,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
+use crate::faults::config::FaultConfig;
 use crate::store::error::StoreError;
 
 /// How to run a local OSS server.
@@ -29,6 +30,8 @@ pub struct ServerConfig {
     pub service_domains: Vec<String>,
     /// Region name reported by GetBucketInfo / GetBucketLocation (`oss-<region>`).
     pub region: String,
+    /// Fault injection (off by default: rate 0).
+    pub faults: FaultConfig,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +44,7 @@ impl Default for ServerConfig {
             allow_anonymous: false,
             service_domains: vec!["localhost".to_owned()],
             region: "cn-hangzhou".to_owned(),
+            faults: FaultConfig::default(),
         }
     }
 }
@@ -56,6 +60,7 @@ impl fmt::Debug for ServerConfig {
             .field("allow_anonymous", &self.allow_anonymous)
             .field("service_domains", &self.service_domains)
             .field("region", &self.region)
+            .field("faults", &self.faults)
             .finish()
     }
 }
@@ -78,6 +83,9 @@ pub enum ServerError {
     /// A credential has an empty id or secret.
     #[error("invalid credential: access key id and secret must not be empty")]
     InvalidCredential,
+    /// The fault injection settings are not valid (a rate outside 0..=1).
+    #[error("invalid fault injection: {0}")]
+    InvalidFaults(String),
     /// The store could not be opened or prepared.
     #[error("store: {0}")]
     Store(#[from] StoreError),
@@ -88,7 +96,7 @@ pub enum ServerError {
 
 /// Whether `name` is a valid OSS bucket name.
 pub fn is_valid_bucket_name(name: &str) -> bool {
-    crate::store::folder::is_bucket_dir_name(name)
+    crate::store::layout::is_bucket_dir_name(name)
 }
 
 #[cfg(test)]

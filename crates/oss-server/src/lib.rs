@@ -29,7 +29,8 @@
 //! and `addressing` (dispatch, bucket/key from Host and path), `auth` (signature
 //! checks), `handlers` (one module per API group, plus the request context, body and
 //! response helpers they share), [`store`] (index plus memory or folder backend),
-//! `xml` (documents), [`error`] (OSS error answers).
+//! `xml` (documents), [`error`] (OSS error answers), [`faults`] (fault injection for
+//! testing clients: [`ServerConfig::faults`], [`RunningServer::faults_injected`]).
 
 #![warn(missing_docs)]
 
@@ -37,6 +38,7 @@ mod addressing;
 mod auth;
 pub mod config;
 pub mod error;
+pub mod faults;
 mod handlers;
 mod routing;
 pub mod server;
@@ -46,6 +48,7 @@ mod xml;
 
 pub use config::{ServerConfig, ServerError};
 pub use error::OssError;
+pub use faults::{FaultConfig, FaultCounts, FaultKind};
 pub use server::{router, start, RunningServer};
 pub use state::{build_state, AppState};
 pub use store::StoreError;

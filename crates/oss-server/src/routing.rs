@@ -2,13 +2,14 @@
 //! ([`crate::addressing`]), authenticates it ([`crate::auth`]) and dispatches on the
 //! method and the query's sub-resources (`?uploads`, `?append`, `?delete`, ...), as
 //! OSS does. It also stamps every response with `x-oss-request-id`, `Date` and
-//! `Server`, and renders errors as OSS XML.
+//! `Server`, renders errors as OSS XML, and puts the request's injected fault, if any
+//! ([`crate::faults`]), before and after the handling.
 
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
 use jit_oss_protocol::verify::ReceivedRequest;
@@ -16,6 +17,9 @@ use jit_oss_protocol::verify::ReceivedRequest;
 use crate::addressing;
 use crate::auth;
 use crate::error::{OssError, OssResult};
+use crate::faults::apply::{self, Before};
+use crate::faults::conn::ConnHandle;
+use crate::faults::plan::Shape;
 use crate::handlers::bucket::{self, check_bucket_name};
 use crate::handlers::context::Ctx;
 use crate::handlers::{multipart, object};
@@ -60,6 +64,10 @@ fn new_request_id() -> String {
 /// The one handler behind the router.
 pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let request_id = new_request_id();
+    let conn = request
+        .extensions()
+        .get::<ConnectInfo<ConnHandle>>()
+        .map(|info| info.0.clone());
     let (parts, body) = request.into_parts();
     let host = parts
         .headers
@@ -69,7 +77,20 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
         .unwrap_or_default();
     let sent_a_body = carries_body(&parts.headers);
-    let result = dispatch(&state, &parts, &host, body).await;
+    let target = addressing::resolve(
+        Some(host.as_str()).filter(|h| !h.is_empty()),
+        parts.uri.path(),
+        &state.config.service_domains,
+    );
+    let query = addressing::parse_query(parts.uri.query());
+    let fault = state
+        .faults
+        .draw(&fault_shape(&parts.method, &target, &query, conn.is_some()));
+    let result =
+        match apply::before(&state.faults, fault, &parts.headers, body, conn.as_ref()).await {
+            Before::Answer(result) => result,
+            Before::Proceed(body) => dispatch(&state, &parts, &host, target, &query, body).await,
+        };
     let mut response = match result {
         Ok(response) => response,
         Err(err) => {
@@ -99,7 +120,39 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     if sent_a_body && failed {
         headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
-    response
+    apply::after(&state.faults, fault, response, conn.as_ref())
+}
+
+/// What fault injection needs to know of a request: only object, multipart and
+/// listing requests (and batch deletes) are eligible; bucket administration, service
+/// requests, unsupported sub-resources and requests that name no valid target are not.
+fn fault_shape(
+    method: &Method,
+    target: &OssResult<addressing::Target>,
+    query: &[(String, String)],
+    connection: bool,
+) -> Shape {
+    let Ok(target) = target else {
+        return Shape::default();
+    };
+    let has = |name: &str| query.iter().any(|(n, _)| n == name);
+    let unsupported = query.iter().any(|(n, _)| UNSUPPORTED.contains(&n.as_str()));
+    let eligible = !unsupported
+        && match (&target.bucket, &target.key) {
+            (Some(_), Some(_)) => true,
+            (Some(_), None) => match *method {
+                Method::GET => !has("bucketInfo") && !has("location"),
+                Method::POST => has("delete"),
+                _ => false,
+            },
+            (None, _) => false,
+        };
+    Shape {
+        eligible,
+        head: *method == Method::HEAD,
+        get_object: *method == Method::GET && target.key.is_some() && !has("uploadId"),
+        connection,
+    }
 }
 
 /// Whether a request announces a body (a non-zero length, or a chunked one).
@@ -111,19 +164,16 @@ fn carries_body(headers: &axum::http::HeaderMap) -> bool {
     length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
-/// Resolves, authenticates and routes one request.
+/// Authenticates and routes one request whose bucket and key were resolved.
 async fn dispatch(
     state: &AppState,
     parts: &axum::http::request::Parts,
     host: &str,
+    target: OssResult<addressing::Target>,
+    query: &[(String, String)],
     body: Body,
 ) -> OssResult<Response> {
-    let target = addressing::resolve(
-        Some(host).filter(|h| !h.is_empty()),
-        parts.uri.path(),
-        &state.config.service_domains,
-    )?;
-    let query = addressing::parse_query(parts.uri.query());
+    let target = target?;
     let header_pairs: Vec<(String, String)> = parts
         .headers
         .iter()
@@ -138,7 +188,7 @@ async fn dispatch(
         method: parts.method.as_str(),
         bucket: target.bucket.as_deref(),
         key: target.key.as_deref(),
-        query: &query,
+        query,
         headers: &header_pairs,
     };
     auth::authenticate(
@@ -151,7 +201,7 @@ async fn dispatch(
         state,
         method: &parts.method,
         headers: &parts.headers,
-        query: &query,
+        query,
         host,
         virtual_hosted: target.virtual_hosted,
     };

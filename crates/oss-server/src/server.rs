@@ -13,6 +13,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{ServerConfig, ServerError};
+use crate::faults::conn::{ConnHandle, FaultListener};
+use crate::faults::counts::FaultCounts;
 use crate::routing;
 
 pub use crate::state::{build_state, AppState};
@@ -59,18 +61,28 @@ impl RunningServer {
         &self.state
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and waits.
+    /// The faults injected so far, per kind (all zero unless
+    /// [`ServerConfig::faults`](crate::ServerConfig::faults) is on).
+    pub fn faults_injected(&self) -> FaultCounts {
+        self.state.faults_injected()
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, waits for the
+    /// store's changes in flight (also those of requests whose clients went away), and
+    /// returns.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        match self.task.take() {
+        let served = match self.task.take() {
             Some(task) => match task.await {
                 Ok(result) => result.map_err(ServerError::Serve),
                 Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
             },
             None => Ok(()),
-        }
+        };
+        self.state.store.settle().await;
+        served
     }
 }
 
@@ -108,18 +120,31 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .map_err(|source| ServerError::Bind { addr, source })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
-    let task = tokio::spawn(async move {
-        // Headers and a streamed body leave as separate small writes; without
-        // TCP_NODELAY the second waits ~40 ms for the peer's delayed ACK.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let task = if state.config.faults.enabled() {
+        // Connections a handler can reset or close: the handle of each reaches its
+        // requests as `ConnectInfo<ConnHandle>`.
+        let listener = FaultListener::new(listener);
+        let app = app.into_make_service_with_connect_info::<ConnHandle>();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        })
+    } else {
+        tokio::spawn(async move {
+            // Headers and a streamed body leave as separate small writes; without
+            // TCP_NODELAY the second waits ~40 ms for the peer's delayed ACK.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+        })
+    };
     tracing::info!(%local_addr, "local OSS server listening");
     Ok(RunningServer {
         local_addr,

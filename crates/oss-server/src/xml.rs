@@ -412,6 +412,9 @@ pub struct DeleteRequest {
     pub keys: Vec<String>,
 }
 
+/// Deepest element nesting a `<Delete>` body may have.
+const MAX_DELETE_DEPTH: usize = 8;
+
 /// Parses a `<Delete>` body with quick-xml's reader, keeping the text of keys
 /// untrimmed (serde deserialization trims text, and keys may start or end with spaces).
 pub fn parse_delete(body: &[u8]) -> OssResult<DeleteRequest> {
@@ -424,6 +427,11 @@ pub fn parse_delete(body: &[u8]) -> OssResult<DeleteRequest> {
     loop {
         match reader.read_event().map_err(OssError::malformed_xml)? {
             Event::Start(start) => {
+                // `<Delete><Object><Key>` is three deep: deeper nesting is no Delete
+                // request, and refusing it keeps `path` small whatever the body holds.
+                if path.len() >= MAX_DELETE_DEPTH {
+                    return Err(OssError::malformed_xml("elements nested too deeply"));
+                }
                 path.push(String::from_utf8_lossy(start.name().as_ref()).into_owned());
                 current.clear();
             }
@@ -480,6 +488,13 @@ mod tests {
         assert_eq!(parsed.quiet.as_deref(), Some("true"));
         assert_eq!(parsed.keys, vec![" a b ".to_owned(), "c&d".to_owned()]);
         assert!(parse_delete(b"<Delete><Object><Key>x</Key></Object>").is_err());
+    }
+
+    #[test]
+    fn deeply_nested_delete_bodies_are_refused() {
+        let deep = format!("{}{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let err = parse_delete(deep.as_bytes()).expect_err("too deep");
+        assert_eq!(err.code, "MalformedXML");
     }
 
     #[test]

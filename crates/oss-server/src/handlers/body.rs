@@ -16,8 +16,13 @@ use crate::store::staging::Staging;
 /// Largest single upload OSS accepts (PutObject, UploadPart, one append): 5 GiB.
 pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
 
-/// Largest XML request body read (Delete, CompleteMultipartUpload).
-pub const MAX_XML_BYTES: usize = 16 * 1024 * 1024;
+/// Largest CompleteMultipartUpload body read: 10,000 `<Part>`s of about 100 bytes each,
+/// with room to spare for whitespace.
+pub const MAX_COMPLETE_XML_BYTES: usize = 2 * 1024 * 1024;
+
+/// Largest DeleteMultipleObjects body read: 1,000 keys of up to 1,023 bytes, even if
+/// every character is written as an XML entity (`&amp;`, `&#10;`, ...).
+pub const MAX_DELETE_XML_BYTES: usize = 8 * 1024 * 1024;
 
 /// Size, MD5 and CRC-64 of received bytes.
 #[derive(Debug, Clone, Copy)]
@@ -91,14 +96,16 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
     Ok(digests)
 }
 
-/// Receives `body` as a new blob of `bucket`, after the bytes of `prefix` (an existing
-/// blob, for appends). On any failure the staged bytes are removed before returning.
-pub async fn receive_blob(
+/// Receives `body` into a new staging area of `bucket`, after the bytes of `prefix`
+/// (an existing blob, for appends), for the caller to commit. On any failure the staged
+/// bytes are removed before returning (and if this future is dropped, when the staging
+/// area is dropped).
+pub async fn receive_staged(
     ctx: &Ctx<'_>,
     bucket: &str,
     body: Body,
     prefix: Option<&str>,
-) -> OssResult<(Digests, String)> {
+) -> OssResult<(Digests, Staging)> {
     let mut staging = ctx.store().staging(bucket).await?;
     let received = async {
         if let Some(blob) = prefix {
@@ -108,7 +115,7 @@ pub async fn receive_blob(
     }
     .await;
     match received {
-        Ok(digests) => Ok((digests, ctx.store().finish(bucket, staging).await?)),
+        Ok(digests) => Ok((digests, staging)),
         Err(err) => {
             staging.discard().await;
             Err(err)
@@ -150,17 +157,41 @@ pub fn parse_content_md5(value: &str) -> OssResult<[u8; 16]> {
         })
 }
 
-/// Reads a small request body whole (XML requests), checking `Content-MD5` if sent.
-pub async fn read_small_body(ctx: &Ctx<'_>, body: Body) -> OssResult<bytes::Bytes> {
-    let bytes = axum::body::to_bytes(body, MAX_XML_BYTES)
-        .await
-        .map_err(|err| {
+/// 400 EntityTooLarge for an XML body over `limit` bytes.
+fn xml_too_large(limit: usize) -> OssError {
+    OssError::new(
+        StatusCode::BAD_REQUEST,
+        "EntityTooLarge",
+        format!("The XML request body must not exceed {limit} bytes."),
+    )
+}
+
+/// Reads a small request body whole (XML requests), at most `limit` bytes, checking
+/// `Content-MD5` if sent. A body whose Content-Length announces more is refused before
+/// any of it is read; a chunked one is cut off at the limit. Memory stays bounded.
+pub async fn read_small_body(ctx: &Ctx<'_>, body: Body, limit: usize) -> OssResult<bytes::Bytes> {
+    let declared = ctx
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(xml_too_large(limit));
+    }
+    let mut buffer = bytes::BytesMut::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| {
             OssError::new(
                 StatusCode::BAD_REQUEST,
-                "InvalidArgument",
-                format!("The request body could not be read or is too large: {err}"),
+                "IncompleteBody",
+                format!("The request body could not be read completely: {err}"),
             )
         })?;
+        if chunk.len() > limit - buffer.len() {
+            return Err(xml_too_large(limit));
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    let bytes = buffer.freeze();
     if let Some(value) = ctx.header("content-md5") {
         let expected = parse_content_md5(value)?;
         let actual: [u8; 16] = Md5::digest(&bytes).into();

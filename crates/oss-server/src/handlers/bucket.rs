@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::body::read_small_body;
+use super::body::{read_small_body, MAX_DELETE_XML_BYTES};
 use super::context::Ctx;
 use super::listing::{common_prefix, maybe_encode, parse_count};
 use super::response::{put_header, quoted, respond, xml_response};
@@ -31,7 +31,9 @@ struct Listing {
 }
 
 /// Lists keys under `prefix` that sort after `after`, rolling up by `delimiter`,
-/// at most `max` entries (keys plus common prefixes).
+/// at most `max` entries (keys plus common prefixes). `max` 0 asks for nothing and gets
+/// an empty page that is not truncated (as S3 answers `max-keys=0`): a truncated page
+/// must carry a marker to continue from, and an empty one has none.
 fn list_page(
     objects: &BTreeMap<String, ObjectMeta>,
     prefix: &str,
@@ -40,6 +42,9 @@ fn list_page(
     max: usize,
 ) -> Listing {
     let mut page = Listing::default();
+    if max == 0 {
+        return page;
+    }
     let start = if after >= prefix {
         Bound::Excluded(after)
     } else {
@@ -189,7 +194,7 @@ pub fn list_v2(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
 pub async fn delete_multiple(ctx: &Ctx<'_>, bucket: &str, body: Body) -> OssResult<Response> {
     ctx.store().bucket_created(bucket)?;
     let encoding = ctx.encoding_type()?;
-    let bytes = read_small_body(ctx, body).await?;
+    let bytes = read_small_body(ctx, body, MAX_DELETE_XML_BYTES).await?;
     let request = xml::parse_delete(&bytes)?;
     if request.keys.is_empty() || request.keys.len() > 1000 {
         return Err(OssError::malformed_xml(
@@ -260,7 +265,8 @@ pub fn list_buckets(ctx: &Ctx<'_>) -> OssResult<Response> {
         .into_iter()
         .filter(|(name, _)| name.starts_with(prefix) && name.as_str() > marker)
         .collect();
-    let truncated = matching.len() > max;
+    // `max-keys=0`: an empty page, not truncated (there is no marker to continue from).
+    let truncated = max > 0 && matching.len() > max;
     let shown: Vec<_> = matching.into_iter().take(max).collect();
     let doc = xml::ListAllMyBucketsResult {
         prefix: prefix.to_owned(),
@@ -392,6 +398,17 @@ mod tests {
         assert_eq!(second.prefixes, vec!["c/"]);
         assert_eq!(keys(&second), vec!["d"]);
         assert!(!second.truncated);
+    }
+
+    #[test]
+    fn max_zero_is_an_empty_page_not_a_truncated_one() {
+        let all = objects(&["a/1", "b", "c"]);
+        for delimiter in ["", "/"] {
+            let page = list_page(&all, "", delimiter, "", 0);
+            assert!(page.contents.is_empty() && page.prefixes.is_empty());
+            assert!(!page.truncated);
+            assert_eq!(page.last, None);
+        }
     }
 
     #[test]

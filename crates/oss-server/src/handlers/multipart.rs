@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use super::body::{copy_blob, read_small_body, receive_blob};
+use super::body::{copy_blob, read_small_body, receive_staged, MAX_COMPLETE_XML_BYTES};
 use super::context::Ctx;
 use super::listing::{common_prefix, maybe_encode, parse_count};
 use super::request_meta::request_meta;
@@ -14,8 +14,8 @@ use super::response::{put_header, quoted, respond, xml_response};
 use crate::error::{OssError, OssResult};
 use crate::store::blob::random_id;
 use crate::store::error::StoreError;
+use crate::store::index::Expect;
 use crate::store::metadata::{now_secs, ObjectMeta, ObjectType, PartMeta, UploadMeta, UploadState};
-use crate::store::object_store::Expect;
 use crate::xml;
 
 /// Smallest size of every part but the last: 100 KiB.
@@ -76,17 +76,17 @@ pub async fn upload_part(
             )
         })?;
     let upload = upload_for(ctx, bucket, key)?;
-    let (digests, blob) = receive_blob(ctx, bucket, body, None).await?;
+    let (digests, staging) = receive_staged(ctx, bucket, body, None).await?;
     let part = PartMeta {
         number,
         size: digests.size,
         etag: digests.etag(),
         crc64: digests.crc64,
         last_modified: now_secs(),
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_part(bucket, &upload.meta.upload_id, part.clone())
+        .commit_staged_part(bucket, &upload.meta.upload_id, staging, part.clone())
         .await?;
     let mut headers = HeaderMap::new();
     put_header(&mut headers, "etag", &quoted(&part.etag));
@@ -150,7 +150,7 @@ fn chosen_parts(ctx: &Ctx<'_>, upload: &UploadState, body: &[u8]) -> OssResult<V
 pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResult<Response> {
     let encoding = ctx.encoding_type()?;
     let upload = upload_for(ctx, bucket, key)?;
-    let body = read_small_body(ctx, body).await?;
+    let body = read_small_body(ctx, body, MAX_COMPLETE_XML_BYTES).await?;
     let parts = chosen_parts(ctx, &upload, &body)?;
     if parts.is_empty() {
         return Err(OssError::new(
@@ -190,7 +190,9 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
         let md5 = hex::decode(&part.etag).map_err(OssError::internal)?;
         etag_md5.update(&md5);
         crc64 = jit_oss_protocol::crc64::combine(crc64, part.crc64, part.size);
-        size += part.size;
+        size = size
+            .checked_add(part.size)
+            .ok_or_else(|| OssError::internal("multipart object size overflows"))?;
     }
     let mut staging = ctx.store().staging(bucket).await?;
     for part in &parts {
@@ -199,7 +201,6 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             return Err(err);
         }
     }
-    let blob = ctx.store().finish(bucket, staging).await?;
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
@@ -211,10 +212,16 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
         object_type: ObjectType::Multipart,
         headers: upload.meta.headers.clone(),
         user_meta: upload.meta.user_meta.clone(),
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_object(bucket, meta.clone(), expect)
+        .complete_upload(
+            bucket,
+            &upload.meta.upload_id,
+            staging,
+            meta.clone(),
+            expect,
+        )
         .await
         .map_err(|err| match err {
             StoreError::Conflict(_) => OssError::new(
@@ -224,14 +231,6 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             ),
             other => other.into(),
         })?;
-    match ctx
-        .store()
-        .remove_upload(bucket, &upload.meta.upload_id)
-        .await
-    {
-        Ok(()) | Err(StoreError::NoSuchUpload(_)) => {}
-        Err(err) => return Err(err.into()),
-    }
     let encoded_key = jit_oss_protocol::encode::encode_path(key);
     let location = if ctx.virtual_hosted {
         format!("http://{}/{encoded_key}", ctx.host)
@@ -275,7 +274,8 @@ pub fn list_parts(ctx: &Ctx<'_>, bucket: &str, key: &str) -> OssResult<Response>
         .range(marker.saturating_add(1)..)
         .map(|(_, p)| p)
         .collect();
-    let truncated = after.len() > max;
+    // `max-parts=0`: an empty page, not truncated (as for `max-keys=0`).
+    let truncated = max > 0 && after.len() > max;
     let shown = &after[..after.len().min(max)];
     let doc = xml::ListPartsResult {
         bucket: bucket.to_owned(),
@@ -314,7 +314,9 @@ pub fn list_uploads(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
     let mut prefixes: Vec<String> = Vec::new();
     let mut truncated = false;
     let mut last: Option<(String, String)> = None;
-    for upload in all.iter().filter(|u| u.key.starts_with(prefix)) {
+    // `max-uploads=0`: an empty page, not truncated (as for `max-keys=0`).
+    let matching = all.iter().filter(|u| max > 0 && u.key.starts_with(prefix));
+    for upload in matching {
         let past_marker = if id_marker.is_empty() {
             upload.key.as_str() > key_marker
         } else {

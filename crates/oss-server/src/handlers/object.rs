@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use super::body::{copy_blob, receive_blob};
+use super::body::{copy_blob, receive_staged};
 use super::context::Ctx;
 use super::request_meta::request_meta;
 use super::response::{object_headers, put_header, quoted, respond, xml_response};
@@ -14,8 +14,8 @@ use crate::addressing;
 use crate::error::{OssError, OssResult};
 use crate::store::blob::ByteStream;
 use crate::store::error::StoreError;
+use crate::store::index::Expect;
 use crate::store::metadata::{now_secs, ObjectMeta, ObjectType};
-use crate::store::object_store::Expect;
 use crate::xml;
 
 /// 409 FileAlreadyExists for `x-oss-forbid-overwrite: true`.
@@ -51,7 +51,7 @@ fn commit_error(err: StoreError, key: &str) -> OssError {
 /// PutObject.
 pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResult<Response> {
     let expect = overwrite_expect(ctx, bucket, key)?;
-    let (digests, blob) = receive_blob(ctx, bucket, body, None).await?;
+    let (digests, staging) = receive_staged(ctx, bucket, body, None).await?;
     let meta_in = request_meta(ctx.headers);
     let meta = ObjectMeta {
         key: key.to_owned(),
@@ -64,10 +64,10 @@ pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResul
         object_type: ObjectType::Normal,
         headers: meta_in.headers,
         user_meta: meta_in.user_meta,
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_object(bucket, meta.clone(), expect)
+        .commit_staged(bucket, staging, meta.clone(), expect)
         .await
         .map_err(|e| commit_error(e, key))?;
     let mut headers = HeaderMap::new();
@@ -360,7 +360,6 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
         staging.discard().await;
         return Err(err);
     }
-    let blob = ctx.store().finish(bucket, staging).await?;
     let (content_type, headers, user_meta) = if replace {
         let meta_in = request_meta(ctx.headers);
         (meta_in.content_type, meta_in.headers, meta_in.user_meta)
@@ -386,10 +385,10 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
         object_type,
         headers,
         user_meta,
-        blob,
+        blob: String::new(),
     };
     ctx.store()
-        .commit_object(bucket, meta.clone(), expect)
+        .commit_staged(bucket, staging, meta.clone(), expect)
         .await
         .map_err(|e| commit_error(e, key))?;
     let doc = xml::CopyObjectResult {
@@ -449,10 +448,16 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
         return Err(position_mismatch(current.as_ref()));
     }
     let prefix = current.as_ref().map(|m| m.blob.as_str());
-    let (digests, blob) = receive_blob(ctx, bucket, body, prefix).await?;
+    let (digests, staging) = receive_staged(ctx, bucket, body, prefix).await?;
     let (old_size, old_crc) = current.as_ref().map_or((0, 0), |m| (m.size, m.crc64));
     let crc64 = jit_oss_protocol::crc64::combine(old_crc, digests.crc64, digests.size);
-    let size = old_size + digests.size;
+    let size = old_size.checked_add(digests.size).ok_or_else(|| {
+        OssError::new(
+            StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed object size.",
+        )
+    })?;
     let mut tag = Md5::new();
     tag.update(crc64.to_be_bytes());
     tag.update(size.to_be_bytes());
@@ -478,12 +483,12 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
         object_type: ObjectType::Appendable,
         headers,
         user_meta,
-        blob,
+        blob: String::new(),
     };
     let expect = Expect::Blob(current.as_ref().map(|m| m.blob.clone()));
     match ctx
         .store()
-        .commit_object(bucket, meta.clone(), expect)
+        .commit_staged(bucket, staging, meta.clone(), expect)
         .await
     {
         Ok(_) => {}

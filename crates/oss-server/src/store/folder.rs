@@ -12,22 +12,36 @@
 //! ```
 //!
 //! Keys never become paths: metadata files are named by the SHA-256 of the key, and
-//! blob ids are random hex chosen here, so no key can escape the root. Every file is
-//! written to `tmp/`, fsynced and renamed into place, then the directory is fsynced:
-//! a crash leaves the old or the new version, never half of one. An object switches to
-//! new bytes when its metadata file is renamed; blobs nobody refers to (left by a crash
-//! between the two renames) are deleted when the store is opened.
+//! blob ids are random hex chosen here, so no key can escape the root.
+//!
+//! Every change is one rename or one removal followed by a fsync of the directory it
+//! happened in, so that what was acknowledged survives a crash or a power loss:
+//! bytes are written to `tmp/`, fsynced, renamed into `blobs/` and `blobs/` is synced
+//! *before* the metadata naming them is written (the same way: a fsynced temporary
+//! file renamed into place, its directory synced). An object switches to new bytes
+//! when its metadata file is renamed. A removed upload or bucket is first moved aside
+//! in one rename, then deleted. Whatever an interrupted server leaves (temporary
+//! files, blobs nobody refers to, things moved aside) is cleaned when the store is
+//! opened (`folder_load`).
+//!
+//! A change that failed after it became visible (its directory could not be synced)
+//! says so (`FolderError::applied`, in `layout`), so that the index in memory can
+//! follow the disk.
 
-use std::collections::{BTreeMap, HashSet};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::blob::{random_id, ByteStream};
 use super::error::StoreError;
-use super::metadata::{ObjectMeta, PartMeta, UploadMeta, UploadState};
+use super::folder_load::{load_root, LoadedBucket};
+use super::layout::{
+    atomic_write_blocking, blocking, blocking_change, create_dir_blocking, is_bucket_dir_name,
+    is_hex_id, meta_file_name, remove_file_blocking, rename_into_blocking, sync_dir, FolderError,
+    TRASH_PREFIX,
+};
+use super::metadata::{ObjectMeta, PartMeta, UploadMeta};
 
 /// Buffer size for streaming blobs out.
 const READ_CHUNK: usize = 64 * 1024;
@@ -36,19 +50,6 @@ const READ_CHUNK: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct FolderBackend {
     root: PathBuf,
-}
-
-/// A bucket as found on disk when opening.
-#[derive(Debug)]
-pub struct LoadedBucket {
-    /// Bucket name.
-    pub name: String,
-    /// Creation time, Unix seconds.
-    pub created: u64,
-    /// Its objects by key.
-    pub objects: BTreeMap<String, ObjectMeta>,
-    /// Its multipart uploads.
-    pub uploads: Vec<UploadState>,
 }
 
 /// A temporary file receiving bytes; removed if dropped before [`FolderBackend::finish`].
@@ -67,15 +68,16 @@ impl FolderStaging {
             .await
             .map_err(|e| StoreError::io("write staging file", e))
     }
-}
 
-impl FolderStaging {
-    /// Closes and removes the temporary file.
+    /// Removes the temporary file now. If this is cut short, dropping the staging
+    /// area still removes it.
     pub async fn discard(mut self) {
-        if let Some(path) = self.path.take() {
-            let _ = self.file.flush().await;
-            if let Err(err) = tokio::fs::remove_file(&path).await {
-                tracing::warn!(path = %path.display(), %err, "could not remove staging file");
+        if let Some(path) = &self.path {
+            match tokio::fs::remove_file(path).await {
+                Ok(()) => self.path = None,
+                Err(err) => {
+                    tracing::warn!(path = %path.display(), %err, "could not remove staging file")
+                }
             }
         }
     }
@@ -93,59 +95,6 @@ impl Drop for FolderStaging {
     }
 }
 
-/// Whether `s` is a name we created (random hex) and so safe as a file name.
-fn is_hex_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Whether `s` can be a bucket directory name.
-pub fn is_bucket_dir_name(s: &str) -> bool {
-    (3..=63).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-}
-
-/// The metadata file name of a key.
-fn meta_file_name(key: &str) -> String {
-    format!("{}.json", hex::encode(Sha256::digest(key.as_bytes())))
-}
-
-/// Writes `bytes` to `target` through a fsynced temporary file in `tmp_dir` and a rename,
-/// then fsyncs the target's directory. Blocking: call inside `spawn_blocking`.
-fn atomic_write_blocking(tmp_dir: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = tmp_dir.join(format!("{}.tmp", random_id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, target)?;
-        sync_dir(target.parent().unwrap_or(tmp_dir))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Fsyncs a directory so that renames into it are durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
-/// Runs blocking file work off the async runtime.
-async fn blocking<T: Send + 'static>(
-    context: String,
-    f: impl FnOnce() -> io::Result<T> + Send + 'static,
-) -> Result<T, StoreError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(result) => result.map_err(|e| StoreError::io(context, e)),
-        Err(join) => Err(StoreError::io(context, io::Error::other(join.to_string()))),
-    }
-}
-
 impl FolderBackend {
     fn bucket_dir(&self, bucket: &str) -> PathBuf {
         self.root.join(bucket)
@@ -153,17 +102,11 @@ impl FolderBackend {
 
     /// Opens (creating if needed) the root and loads every bucket in it.
     pub async fn load(root: PathBuf) -> Result<(Self, Vec<LoadedBucket>), StoreError> {
-        let load_root = root.clone();
-        let loaded = match tokio::task::spawn_blocking(move || load_root_blocking(&load_root)).await
-        {
-            Ok(result) => result?,
-            Err(join) => {
-                return Err(StoreError::io(
-                    "load store",
-                    io::Error::other(join.to_string()),
-                ))
-            }
-        };
+        let load_root_dir = root.clone();
+        let loaded = blocking("load store".to_owned(), move || {
+            Ok(load_root(&load_root_dir))
+        })
+        .await??;
         Ok((FolderBackend { root }, loaded))
     }
 
@@ -182,17 +125,24 @@ impl FolderBackend {
             for sub in ["objects", "blobs", "uploads", "tmp"] {
                 std::fs::create_dir_all(dir.join(sub))?;
             }
-            atomic_write_blocking(&dir.join("tmp"), &dir.join("bucket.json"), &info)?;
+            // bucket.json last: a directory without it is not a bucket. Its rename
+            // syncs the bucket directory, and with it the entries of the sub-folders.
+            atomic_write_blocking(&dir.join("tmp"), &dir.join("bucket.json"), &info)
+                .map_err(|(e, _)| e)?;
             sync_dir(dir.parent().unwrap_or(&dir))
         })
         .await
     }
 
-    /// Deletes a bucket's directory tree.
-    pub async fn remove_bucket(&self, bucket: &str) -> Result<(), StoreError> {
+    /// Deletes a bucket's directory tree: moved aside in one rename (a crash cannot
+    /// leave half a bucket that a new one of the same name would inherit), then removed.
+    pub async fn remove_bucket(&self, bucket: &str) -> Result<(), FolderError> {
         let dir = self.bucket_dir(bucket);
-        blocking(format!("remove bucket {bucket}"), move || {
-            std::fs::remove_dir_all(dir)
+        let trash = self.root.join(format!("{TRASH_PREFIX}{}", random_id()));
+        blocking_change(format!("remove bucket {bucket}"), move || {
+            rename_into_blocking(&dir, &trash)?;
+            let _ = std::fs::remove_dir_all(&trash);
+            Ok(())
         })
         .await
     }
@@ -211,7 +161,8 @@ impl FolderBackend {
         })
     }
 
-    /// Fsyncs the staging file and renames it into `blobs/`.
+    /// Fsyncs the staging file, renames it into `blobs/` and syncs `blobs/`, so that
+    /// the blob is durable before any metadata names it.
     pub async fn finish(&self, mut staging: FolderStaging) -> Result<String, StoreError> {
         staging
             .file
@@ -231,11 +182,25 @@ impl FolderBackend {
                 io::Error::other("staging already finished"),
             ));
         };
-        tokio::fs::rename(&path, &target)
-            .await
-            .map_err(|e| StoreError::io("rename staging file", e))?;
-        staging.path = None;
-        Ok(id)
+        let moved = blocking_change("move staging file into blobs".to_owned(), {
+            let target = target.clone();
+            move || rename_into_blocking(&path, &target)
+        })
+        .await;
+        match moved {
+            Ok(()) => {
+                staging.path = None;
+                Ok(id)
+            }
+            Err(err) => {
+                if err.applied {
+                    // In place but perhaps not durable: nobody may refer to it.
+                    staging.path = None;
+                    let _ = tokio::fs::remove_file(&target).await;
+                }
+                Err(err.error)
+            }
+        }
     }
 
     /// Streams a blob or an inclusive range of it from disk.
@@ -284,187 +249,88 @@ impl FolderBackend {
         }
     }
 
-    /// Writes an object's metadata file atomically.
+    /// Writes an object's metadata file atomically and durably.
     pub async fn write_object_meta(
         &self,
         bucket: &str,
         meta: &ObjectMeta,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FolderError> {
         let dir = self.bucket_dir(bucket);
-        let bytes = serde_json::to_vec(meta)
-            .map_err(|e| StoreError::io("encode object metadata", io::Error::other(e)))?;
+        let bytes = serde_json::to_vec(meta).map_err(|e| {
+            FolderError::not_applied(StoreError::io(
+                "encode object metadata",
+                io::Error::other(e),
+            ))
+        })?;
         let target = dir.join("objects").join(meta_file_name(&meta.key));
-        blocking("write object metadata".to_owned(), move || {
+        blocking_change("write object metadata".to_owned(), move || {
             atomic_write_blocking(&dir.join("tmp"), &target, &bytes)
         })
         .await
     }
 
-    /// Removes an object's metadata file.
-    pub async fn remove_object_meta(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
-        let dir = self.bucket_dir(bucket).join("objects");
-        let target = dir.join(meta_file_name(key));
-        blocking(
-            "remove object metadata".to_owned(),
-            move || match std::fs::remove_file(&target) {
-                Ok(()) => sync_dir(&dir),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(e),
-            },
-        )
+    /// Removes an object's metadata file durably.
+    pub async fn remove_object_meta(&self, bucket: &str, key: &str) -> Result<(), FolderError> {
+        let target = self
+            .bucket_dir(bucket)
+            .join("objects")
+            .join(meta_file_name(key));
+        blocking_change("remove object metadata".to_owned(), move || {
+            remove_file_blocking(&target)
+        })
         .await
     }
 
-    /// Writes a new upload's directory and `upload.json`.
-    pub async fn write_upload(&self, bucket: &str, meta: &UploadMeta) -> Result<(), StoreError> {
+    /// Writes a new upload's directory and `upload.json`, both durably.
+    pub async fn write_upload(&self, bucket: &str, meta: &UploadMeta) -> Result<(), FolderError> {
         let dir = self.bucket_dir(bucket);
         let upload_dir = dir.join("uploads").join(&meta.upload_id);
-        let bytes = serde_json::to_vec(meta)
-            .map_err(|e| StoreError::io("encode upload", io::Error::other(e)))?;
-        blocking("write upload".to_owned(), move || {
-            std::fs::create_dir_all(&upload_dir)?;
+        let bytes = serde_json::to_vec(meta).map_err(|e| {
+            FolderError::not_applied(StoreError::io("encode upload", io::Error::other(e)))
+        })?;
+        blocking_change("write upload".to_owned(), move || {
+            // Without upload.json the directory is not an upload (removed at open).
+            create_dir_blocking(&upload_dir).map_err(|e| (e, false))?;
             atomic_write_blocking(&dir.join("tmp"), &upload_dir.join("upload.json"), &bytes)
         })
         .await
     }
 
-    /// Writes one part's metadata file.
+    /// Writes one part's metadata file atomically and durably.
     pub async fn write_part(
         &self,
         bucket: &str,
         upload_id: &str,
         part: &PartMeta,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), FolderError> {
         let dir = self.bucket_dir(bucket);
         let target = dir
             .join("uploads")
             .join(upload_id)
             .join(format!("part-{}.json", part.number));
-        let bytes = serde_json::to_vec(part)
-            .map_err(|e| StoreError::io("encode part", io::Error::other(e)))?;
-        blocking("write part".to_owned(), move || {
+        let bytes = serde_json::to_vec(part).map_err(|e| {
+            FolderError::not_applied(StoreError::io("encode part", io::Error::other(e)))
+        })?;
+        blocking_change("write part".to_owned(), move || {
             atomic_write_blocking(&dir.join("tmp"), &target, &bytes)
         })
         .await
     }
 
-    /// Removes an upload's directory.
-    pub async fn remove_upload(&self, bucket: &str, upload_id: &str) -> Result<(), StoreError> {
-        let dir = self.bucket_dir(bucket).join("uploads").join(upload_id);
-        blocking(
-            "remove upload".to_owned(),
-            move || match std::fs::remove_dir_all(&dir) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
-        )
+    /// Removes an upload: its directory is moved into `tmp/` in one durable rename (a
+    /// crash cannot leave an upload with some of its parts), then deleted.
+    pub async fn remove_upload(&self, bucket: &str, upload_id: &str) -> Result<(), FolderError> {
+        let dir = self.bucket_dir(bucket);
+        let upload_dir = dir.join("uploads").join(upload_id);
+        let aside = dir.join("tmp").join(format!("{}.upload", random_id()));
+        blocking_change("remove upload".to_owned(), move || {
+            match rename_into_blocking(&upload_dir, &aside) {
+                Err((e, false)) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                other => other?,
+            }
+            let _ = std::fs::remove_dir_all(&aside);
+            Ok(())
+        })
         .await
     }
-}
-
-/// Reads and parses a JSON file.
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, StoreError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| StoreError::io(format!("read {}", path.display()), e))?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
-        path: path.to_owned(),
-        detail: e.to_string(),
-    })
-}
-
-/// Lists a directory's entries, empty if it does not exist.
-fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StoreError> {
-    match std::fs::read_dir(dir) {
-        Ok(iter) => iter
-            .collect::<io::Result<Vec<_>>>()
-            .map_err(|e| StoreError::io(format!("list {}", dir.display()), e)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(StoreError::io(format!("list {}", dir.display()), e)),
-    }
-}
-
-/// Loads every bucket under `root`, cleaning staging leftovers and unreferenced blobs.
-fn load_root_blocking(root: &Path) -> Result<Vec<LoadedBucket>, StoreError> {
-    std::fs::create_dir_all(root)
-        .map_err(|e| StoreError::io(format!("create root {}", root.display()), e))?;
-    let mut buckets = Vec::new();
-    for entry in entries(root)? {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let dir = entry.path();
-        if !dir.is_dir() || !is_bucket_dir_name(&name) || !dir.join("bucket.json").is_file() {
-            continue;
-        }
-        buckets.push(load_bucket_blocking(&name, &dir)?);
-    }
-    Ok(buckets)
-}
-
-/// Loads one bucket directory.
-fn load_bucket_blocking(name: &str, dir: &Path) -> Result<LoadedBucket, StoreError> {
-    let info: serde_json::Value = read_json(&dir.join("bucket.json"))?;
-    let created = info.get("created").and_then(|v| v.as_u64()).unwrap_or(0);
-    for sub in ["objects", "blobs", "uploads", "tmp"] {
-        std::fs::create_dir_all(dir.join(sub))
-            .map_err(|e| StoreError::io(format!("create {sub} of {name}"), e))?;
-    }
-    for leftover in entries(&dir.join("tmp"))? {
-        let _ = std::fs::remove_file(leftover.path());
-    }
-    let mut referenced = HashSet::new();
-    let mut objects = BTreeMap::new();
-    for entry in entries(&dir.join("objects"))? {
-        let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("json") {
-            continue;
-        }
-        let meta: ObjectMeta = read_json(&path)?;
-        if !is_hex_id(&meta.blob)
-            || path.file_name().and_then(|n| n.to_str()) != Some(meta_file_name(&meta.key).as_str())
-        {
-            return Err(StoreError::Corrupt {
-                path,
-                detail: "metadata does not match its file name or blob id".to_owned(),
-            });
-        }
-        referenced.insert(meta.blob.clone());
-        objects.insert(meta.key.clone(), meta);
-    }
-    let mut uploads = Vec::new();
-    for entry in entries(&dir.join("uploads"))? {
-        let upload_dir = entry.path();
-        let upload_file = upload_dir.join("upload.json");
-        if !upload_file.is_file() {
-            continue;
-        }
-        let meta: UploadMeta = read_json(&upload_file)?;
-        let mut parts = BTreeMap::new();
-        for part_entry in entries(&upload_dir)? {
-            let file_name = part_entry.file_name().to_string_lossy().into_owned();
-            if !file_name.starts_with("part-") {
-                continue;
-            }
-            let part: PartMeta = read_json(&part_entry.path())?;
-            if !is_hex_id(&part.blob) {
-                return Err(StoreError::Corrupt {
-                    path: part_entry.path(),
-                    detail: "bad blob id".to_owned(),
-                });
-            }
-            referenced.insert(part.blob.clone());
-            parts.insert(part.number, part);
-        }
-        uploads.push(UploadState { meta, parts });
-    }
-    for blob in entries(&dir.join("blobs"))? {
-        let id = blob.file_name().to_string_lossy().into_owned();
-        if !referenced.contains(&id) {
-            let _ = std::fs::remove_file(blob.path());
-        }
-    }
-    Ok(LoadedBucket {
-        name: name.to_owned(),
-        created,
-        objects,
-        uploads,
-    })
 }

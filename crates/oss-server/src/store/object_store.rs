@@ -1,182 +1,122 @@
-//! [`Store`]: the index of buckets, objects and multipart uploads, kept in memory, in
-//! front of a blob backend (memory, or a folder that also keeps the index durably).
+//! [`Store`]: the store the handlers use, a cheap handle on the index of buckets,
+//! objects and uploads (`index`) that runs every change where a dropped request
+//! cannot cut it short.
 //!
-//! Writes go in two steps: bytes are streamed into a [`Staging`] area (never visible),
-//! then [`Store::commit_object`] makes them the object's content in one step, if its
-//! [`Expect`] precondition holds. Readers see either the old or the new object, never a
-//! mix. Commits on the same key are serialized by a striped lock; different keys commit
-//! in parallel.
+//! Writes go in two steps: bytes are streamed into a [`Staging`] area (never visible;
+//! dropping it, as a request dropped mid-body does, removes them), then one commit
+//! makes them the object's content ([`Store::commit_staged`], or a part's:
+//! [`Store::commit_staged_part`], or a completed upload's:
+//! [`Store::complete_upload`]). Readers see either the old or the new object, never a
+//! mix.
+//!
+//! Each change runs in a task of its own, tracked by the store: if the request that
+//! asked for it is dropped (the client disconnected, a handler future was cancelled),
+//! the change still runs to its end, so that the disk and the index in memory never
+//! disagree, and no finished blob is left without an owner. [`Store::settle`] waits
+//! for the changes in flight (the server does before it reports a clean stop).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use tokio_util::task::TaskTracker;
 
 use super::blob::ByteStream;
 use super::error::StoreError;
-use super::folder::FolderBackend;
-use super::memory::{MemoryBackend, MemoryStaging};
-use super::metadata::{now_secs, ObjectMeta, PartMeta, UploadMeta, UploadState};
+use super::index::{Expect, Index};
+use super::metadata::{ObjectMeta, PartMeta, UploadMeta, UploadState};
 use super::staging::Staging;
 
-/// What must hold for a commit to go ahead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expect {
-    /// Nothing: replace whatever is there.
-    Any,
-    /// The key must not exist (`x-oss-forbid-overwrite: true`).
-    Absent,
-    /// The key must still hold exactly this blob (`None`: must not exist). Used by append.
-    Blob(Option<String>),
-}
-
-/// One bucket's index.
-#[derive(Debug)]
-struct BucketState {
-    created: u64,
-    objects: RwLock<BTreeMap<String, ObjectMeta>>,
-    uploads: RwLock<BTreeMap<String, UploadState>>,
-}
-
-/// The backend holding bytes (and, for folders, the durable index).
-#[derive(Debug)]
-enum Backend {
-    Memory(MemoryBackend),
-    Folder(FolderBackend),
-}
-
-/// Number of lock stripes serializing commits per key.
-const STRIPES: usize = 64;
-
-/// The store: buckets, objects, uploads.
-#[derive(Debug)]
+/// The store: buckets, objects, uploads. Cloning it gives another handle on the same
+/// store.
+#[derive(Debug, Clone)]
 pub struct Store {
-    backend: Backend,
-    buckets: RwLock<BTreeMap<String, Arc<BucketState>>>,
-    stripes: Vec<tokio::sync::Mutex<()>>,
+    index: Arc<Index>,
+    changes: TaskTracker,
+    /// Serializes [`Store::settle`] (which closes and reopens `changes`).
+    settling: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
-    fn with_backend(backend: Backend) -> Self {
+    fn with_index(index: Index) -> Self {
         Store {
-            backend,
-            buckets: RwLock::new(BTreeMap::new()),
-            stripes: (0..STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
+            index: Arc::new(index),
+            changes: TaskTracker::new(),
+            settling: Arc::default(),
         }
     }
 
     /// An empty in-memory store.
     pub fn memory() -> Self {
-        Store::with_backend(Backend::Memory(MemoryBackend::default()))
+        Store::with_index(Index::memory())
     }
 
-    /// A folder store on `root`, loading what an earlier server left there.
+    /// A folder store on `root`, loading what an earlier server left there (and
+    /// cleaning what an interrupted one left behind).
     pub async fn open_folder(root: PathBuf) -> Result<Self, StoreError> {
-        let (backend, loaded) = FolderBackend::load(root).await?;
-        let store = Store::with_backend(Backend::Folder(backend));
-        {
-            let mut buckets = store.buckets_write();
-            for bucket in loaded {
-                let uploads = bucket
-                    .uploads
-                    .into_iter()
-                    .map(|u| (u.meta.upload_id.clone(), u))
-                    .collect();
-                buckets.insert(
-                    bucket.name,
-                    Arc::new(BucketState {
-                        created: bucket.created,
-                        objects: RwLock::new(bucket.objects),
-                        uploads: RwLock::new(uploads),
-                    }),
-                );
-            }
+        Ok(Store::with_index(Index::open_folder(root).await?))
+    }
+
+    /// Runs `change` in a task of its own: dropping the returned future does not stop
+    /// it. Must be called within a tokio runtime.
+    async fn detached<T, F>(
+        &self,
+        what: &str,
+        change: impl FnOnce(Arc<Index>) -> F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let task = self.changes.spawn(change(self.index.clone()));
+        match task.await {
+            Ok(result) => result,
+            Err(join) => Err(StoreError::io(what, io::Error::other(join.to_string()))),
         }
-        Ok(store)
     }
 
-    fn buckets_read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<BucketState>>> {
-        self.buckets.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn buckets_write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<String, Arc<BucketState>>> {
-        self.buckets.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn bucket(&self, name: &str) -> Result<Arc<BucketState>, StoreError> {
-        self.buckets_read()
-            .get(name)
-            .cloned()
-            .ok_or_else(|| StoreError::NoSuchBucket(name.to_owned()))
-    }
-
-    fn stripe(&self, bucket: &str, key: &str) -> &tokio::sync::Mutex<()> {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        bucket.hash(&mut hasher);
-        key.hash(&mut hasher);
-        &self.stripes[(hasher.finish() % STRIPES as u64) as usize]
+    /// Waits until every change in flight (including those whose requests were
+    /// dropped) has ended.
+    pub async fn settle(&self) {
+        let _one_at_a_time = self.settling.lock().await;
+        self.changes.close();
+        self.changes.wait().await;
+        self.changes.reopen();
     }
 
     /// Creates a bucket if missing. Returns false if it already existed.
     pub async fn create_bucket(&self, name: &str) -> Result<bool, StoreError> {
-        if self.buckets_read().contains_key(name) {
-            return Ok(false);
-        }
-        let created = now_secs();
-        if let Backend::Folder(folder) = &self.backend {
-            folder.create_bucket(name, created).await?;
-        }
-        let mut buckets = self.buckets_write();
-        if buckets.contains_key(name) {
-            return Ok(false);
-        }
-        buckets.insert(
-            name.to_owned(),
-            Arc::new(BucketState {
-                created,
-                objects: RwLock::new(BTreeMap::new()),
-                uploads: RwLock::new(BTreeMap::new()),
-            }),
-        );
-        Ok(true)
+        let name = name.to_owned();
+        self.detached("create bucket", |index| async move {
+            index.create_bucket(&name).await
+        })
+        .await
     }
 
     /// Deletes an empty bucket.
     pub async fn delete_bucket(&self, name: &str) -> Result<(), StoreError> {
-        let bucket = self.bucket(name)?;
-        let empty = read(&bucket.objects).is_empty() && read(&bucket.uploads).is_empty();
-        if !empty {
-            return Err(StoreError::BucketNotEmpty(name.to_owned()));
-        }
-        self.buckets_write().remove(name);
-        if let Backend::Folder(folder) = &self.backend {
-            folder.remove_bucket(name).await?;
-        }
-        Ok(())
+        let name = name.to_owned();
+        self.detached("delete bucket", |index| async move {
+            index.delete_bucket(&name).await
+        })
+        .await
     }
 
     /// All buckets with their creation times, sorted by name.
     pub fn buckets(&self) -> Vec<(String, u64)> {
-        self.buckets_read()
-            .iter()
-            .map(|(name, state)| (name.clone(), state.created))
-            .collect()
+        self.index.buckets()
     }
 
     /// The creation time of a bucket.
     pub fn bucket_created(&self, name: &str) -> Result<u64, StoreError> {
-        Ok(self.bucket(name)?.created)
+        self.index.bucket_created(name)
     }
 
     /// The metadata of one object.
     pub fn head(&self, bucket: &str, key: &str) -> Result<ObjectMeta, StoreError> {
-        let state = self.bucket(bucket)?;
-        let objects = read(&state.objects);
-        objects
-            .get(key)
-            .cloned()
-            .ok_or_else(|| StoreError::NoSuchKey(key.to_owned()))
+        self.index.head(bucket, key)
     }
 
     /// Runs `f` over the bucket's objects, sorted by key, under a read lock.
@@ -185,32 +125,29 @@ impl Store {
         bucket: &str,
         f: impl FnOnce(&BTreeMap<String, ObjectMeta>) -> R,
     ) -> Result<R, StoreError> {
-        let state = self.bucket(bucket)?;
-        let objects = read(&state.objects);
-        Ok(f(&objects))
+        self.index.with_objects(bucket, f)
     }
 
-    /// Starts receiving bytes for `bucket`.
+    /// Starts receiving bytes for `bucket`. The staging area is created where a
+    /// dropped request cannot cut it short: if the caller is gone when it exists, it is
+    /// dropped, and so removed.
     pub async fn staging(&self, bucket: &str) -> Result<Staging, StoreError> {
-        self.bucket(bucket)?;
-        match &self.backend {
-            Backend::Memory(_) => Ok(Staging::Memory(MemoryStaging::default())),
-            Backend::Folder(folder) => Ok(Staging::Folder(folder.staging(bucket).await?)),
-        }
+        let bucket = bucket.to_owned();
+        self.detached("create staging area", |index| async move {
+            index.staging(&bucket).await
+        })
+        .await
     }
 
-    /// Makes staged bytes a blob of `bucket` and returns its id.
+    /// Makes staged bytes a blob of `bucket` and returns its id. The blob belongs to
+    /// the caller, who must commit it: prefer [`Store::commit_staged`], which cannot
+    /// leave it without an owner.
     pub async fn finish(&self, bucket: &str, staging: Staging) -> Result<String, StoreError> {
-        match (&self.backend, staging) {
-            (Backend::Memory(memory), Staging::Memory(staging)) => {
-                Ok(memory.finish(bucket, staging))
-            }
-            (Backend::Folder(folder), Staging::Folder(staging)) => folder.finish(staging).await,
-            _ => Err(StoreError::io(
-                "finish staging",
-                io::Error::new(io::ErrorKind::InvalidInput, "staging of another store"),
-            )),
-        }
+        let bucket = bucket.to_owned();
+        self.detached("finish staging", |index| async move {
+            index.finish(&bucket, staging).await
+        })
+        .await
     }
 
     /// Streams a blob, or the inclusive byte range `range` of it.
@@ -220,18 +157,7 @@ impl Store {
         blob: &str,
         range: Option<(u64, u64)>,
     ) -> Result<ByteStream, StoreError> {
-        match &self.backend {
-            Backend::Memory(memory) => memory.open(bucket, blob, range),
-            Backend::Folder(folder) => folder.open(bucket, blob, range).await,
-        }
-    }
-
-    /// Deletes a blob that no object or part refers to any more.
-    async fn delete_blob(&self, bucket: &str, blob: &str) {
-        match &self.backend {
-            Backend::Memory(memory) => memory.delete(bucket, blob),
-            Backend::Folder(folder) => folder.delete_blob(bucket, blob).await,
-        }
+        self.index.open_blob(bucket, blob, range).await
     }
 
     /// Makes `meta` (whose blob is finished) the object at `meta.key`, if `expect`
@@ -243,147 +169,116 @@ impl Store {
         meta: ObjectMeta,
         expect: Expect,
     ) -> Result<Option<ObjectMeta>, StoreError> {
-        let state = match self.bucket(bucket) {
-            Ok(state) => state,
-            Err(err) => {
-                self.delete_blob(bucket, &meta.blob).await;
-                return Err(err);
-            }
-        };
-        let _guard = self.stripe(bucket, &meta.key).lock().await;
-        let current_blob = read(&state.objects).get(&meta.key).map(|m| m.blob.clone());
-        let holds = match &expect {
-            Expect::Any => true,
-            Expect::Absent => current_blob.is_none(),
-            Expect::Blob(blob) => &current_blob == blob,
-        };
-        if !holds {
-            self.delete_blob(bucket, &meta.blob).await;
-            return Err(StoreError::Conflict(meta.key));
-        }
-        if let Backend::Folder(folder) = &self.backend {
-            if let Err(err) = folder.write_object_meta(bucket, &meta).await {
-                self.delete_blob(bucket, &meta.blob).await;
-                return Err(err);
-            }
-        }
-        let old = write(&state.objects).insert(meta.key.clone(), meta.clone());
-        if let Some(old) = &old {
-            if old.blob != meta.blob {
-                self.delete_blob(bucket, &old.blob).await;
-            }
-        }
-        Ok(old)
+        let bucket = bucket.to_owned();
+        self.detached("commit object", |index| async move {
+            index.commit_object(&bucket, meta, expect).await
+        })
+        .await
+    }
+
+    /// Makes `staging` the bytes of `meta` (whose `blob` field is set here) and commits
+    /// it as [`Store::commit_object`] does, in one change.
+    pub async fn commit_staged(
+        &self,
+        bucket: &str,
+        staging: Staging,
+        meta: ObjectMeta,
+        expect: Expect,
+    ) -> Result<Option<ObjectMeta>, StoreError> {
+        let bucket = bucket.to_owned();
+        self.detached("commit object", |index| async move {
+            index.commit_staged(&bucket, staging, meta, expect).await
+        })
+        .await
     }
 
     /// Deletes an object. Returns whether it existed.
     pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        let state = self.bucket(bucket)?;
-        let _guard = self.stripe(bucket, key).lock().await;
-        if !read(&state.objects).contains_key(key) {
-            return Ok(false);
-        }
-        if let Backend::Folder(folder) = &self.backend {
-            folder.remove_object_meta(bucket, key).await?;
-        }
-        let old = write(&state.objects).remove(key);
-        if let Some(old) = old {
-            self.delete_blob(bucket, &old.blob).await;
-        }
-        Ok(true)
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.detached("delete object", |index| async move {
+            index.delete_object(&bucket, &key).await
+        })
+        .await
     }
 
     /// Registers a new multipart upload.
     pub async fn create_upload(&self, bucket: &str, meta: UploadMeta) -> Result<(), StoreError> {
-        let state = self.bucket(bucket)?;
-        if let Backend::Folder(folder) = &self.backend {
-            folder.write_upload(bucket, &meta).await?;
-        }
-        write(&state.uploads).insert(
-            meta.upload_id.clone(),
-            UploadState {
-                meta,
-                parts: BTreeMap::new(),
-            },
-        );
-        Ok(())
+        let bucket = bucket.to_owned();
+        self.detached("create upload", |index| async move {
+            index.create_upload(&bucket, meta).await
+        })
+        .await
     }
 
     /// An upload and its parts.
     pub fn upload(&self, bucket: &str, upload_id: &str) -> Result<UploadState, StoreError> {
-        let state = self.bucket(bucket)?;
-        let uploads = read(&state.uploads);
-        uploads
-            .get(upload_id)
-            .cloned()
-            .ok_or_else(|| StoreError::NoSuchUpload(upload_id.to_owned()))
+        self.index.upload(bucket, upload_id)
     }
 
     /// All uploads of a bucket (metadata only), sorted by key then upload id.
     pub fn uploads(&self, bucket: &str) -> Result<Vec<UploadMeta>, StoreError> {
-        let state = self.bucket(bucket)?;
-        let uploads = read(&state.uploads);
-        let mut all: Vec<UploadMeta> = uploads.values().map(|u| u.meta.clone()).collect();
-        all.sort_by(|a, b| (&a.key, &a.upload_id).cmp(&(&b.key, &b.upload_id)));
-        Ok(all)
+        self.index.uploads(bucket)
     }
 
-    /// Records an uploaded part (whose blob is finished), replacing one with the same number.
+    /// Records an uploaded part (whose blob is finished), replacing one with the same
+    /// number.
     pub async fn commit_part(
         &self,
         bucket: &str,
         upload_id: &str,
         part: PartMeta,
     ) -> Result<(), StoreError> {
-        let state = self.bucket(bucket)?;
-        let _guard = self.stripe(bucket, upload_id).lock().await;
-        if !read(&state.uploads).contains_key(upload_id) {
-            self.delete_blob(bucket, &part.blob).await;
-            return Err(StoreError::NoSuchUpload(upload_id.to_owned()));
-        }
-        if let Backend::Folder(folder) = &self.backend {
-            if let Err(err) = folder.write_part(bucket, upload_id, &part).await {
-                self.delete_blob(bucket, &part.blob).await;
-                return Err(err);
-            }
-        }
-        let old = {
-            let mut uploads = write(&state.uploads);
-            match uploads.get_mut(upload_id) {
-                Some(upload) => upload.parts.insert(part.number, part),
-                None => None,
-            }
-        };
-        if let Some(old) = old {
-            self.delete_blob(bucket, &old.blob).await;
-        }
-        Ok(())
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.detached("commit part", |index| async move {
+            index.commit_part(&bucket, &upload_id, part).await
+        })
+        .await
     }
 
-    /// Removes an upload and the bytes of its parts (abort, or after complete).
+    /// Makes `staging` the bytes of `part` (whose `blob` field is set here) and records
+    /// it as [`Store::commit_part`] does, in one change.
+    pub async fn commit_staged_part(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        staging: Staging,
+        part: PartMeta,
+    ) -> Result<(), StoreError> {
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.detached("commit part", |index| async move {
+            index
+                .commit_staged_part(&bucket, &upload_id, staging, part)
+                .await
+        })
+        .await
+    }
+
+    /// Removes an upload and the bytes of its parts (abort).
     pub async fn remove_upload(&self, bucket: &str, upload_id: &str) -> Result<(), StoreError> {
-        let state = self.bucket(bucket)?;
-        let _guard = self.stripe(bucket, upload_id).lock().await;
-        let removed = write(&state.uploads).remove(upload_id);
-        let Some(removed) = removed else {
-            return Err(StoreError::NoSuchUpload(upload_id.to_owned()));
-        };
-        if let Backend::Folder(folder) = &self.backend {
-            folder.remove_upload(bucket, upload_id).await?;
-        }
-        for part in removed.parts.values() {
-            self.delete_blob(bucket, &part.blob).await;
-        }
-        Ok(())
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.detached("remove upload", |index| async move {
+            index.remove_upload(&bucket, &upload_id).await
+        })
+        .await
     }
-}
 
-/// Reads a lock, recovering from poisoning (the data is plain and stays consistent).
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Writes a lock, recovering from poisoning.
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
+    /// Completes a multipart upload in one change: `staging` (the parts' bytes, in
+    /// order) becomes the bytes of `meta`, committed if `expect` holds, and the upload
+    /// is removed.
+    pub async fn complete_upload(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        staging: Staging,
+        meta: ObjectMeta,
+        expect: Expect,
+    ) -> Result<(), StoreError> {
+        let (bucket, upload_id) = (bucket.to_owned(), upload_id.to_owned());
+        self.detached("complete upload", |index| async move {
+            index
+                .complete_upload(&bucket, &upload_id, staging, meta, expect)
+                .await
+        })
+        .await
+    }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use jit_oss_protocol::error_xml::OssErrorBody;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
 use jit_oss_protocol::Credentials;
-use jit_oss_server::{start, RunningServer, ServerConfig};
+use jit_oss_server::{start, FaultConfig, RunningServer, ServerConfig};
 
 pub const AK: &str = "test-ak";
 pub const SK: &str = "test-secret";
@@ -47,6 +47,11 @@ pub struct Harness {
 
 /// Starts a server with one access key and the bucket [`BUCKET`].
 pub async fn harness(kind: StoreKind) -> Harness {
+    harness_with_faults(kind, FaultConfig::default()).await
+}
+
+/// Starts a server like [`harness`], injecting `faults`.
+pub async fn harness_with_faults(kind: StoreKind, faults: FaultConfig) -> Harness {
     let dir = match kind {
         StoreKind::Memory => None,
         StoreKind::Folder => Some(tempfile::tempdir().expect("temp dir")),
@@ -55,6 +60,7 @@ pub async fn harness(kind: StoreKind) -> Harness {
         root: dir.as_ref().map(|d| d.path().to_owned()),
         buckets: vec![BUCKET.to_owned()],
         credentials: vec![(AK.to_owned(), SK.to_owned())],
+        faults,
         ..ServerConfig::default()
     })
     .await
@@ -139,6 +145,15 @@ pub fn client(server: &RunningServer, sig: Sig, style: Style) -> Client {
         credentials: Credentials::new(AK, SK),
         now: SystemTime::now(),
     }
+}
+
+/// An answer whose body may have been cut short.
+#[derive(Debug)]
+pub struct Partial {
+    /// Status, headers and the body bytes received.
+    pub resp: Resp,
+    /// What cut the body short, if anything did.
+    pub error: Option<reqwest::Error>,
 }
 
 /// A received response, body read.
@@ -244,20 +259,60 @@ impl Client {
     }
 
     async fn execute(&self, sign: &SignRequest, body: Vec<u8>) -> Resp {
+        let partial = self
+            .execute_partial(sign, body)
+            .await
+            .expect("request sent");
+        if let Some(err) = partial.error {
+            panic!("body: {err}");
+        }
+        partial.resp
+    }
+
+    /// Sends a signed request and reads as much of the answer as comes: `Err` if no
+    /// answer head came back, else the head, the body bytes received, and the error
+    /// that cut the body short, if one did.
+    async fn execute_partial(
+        &self,
+        sign: &SignRequest,
+        body: Vec<u8>,
+    ) -> Result<Partial, reqwest::Error> {
         let method = reqwest::Method::from_bytes(sign.method.as_bytes()).expect("method");
         let mut builder = self.http.request(method, self.url(sign));
         for (name, value) in &sign.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        let response = builder.body(body).send().await.expect("request sent");
+        let mut response = builder.body(body).send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.expect("body").to_vec();
-        Resp {
-            status,
-            headers,
-            body,
+        let mut body = Vec::new();
+        let error = loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break None,
+                Err(err) => break Some(err),
+            }
+        };
+        Ok(Partial {
+            resp: Resp {
+                status,
+                headers,
+                body,
+            },
+            error,
+        })
+    }
+
+    /// Signs `req` with headers and sends it, reporting failures instead of panicking.
+    pub async fn try_send(&self, req: Req) -> Result<Partial, reqwest::Error> {
+        let mut sign = self.sign_request(&req);
+        match self.sig {
+            Sig::V1 => v1::sign_header(&mut sign, &self.credentials, self.now).expect("sign v1"),
+            Sig::V4 => v4::sign_header(&mut sign, &self.credentials, REGION, &[], self.now)
+                .expect("sign v4"),
+            Sig::Anonymous => {}
         }
+        self.execute_partial(&sign, req.body).await
     }
 
     pub async fn put(&self, key: &str, body: &[u8]) -> Resp {
