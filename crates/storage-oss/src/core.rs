@@ -16,6 +16,7 @@ use bytes::Bytes;
 use jit_oss_protocol::encode::encode_path;
 use jit_oss_protocol::sign::{v1, v4, SignRequest};
 use jit_oss_protocol::{Credentials, SignatureVersion};
+use jit_storage::ElementStorage;
 use jit_storage::{StorageError, StorageErrorKind, StorageResult};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
@@ -280,11 +281,13 @@ impl OssCore {
         let credentials = self.credentials().await?;
         let request = self.build(req, body, &credentials, SystemTime::now())?;
         let response = self.transport.execute(request, progress.as_ref()).await?;
+        let request_id = crate::error::request_id(response.headers());
+        if let Some(id) = &request_id {
+            ElementStorage::record_request_id(id);
+        }
         tracing::debug!(
             status = response.status().as_u16(),
-            request_id = crate::error::request_id(response.headers())
-                .as_deref()
-                .unwrap_or(""),
+            request_id = request_id.as_deref().unwrap_or(""),
             "oss request"
         );
         Ok(response)

@@ -40,7 +40,14 @@ use crate::types::{
 tokio::task_local! {
     /// The span of the storage operation running in this task (the innermost one, when
     /// a wrapper element's operation runs another element's).
-    static OPERATION: Span;
+    static OPERATION: Operation;
+}
+
+/// What the task-local knows of the running operation: its span and the most attempts
+/// one of its requests needed so far.
+struct Operation {
+    span: Span,
+    attempts: std::cell::Cell<u32>,
 }
 
 /// A storage element: a Type's implementation plus the element's identity.
@@ -98,9 +105,15 @@ impl ElementStorage {
     /// Records, on the storage operation running in this task, how many attempts it
     /// took (a remote Type's retries). Does nothing outside an operation. A Type calls
     /// it from the task that runs the operation (not from a task it spawns).
+    ///
+    /// An operation of several requests (a multipart upload) reports the most attempts
+    /// any one of them needed.
     pub fn record_attempts(attempts: u32) {
-        let _ = OPERATION.try_with(|span| {
-            span.record("attempts", attempts);
+        let _ = OPERATION.try_with(|operation| {
+            if attempts > operation.attempts.get() {
+                operation.attempts.set(attempts);
+                operation.span.record("attempts", attempts);
+            }
         });
     }
 
@@ -108,8 +121,8 @@ impl ElementStorage {
     /// remote service gave (e.g. OSS's `x-oss-request-id`). Does nothing outside an
     /// operation. A failure's request id is recorded from the error without this.
     pub fn record_request_id(request_id: &str) {
-        let _ = OPERATION.try_with(|span| {
-            span.record("request_id", request_id);
+        let _ = OPERATION.try_with(|operation| {
+            operation.span.record("request_id", request_id);
         });
     }
 }
@@ -127,8 +140,12 @@ impl Observed {
 
     /// Runs the Type's future inside the span, as the task's current operation.
     async fn run<T>(&self, future: impl std::future::Future<Output = T>) -> T {
+        let operation = Operation {
+            span: self.span.clone(),
+            attempts: std::cell::Cell::new(0),
+        };
         OPERATION
-            .scope(self.span.clone(), future)
+            .scope(operation, future)
             .instrument(self.span.clone())
             .await
     }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::time::Instant;
 
+use crate::element_storage::ElementStorage;
 use crate::error::{StorageError, StorageErrorKind};
 
 /// Default number of retries after the first attempt.
@@ -145,7 +146,10 @@ impl RetryPolicy {
         let mut attempts = self.start();
         loop {
             match attempt(attempts.made + 1).await {
-                Ok(value) => return Ok(value),
+                Ok(value) => {
+                    ElementStorage::record_attempts(attempts.made + 1);
+                    return Ok(value);
+                }
                 Err(err) => attempts.wait_or_give_up(err).await?,
             }
         }
@@ -184,8 +188,12 @@ impl Attempts {
 
     /// After an attempt failed with `err`: how long to wait before the next one, or
     /// `None` to give up (not retryable, out of retries, or past the deadline).
+    ///
+    /// The attempt count is reported to the storage operation running in this task
+    /// ([`ElementStorage::record_attempts`]), so its log line says how many it took.
     pub fn next_delay(&mut self, err: &StorageError) -> Option<Duration> {
         self.made += 1;
+        ElementStorage::record_attempts(self.made);
         let retry = self.made - 1;
         if retry >= self.policy.max_retries || !is_retryable(err) {
             return None;

@@ -50,6 +50,12 @@ pub async fn put(
     let payload = Payload::from_file(local_file).await?;
     let bar = bytes_bar(payload.len(), "upload");
     let payload = match payload {
+        // A retried attempt reads the file again, so the bar can run past 100% and
+        // simply stays full.
+        Payload::File(file) => {
+            let counted = bar.clone();
+            Payload::File(file.on_read(move |n| counted.inc(n)))
+        }
         Payload::Stream { stream, length } => {
             let counted = bar.clone();
             Payload::Stream {
