@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use jit_oss_protocol::crc64::Crc64;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
@@ -136,11 +137,27 @@ impl UploadDigest {
     }
 }
 
-/// Checks a body while it streams: once it ends, its length must be `size` (always)
-/// and its CRC-64 `expected` (when given: the whole object was read); otherwise the
-/// last item is an IntegrityMismatch. A body longer than `size` fails as soon as it
-/// passes it.
+/// `inner`, checked as it is read: exactly `size` bytes and, when `expected` is given,
+/// that CRC-64. A failure is the stream's last item.
+#[cfg(test)]
 pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> ByteStream {
+    verify_download_confirming(inner, expected, size, None)
+}
+
+/// Asked, when a whole download's CRC-64 differs from the one its answer announced,
+/// whether the object really has the CRC of the bytes received (the announced header,
+/// not the bytes, was wrong): `true` ends the stream as a success.
+pub type ConfirmCrc = Box<dyn FnOnce(u64) -> BoxFuture<'static, bool> + Send>;
+
+/// Like [`verify_download`], but a CRC mismatch is first put to `confirm` (a fresh look
+/// at the stored object), so a wrong CRC header on bytes that are right is not reported
+/// as corruption; bytes that are wrong still are.
+pub fn verify_download_confirming(
+    inner: ByteStream,
+    expected: Option<u64>,
+    size: u64,
+    confirm: Option<ConfirmCrc>,
+) -> ByteStream {
     Box::pin(Verifying {
         inner,
         crc: Crc64::new(),
@@ -148,6 +165,8 @@ pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> B
         size,
         seen: 0,
         done: false,
+        confirm,
+        confirming: None,
     })
 }
 
@@ -158,12 +177,29 @@ struct Verifying {
     size: u64,
     seen: u64,
     done: bool,
+    confirm: Option<ConfirmCrc>,
+    /// The confirmation under way: its future, and the CRCs announced and received.
+    confirming: Option<(BoxFuture<'static, bool>, u64, u64)>,
 }
 
 impl Stream for Verifying {
     type Item = StorageResult<Bytes>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let Some((future, expected, got)) = self.confirming.as_mut() {
+            let (expected, got) = (*expected, *got);
+            return match future.as_mut().poll(cx) {
+                Poll::Ready(confirmed) => {
+                    self.confirming = None;
+                    if confirmed {
+                        Poll::Ready(None)
+                    } else {
+                        Poll::Ready(Some(Err(mismatch("download", expected, got))))
+                    }
+                }
+                Poll::Pending => Poll::Pending,
+            };
+        }
         if self.done {
             return Poll::Ready(None);
         }
@@ -195,10 +231,16 @@ impl Stream for Verifying {
                         ),
                     ))));
                 }
-                if let Some(expected) = self.expected.filter(|e| *e != got) {
-                    return Poll::Ready(Some(Err(mismatch("download", expected, got))));
+                let Some(expected) = self.expected.filter(|e| *e != got) else {
+                    return Poll::Ready(None);
+                };
+                match self.confirm.take() {
+                    Some(confirm) => {
+                        self.confirming = Some((confirm(got), expected, got));
+                        self.poll_next(cx)
+                    }
+                    None => Poll::Ready(Some(Err(mismatch("download", expected, got)))),
                 }
-                Poll::Ready(None)
             }
             Poll::Pending => Poll::Pending,
         }
@@ -269,6 +311,31 @@ mod tests {
 
         let short = verify_download(chunks(&[b"1234"]), Some(good), 9);
         let err = collect_stream(short, None).await.unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
+    }
+
+    #[tokio::test]
+    async fn a_mismatch_is_put_to_the_stored_object_before_it_is_reported() {
+        let bytes_crc = jit_oss_protocol::crc64::checksum(b"123456789");
+        let wrong_header = bytes_crc ^ 1;
+        // The stored object has the CRC of the bytes: the header was wrong.
+        let confirm: ConfirmCrc = Box::new(move |got| Box::pin(async move { got == bytes_crc }));
+        let read = verify_download_confirming(
+            chunks(&[b"1234", b"56789"]),
+            Some(wrong_header),
+            9,
+            Some(confirm),
+        );
+        assert_eq!(collect_stream(read, None).await.unwrap(), &b"123456789"[..]);
+        // The stored object has the announced CRC: the bytes were corrupted.
+        let confirm: ConfirmCrc = Box::new(|_| Box::pin(async { false }));
+        let read = verify_download_confirming(
+            chunks(&[b"1234", b"5678X"]),
+            Some(bytes_crc),
+            9,
+            Some(confirm),
+        );
+        let err = collect_stream(read, None).await.unwrap_err();
         assert_eq!(err.kind(), StorageErrorKind::IntegrityMismatch);
     }
 

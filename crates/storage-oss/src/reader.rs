@@ -25,7 +25,7 @@ use reqwest::Method;
 use crate::core::{OssCore, OssRequest};
 use crate::error;
 use crate::head::{content_length, head, header_str, info_from_headers};
-use crate::integrity::{crc_header, slice_stream, verify_download};
+use crate::integrity::{crc_header, slice_stream, verify_download_confirming, ConfirmCrc};
 
 /// `bytes 100-1999/10000` → (100..2000, 10000); `None` unless well-formed, first ≤
 /// last < total.
@@ -50,6 +50,27 @@ struct Identity {
     total: u64,
     etag: Option<String>,
     crc64: Option<u64>,
+}
+
+/// When a whole read's bytes do not have the CRC-64 its answer announced, one of the two
+/// is wrong. A HEAD (under the retry policy) settles which: if the stored object, still
+/// the one read (same size and ETag), has the CRC of the bytes received, the announced
+/// header was wrong and the read succeeds; otherwise the bytes were corrupted and the
+/// read fails with IntegrityMismatch.
+fn confirm_stored_crc(core: Arc<OssCore>, name: &str, read: Identity) -> ConfirmCrc {
+    let name = name.to_string();
+    Box::new(move |got| {
+        Box::pin(async move {
+            match head(&core, &name).await {
+                Ok(stored) => {
+                    stored.crc64 == Some(got)
+                        && stored.size == read.total
+                        && stored.etag == read.etag
+                }
+                Err(_) => false,
+            }
+        })
+    })
 }
 
 /// GetObject of `name` with `options`.
@@ -113,9 +134,13 @@ pub(crate) async fn get(
     };
     let length = carried.end - carried.start;
     let whole = carried.start == 0 && carried.end == info.size;
-    let body = resuming(core.clone(), name, first, carried, identity);
+    let body = resuming(core.clone(), name, first, carried, identity.clone());
     let expected_crc = if whole { info.crc64 } else { None };
-    let checked = with_request_id(verify_download(body, expected_crc, length), request_id);
+    let confirm = confirm_stored_crc(core.clone(), name, identity);
+    let checked = with_request_id(
+        verify_download_confirming(body, expected_crc, length, Some(confirm)),
+        request_id,
+    );
     let (range, stream) = match asked {
         None => (None, checked),
         Some(range) if partial => (Some(range.start..range.end.min(info.size)), checked),
@@ -280,9 +305,14 @@ async fn reopen(
     if identity.etag.is_some() && etag != identity.etag {
         return Err(changed("ETag"));
     }
-    if let (Some(was), Some(now)) = (identity.crc64, crc_header(headers)) {
-        if was != now {
-            return Err(changed("CRC-64"));
+    // With an ETag (and If-Match) the object is identified; a CRC header is compared
+    // only without one, since a CRC header can itself arrive wrong while the bytes are
+    // right (the CRC of the bytes is checked at the end either way).
+    if identity.etag.is_none() {
+        if let (Some(was), Some(now)) = (identity.crc64, crc_header(headers)) {
+            if was != now {
+                return Err(changed("CRC-64"));
+            }
         }
     }
     Ok(core.transport.body_stream(response))

@@ -20,6 +20,10 @@ use crate::types::{
     DEFAULT_SIGN_EXPIRES,
 };
 
+/// How many times [`StorageMetaExt::download`] reads an object whose bytes fail their
+/// checksum before it reports IntegrityMismatch.
+pub const DOWNLOAD_READS: u32 = 3;
+
 /// JitAi's storage methods (`uploadByFile`, `getSignUrl`, `download`, `getObject`; its
 /// `delete` is [`StorageMeta::delete`]) and conveniences, for every [`StorageMeta`].
 ///
@@ -62,9 +66,28 @@ pub trait StorageMetaExt: StorageMeta {
             .map_err(|e| e.in_operation("get_sign_url", file))
     }
 
-    /// JitAi's `download(name)`: the whole object in memory.
+    /// JitAi's `download(name)`: the whole object in memory, its checksum verified.
+    ///
+    /// Nothing has been handed out while the bytes are collected, so a read whose bytes
+    /// fail their checksum (corrupted on the way) is read again, up to
+    /// [`DOWNLOAD_READS`] times in all, before IntegrityMismatch is reported.
     async fn download(&self, name: &str) -> StorageResult<Bytes> {
-        let read = async { self.get(name, GetOptions::default()).await?.bytes().await };
+        let read = async {
+            let mut reads = 1;
+            loop {
+                let result = async { self.get(name, GetOptions::default()).await?.bytes().await };
+                match result.await {
+                    Err(e) if e.kind() == StorageErrorKind::IntegrityMismatch => {
+                        if reads >= DOWNLOAD_READS {
+                            return Err(e.after_attempts(reads));
+                        }
+                        tracing::debug!(error = %e, "download read again");
+                        reads += 1;
+                    }
+                    other => return other,
+                }
+            }
+        };
         read.instrument(method_span("download"))
             .await
             .map_err(|e| e.in_operation("download", name))

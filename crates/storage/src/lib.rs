@@ -35,7 +35,7 @@ pub use capabilities::Capabilities;
 pub use content_type::{guess_content_type, DEFAULT_CONTENT_TYPE};
 pub use element_storage::ElementStorage;
 pub use error::{RemoteError, StorageError, StorageErrorKind, StorageResult};
-pub use ext::StorageMetaExt;
+pub use ext::{StorageMetaExt, DOWNLOAD_READS};
 pub use family::{
     StorageAppBuilderExt, StorageAppExt, StorageBuildContextExt, StorageElementExt, StorageType,
     DEFAULT_STORAGE, STORAGE_META,
