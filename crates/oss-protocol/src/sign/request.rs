@@ -27,6 +27,18 @@ pub enum SignError {
     /// V4 signing was asked for with an empty region.
     #[error("V4 signing needs a region")]
     MissingRegion,
+    /// A header to sign has a name HTTP does not allow (RFC 9110 token characters
+    /// only): it could not be sent, and its signature could not be verified.
+    #[error("{0:?} is not a valid HTTP header name")]
+    InvalidHeaderName(String),
+}
+
+/// Whether `name` is an HTTP header name (an RFC 9110 token).
+pub(crate) fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Header and query names whose values are secrets and are redacted by `Debug`.

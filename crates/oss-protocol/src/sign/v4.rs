@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 use super::dates::format_v4_datetime;
-use super::request::{RequestView, SignError, SignRequest};
+use super::request::{is_header_name, RequestView, SignError, SignRequest};
 use crate::credentials::Credentials;
 use crate::encode::{encode_path, encode_query_component};
 
@@ -217,6 +217,9 @@ pub fn sign_header_with_key(
     if region.is_empty() {
         return Err(SignError::MissingRegion);
     }
+    if let Some((name, _)) = req.headers.iter().find(|(name, _)| !is_header_name(name)) {
+        return Err(SignError::InvalidHeaderName(name.clone()));
+    }
     let datetime = format_v4_datetime(now)?;
     let date = &datetime[..8];
     req.remove_header("authorization");
@@ -306,6 +309,26 @@ pub fn presign(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_header_name_http_cannot_carry_is_refused_not_signed() {
+        let credentials = Credentials::new("ak", "sk");
+        let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        for bad in ["a,b", "with space", "", "é"] {
+            let mut req = SignRequest::new("GET")
+                .with_bucket("b")
+                .with_header(bad, "v");
+            let err = sign_header(&mut req, &credentials, "cn-hangzhou", &[], now).unwrap_err();
+            assert!(
+                matches!(err, SignError::InvalidHeaderName(_)),
+                "{bad:?}: {err}"
+            );
+        }
+        let mut req = SignRequest::new("GET")
+            .with_bucket("b")
+            .with_header("x-oss-meta-ok_name.1", "v");
+        sign_header(&mut req, &credentials, "cn-hangzhou", &[], now).unwrap();
+    }
 
     #[test]
     fn only_the_exact_lower_case_hex_signature_matches() {
