@@ -251,9 +251,16 @@ fn config_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The variables a test app may reference, as the loader sees them: the host's
+/// (`FROM_ENV`, set with `env_vars`) and the declared ones (`DECLARED`); any other name
+/// is undeclared and refused, inline default or not.
 struct Vars(HashMap<String, String>);
 
 impl VariableSource for Vars {
+    fn may_reference(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+
     fn lookup(&self, name: &str) -> Option<String> {
         self.0.get(name).cloned()
     }
@@ -351,8 +358,10 @@ proptest! {
         let expected = match parsed {
             Some(mut object @ Value::Object(_)) => match substitute(&mut object, &vars) {
                 Ok(()) => Ok(object),
-                Err(SubstituteError::Unresolved(_)) => Err(ElementErrorKind::UnresolvedVariable),
-                Err(SubstituteError::Malformed { .. }) => Err(ElementErrorKind::InvalidConfig),
+                Err(SubstituteError::Unresolved(_) | SubstituteError::Undeclared(_)) => {
+                    Err(ElementErrorKind::UnresolvedVariable)
+                }
+                Err(_) => Err(ElementErrorKind::InvalidConfig),
             },
             _ => Err(ElementErrorKind::InvalidConfig),
         };
