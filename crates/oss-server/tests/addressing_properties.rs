@@ -29,9 +29,14 @@ fn keys() -> impl Strategy<Value = String> {
     prop_oneof![3 => joined, 1 => any::<String>()]
 }
 
-/// What OSS accepts: 1 to 1023 bytes, not starting with `/` or `\`.
+/// What the server accepts: 1 to 1023 bytes, not starting with `/` or `\`, and no
+/// control character (C0, DEL, C1).
 fn acceptable(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 1023 && !key.starts_with('/') && !key.starts_with('\\')
+    !key.is_empty()
+        && key.len() <= 1023
+        && !key.starts_with('/')
+        && !key.starts_with('\\')
+        && !key.chars().any(char::is_control)
 }
 
 /// The `<Key>` texts of a listing, URL-decoded.

@@ -63,11 +63,34 @@ fn names() -> impl Strategy<Value = String> {
 }
 
 /// What a disk storage accepts: the contract's rule plus non-empty, short segments
-/// outside the reserved tree.
+/// that every file system can hold (no trailing dot or space, no Windows device name)
+/// outside the reserved tree (in any letter case).
 fn storable(name: &str) -> bool {
     validate_object_name(name).is_ok()
-        && name.split('/').all(|s| !s.is_empty() && s.len() <= 255)
-        && name.split('/').next() != Some(RESERVED_DIR)
+        && name.split('/').all(|s| {
+            !s.is_empty()
+                && s.len() <= 255
+                && !s.ends_with(['.', ' '])
+                && !windows_device(s)
+        })
+        && name
+            .split('/')
+            .next()
+            .is_some_and(|first| first.to_uppercase() != RESERVED_DIR.to_uppercase())
+}
+
+/// CON, PRN, AUX, NUL, COM1-9, LPT1-9 (and their superscript digits), CONIN$, CONOUT$,
+/// with or without an extension, in any case.
+fn windows_device(segment: &str) -> bool {
+    let stem = segment.split('.').next().unwrap_or("").to_uppercase();
+    let stem = stem.trim_end_matches(' ');
+    if matches!(stem, "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$") {
+        return true;
+    }
+    let chars: Vec<char> = stem.chars().collect();
+    chars.len() == 4
+        && (stem.starts_with("COM") || stem.starts_with("LPT"))
+        && matches!(chars[3], '1'..='9' | '¹' | '²' | '³')
 }
 
 /// Every file under `dir` except the storage folder, with its bytes.
