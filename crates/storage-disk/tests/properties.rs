@@ -68,10 +68,7 @@ fn names() -> impl Strategy<Value = String> {
 fn storable(name: &str) -> bool {
     validate_object_name(name).is_ok()
         && name.split('/').all(|s| {
-            !s.is_empty()
-                && s.len() <= 255
-                && !s.ends_with(['.', ' '])
-                && !windows_device(s)
+            !s.is_empty() && s.len() <= 255 && !s.ends_with(['.', ' ']) && !windows_device(s)
         })
         && name
             .split('/')
