@@ -353,6 +353,8 @@ proptest! {
                 Ok(()) => Ok(object),
                 Err(SubstituteError::Unresolved(_)) => Err(ElementErrorKind::UnresolvedVariable),
                 Err(SubstituteError::Malformed { .. }) => Err(ElementErrorKind::InvalidConfig),
+                // Undeclared, and any kind added later: the loader reports it as unresolved.
+                Err(_) => Err(ElementErrorKind::UnresolvedVariable),
             },
             _ => Err(ElementErrorKind::InvalidConfig),
         };
