@@ -142,7 +142,12 @@ impl AppBuilder {
                 settings.insert(k.clone(), v.clone());
             }
             // A child's element, usable or not, replaces its parent's of the same name.
-            elements.extend(discover(layer_root));
+            let found = discover(layer_root);
+            if elements.is_empty() {
+                elements = found;
+            } else {
+                elements.extend(found);
+            }
         }
         let name = layers.first().and_then(|(_, c)| c.name.clone());
         let metas: HashSet<String> = self.registry.metas.clone();

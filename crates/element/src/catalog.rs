@@ -35,7 +35,8 @@ pub(crate) type Parsed = Result<Arc<Declaration>, ElementError>;
 pub(crate) struct Declared {
     full_name: String,
     file: PathBuf,
-    app_root: PathBuf,
+    /// The folder of the app declaring it, shared by all of that app's elements.
+    app_root: Arc<Path>,
     /// The `e.json` was not listed as a regular file (it is a link inside the app, or of
     /// an unknown type): whether it is a folder is asked when it is read.
     check_dir: bool,
@@ -48,13 +49,13 @@ impl Declared {
     pub(crate) fn unread(
         full_name: String,
         file: PathBuf,
-        app_root: &Path,
+        app_root: &Arc<Path>,
         listed_as_file: bool,
     ) -> Self {
         Self {
             full_name,
             file,
-            app_root: app_root.to_path_buf(),
+            app_root: app_root.clone(),
             check_dir: !listed_as_file,
             parsed: OnceLock::new(),
         }
@@ -65,7 +66,7 @@ impl Declared {
         Self {
             full_name,
             file,
-            app_root: PathBuf::new(),
+            app_root: Arc::from(Path::new("")),
             check_dir: false,
             parsed: OnceLock::from(Err(err)),
         }

@@ -29,6 +29,7 @@ use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::{DirEntry, FileType};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::catalog::{not_a_file, Declared};
 use crate::error::{ElementError, ElementErrorKind};
@@ -49,7 +50,7 @@ pub const MAX_ELEMENT_DEPTH: usize = 4;
 /// none of them read yet.
 pub(crate) fn discover(root: &Path) -> HashMap<String, Declared> {
     let mut walk = Walk {
-        root,
+        root: Arc::from(root),
         // The builder has already canonicalized the root once; an app folder that cannot
         // be canonicalized has nothing to discover.
         canonical_root: match root.canonicalize() {
@@ -64,8 +65,8 @@ pub(crate) fn discover(root: &Path) -> HashMap<String, Declared> {
     walk.found
 }
 
-struct Walk<'a> {
-    root: &'a Path,
+struct Walk {
+    root: Arc<Path>,
     canonical_root: PathBuf,
     found: HashMap<String, Declared>,
     /// For a fullName claimed more than once: the `e.json` of the first folder claiming it.
@@ -83,7 +84,7 @@ fn list(dir: &Path) -> Option<Vec<(OsString, DirEntry)>> {
     Some(entries)
 }
 
-impl Walk<'_> {
+impl Walk {
     /// Visits `dir`, reached as `names` below the root; `inside` holds the canonical
     /// folders the walk is in, from the root down to `dir`.
     fn folder(&mut self, dir: &Path, names: &mut Vec<String>, inside: &mut Vec<PathBuf>) {
@@ -106,13 +107,17 @@ impl Walk<'_> {
             }
         }
         for (name, entry) in entries.into_iter().flatten() {
+            // Files (the bulk of an app) are passed over before any allocation.
+            let Ok(file_type) = entry.file_type() else {
+                continue;
+            };
+            if !file_type.is_dir() && !file_type.is_symlink() {
+                continue;
+            }
             let name = name.to_string_lossy().into_owned();
             if name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_str()) {
                 continue;
             }
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
             let canonical = if file_type.is_dir() {
                 // Not a link: its canonical path is its parent's plus its name.
                 inside
@@ -177,13 +182,13 @@ impl Walk<'_> {
                     Declared::failed(full_name, file, err)
                 }
                 // Inside the app, or leading nowhere (reading it says so).
-                _ => Declared::unread(full_name, file, self.root, false),
+                _ => Declared::unread(full_name, file, &self.root, false),
             }
         } else if file_type.is_dir() {
             let err = not_a_file(&full_name, &file);
             Declared::failed(full_name, file, err)
         } else {
-            Declared::unread(full_name, file, self.root, file_type.is_file())
+            Declared::unread(full_name, file, &self.root, file_type.is_file())
         };
         self.record(element);
     }
@@ -191,11 +196,11 @@ impl Walk<'_> {
     /// Keeps `element`, unless another folder already claimed its fullName (then neither
     /// is usable: the name keeps an error naming the first folder's file and this one).
     fn record(&mut self, element: Declared) {
-        let full_name = element.full_name().to_string();
-        let Some(earlier) = self.found.get(&full_name) else {
-            self.found.insert(full_name, element);
+        let Some(earlier) = self.found.get(element.full_name()) else {
+            self.found.insert(element.full_name().to_string(), element);
             return;
         };
+        let full_name = element.full_name().to_string();
         let first = self
             .first_files
             .entry(full_name.clone())
