@@ -115,8 +115,8 @@ impl App {
     }
 
     /// All valid declarations (this app's and inherited ones), sorted by fullName.
-    /// Loads nothing. The first call reads every `e.json` not read yet (on a few threads
-    /// when there are many); later calls reuse what was read.
+    /// Loads nothing. The first call reads every `e.json` not read yet; later calls reuse
+    /// what was read.
     pub fn declarations(&self) -> Vec<Arc<Declaration>> {
         self.inner.catalog.declarations().to_vec()
     }

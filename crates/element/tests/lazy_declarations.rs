@@ -2,7 +2,7 @@
 //! time it is needed, once; whatever needs them all (the list, the problems, roles,
 //! `check`) still sees every one, with the same answers and errors as when they were all
 //! read at open — duplicates, extends layering and malformed files included, and also
-//! when there are enough of them to be read on several threads.
+//! for many elements, some read before the rest.
 
 mod common;
 
@@ -142,7 +142,7 @@ async fn roles_need_every_declaration_and_get_them() {
     assert!(app.known_types().contains(&"storages.Archive".to_string()));
 }
 
-/// Enough elements to be read on several threads: every one is listed, every broken one
+/// Many elements, one read before the rest: every one is listed, every broken one
 /// reported, in fullName order, duplicates included.
 #[tokio::test]
 async fn many_declarations_are_all_read_in_order() {
