@@ -1,6 +1,7 @@
-//! The [`App`]: an app folder (and the apps it extends) as a catalog — its declarations,
-//! settings, variables, the names of the Metas and Types registered in code — with the
-//! load-once cache of its elements. [`App::get_element`] is the entry point.
+//! The [`App`]: an app folder (and the apps it extends) as a catalog — its declarations
+//! (each `e.json` read when first needed, `catalog.rs`), settings, variables, the names
+//! of the Metas and Types registered in code — with the load-once cache of its elements.
+//! [`App::get_element`] is the entry point.
 //!
 //! How an element is built (Type chain, merged config, factory) is not known here: the
 //! app holds an [`ElementLoader`] trait object, implemented by the Type registry's loader
@@ -15,6 +16,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 use crate::cache::{loading_in_this_task, ElementCache};
+use crate::catalog::Catalog;
 use crate::declaration::{Declaration, ElementRole};
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
@@ -50,8 +52,8 @@ pub(crate) struct AppInner {
     pub root: PathBuf,
     pub name: Option<String>,
     pub parents: Vec<PathBuf>,
-    pub declarations: HashMap<String, Arc<Declaration>>,
-    pub broken: HashMap<String, ElementError>,
+    /// Every element found, usable or not; each read on demand.
+    pub catalog: Catalog,
     pub env_vars: HashMap<String, String>,
     pub settings: Map<String, Value>,
     /// fullNames registered as Metas in code.
@@ -63,12 +65,14 @@ pub(crate) struct AppInner {
     pub cache: ElementCache,
 }
 
+/// Shows the root, the name and how many usable declarations there are (counting them
+/// reads every `e.json` not read yet, once).
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
             .field("root", &self.inner.root)
             .field("name", &self.inner.name)
-            .field("elements", &self.inner.declarations.len())
+            .field("elements", &self.inner.catalog.declarations().len())
             .finish()
     }
 }
@@ -111,67 +115,60 @@ impl App {
     }
 
     /// All valid declarations (this app's and inherited ones), sorted by fullName.
-    /// Loads nothing.
+    /// Loads nothing. The first call reads every `e.json` not read yet; later calls reuse
+    /// what was read.
     pub fn declarations(&self) -> Vec<Arc<Declaration>> {
-        let mut all: Vec<_> = self.inner.declarations.values().cloned().collect();
-        all.sort_by(|a, b| a.full_name.cmp(&b.full_name));
-        all
+        self.inner.catalog.declarations().to_vec()
     }
 
-    /// One element's declaration (JitAi's `getElementDefine`). Loads nothing.
+    /// One element's declaration (JitAi's `getElementDefine`). Loads nothing; reads its
+    /// `e.json` on the first call for it.
     pub fn declaration(&self, full_name: &str) -> ElementResult<Arc<Declaration>> {
-        if let Some(err) = self.inner.broken.get(full_name) {
-            return Err(err.clone());
+        match self.inner.catalog.get(full_name) {
+            Some(Ok(decl)) => Ok(decl.clone()),
+            Some(Err(err)) => Err(err.clone()),
+            None => Err(ElementError::new(
+                ElementErrorKind::NotFound,
+                format!(
+                    "no element {full_name:?} is declared in {}{}",
+                    self.inner.root.display(),
+                    did_you_mean(full_name, self.inner.catalog.names())
+                ),
+            )
+            .with_element(full_name)),
         }
-        self.inner
-            .declarations
-            .get(full_name)
-            .cloned()
-            .ok_or_else(|| {
-                let declared = self
-                    .inner
-                    .declarations
-                    .keys()
-                    .chain(self.inner.broken.keys());
-                ElementError::new(
-                    ElementErrorKind::NotFound,
-                    format!(
-                        "no element {full_name:?} is declared in {}{}",
-                        self.inner.root.display(),
-                        did_you_mean(full_name, declared.map(String::as_str))
-                    ),
-                )
-                .with_element(full_name)
-            })
     }
 
     /// Declarations that could not be read (malformed e.json, duplicates, …), by fullName.
+    /// Like [`App::declarations`], the first call reads every `e.json` not read yet.
     pub fn problems(&self) -> Vec<ElementError> {
-        let mut all: Vec<_> = self.inner.broken.values().cloned().collect();
-        all.sort_by(|a, b| a.full_name().cmp(&b.full_name()));
-        all
+        self.inner.catalog.problems().to_vec()
     }
 
-    /// Whether a declared element is a Meta, a Type or an Instance.
+    /// Whether a declared element is a Meta, a Type or an Instance. Telling a Type that
+    /// only other elements name as their `type` from an Instance needs every declaration:
+    /// the first such call reads every `e.json` not read yet.
     pub fn role_of(&self, decl: &Declaration) -> ElementRole {
         let inner = &self.inner;
-        if decl.type_name.is_empty() || inner.metas.contains(&decl.full_name) {
+        if self.is_meta(decl) {
             ElementRole::Meta
         } else if inner.metas.contains(&decl.type_name)
             || inner.registered_types.contains(&decl.full_name)
             || inner
-                .declarations
-                .get(&decl.type_name)
+                .catalog
+                .declaration(&decl.type_name)
                 .is_some_and(|t| t.type_name.is_empty())
-            || inner
-                .declarations
-                .values()
-                .any(|d| d.type_name == decl.full_name)
+            || inner.catalog.is_named_as_type(&decl.full_name)
         {
             ElementRole::Type
         } else {
             ElementRole::Instance
         }
+    }
+
+    /// Whether `decl` is a Meta ([`App::role_of`]'s first test, which reads nothing).
+    pub(crate) fn is_meta(&self, decl: &Declaration) -> bool {
+        decl.type_name.is_empty() || self.inner.metas.contains(&decl.full_name)
     }
 
     /// Returns the loaded element, loading it on first use. Concurrent callers share one
@@ -206,18 +203,20 @@ impl App {
         names.extend(self.inner.metas.iter().cloned());
         names.extend(
             self.inner
-                .declarations
-                .values()
+                .catalog
+                .declarations()
+                .iter()
                 .filter(|d| self.role_of(d) == ElementRole::Meta)
                 .map(|d| d.full_name.clone()),
         );
         names
     }
 
-    /// fullNames of all Types known to this app: registered in code or declared.
+    /// fullNames of all Types known to this app: registered in code or declared (the
+    /// first call reads every `e.json` not read yet).
     pub fn known_types(&self) -> Vec<String> {
         let mut names: HashSet<String> = self.inner.registered_types.clone();
-        for decl in self.inner.declarations.values() {
+        for decl in self.inner.catalog.declarations() {
             if self.role_of(decl) == ElementRole::Type {
                 names.insert(decl.full_name.clone());
             }

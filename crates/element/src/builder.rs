@@ -1,5 +1,6 @@
 //! [`AppBuilder`]: which Metas and Types exist in code, the variables, and opening an
-//! app folder (reading `app.json`, the apps it extends, and every declaration).
+//! app folder (reading `app.json` and the apps it extends, and finding every element
+//! folder; each `e.json` is read when first needed, see `catalog.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use serde_json::Map;
 use crate::app::{App, AppInner};
 use crate::app_config::AppConfig;
 use crate::cache::ElementCache;
-use crate::declaration::Declaration;
+use crate::catalog::Catalog;
 use crate::discover::discover;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 use crate::loader::RegistryLoader;
@@ -111,8 +112,11 @@ impl AppBuilder {
         self
     }
 
-    /// Reads `app.json` (if any) and the declarations of the app and its parents. Nothing
-    /// is instantiated. Fails only when the app folder itself, an `app.json` or an
+    /// Reads `app.json` (if any) and finds the element folders of the app and its
+    /// parents. Nothing is instantiated, and no `e.json` is read yet: each is read (once)
+    /// when first needed, by [`App::declaration`], [`App::get_element`] or one of the
+    /// calls that need them all ([`App::declarations`], [`App::problems`],
+    /// [`App::check`]). Fails only when the app folder itself, an `app.json` or an
     /// `extends` entry is unusable; a broken element is reported when it is asked for.
     pub fn open(self) -> ElementResult<App> {
         let root = self.root;
@@ -126,8 +130,7 @@ impl AppBuilder {
         let mut layers = Vec::new();
         collect_layers(&root, &mut layers, &mut Vec::new())?;
 
-        let mut declarations: HashMap<String, Arc<Declaration>> = HashMap::new();
-        let mut broken: HashMap<String, ElementError> = HashMap::new();
+        let mut elements = HashMap::new();
         let mut env_vars = HashMap::new();
         let mut settings = Map::new();
         // Parents first, so that each child overrides what it redeclares.
@@ -138,14 +141,12 @@ impl AppBuilder {
             for (k, v) in &config.settings {
                 settings.insert(k.clone(), v.clone());
             }
+            // A child's element, usable or not, replaces its parent's of the same name.
             let found = discover(layer_root);
-            for (name, decl) in found.declarations {
-                broken.remove(&name);
-                declarations.insert(name, decl);
-            }
-            for (name, err) in found.broken {
-                declarations.remove(&name);
-                broken.insert(name, err);
+            if elements.is_empty() {
+                elements = found;
+            } else {
+                elements.extend(found);
             }
         }
         let name = layers.first().and_then(|(_, c)| c.name.clone());
@@ -155,8 +156,7 @@ impl AppBuilder {
             root,
             name,
             parents: layers.iter().skip(1).map(|(p, _)| p.clone()).collect(),
-            declarations,
-            broken,
+            catalog: Catalog::new(elements),
             env_vars,
             settings,
             metas,

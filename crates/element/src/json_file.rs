@@ -2,6 +2,7 @@
 //! one JSON object, with errors of a caller-chosen kind that name the file; and the rule
 //! that an app reads no file outside its folder through a symbolic link.
 
+use std::io::Read;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -10,7 +11,7 @@ use crate::error::{ElementError, ElementErrorKind, ElementResult};
 
 /// The file's text; `Ok(None)` when it does not exist.
 pub(crate) fn read_text(file: &Path, kind: ElementErrorKind) -> ElementResult<Option<String>> {
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_small(file) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(ElementError::io(file, e)),
@@ -20,6 +21,23 @@ pub(crate) fn read_text(file: &Path, kind: ElementErrorKind) -> ElementResult<Op
             .with_file(file)
             .with_source(e)
     })
+}
+
+/// The bytes of `file`, read in 8 KiB pieces until the end: an app's JSON files are
+/// small, so this is open, one read, the read that finds the end, and close — without
+/// the size lookup (`statx`) that `std::fs::read` makes first.
+fn read_small(file: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(file)?;
+    let mut piece = [0u8; 8192];
+    let mut bytes = Vec::new();
+    loop {
+        match file.read(&mut piece) {
+            Ok(0) => return Ok(bytes),
+            Ok(n) => bytes.extend_from_slice(&piece[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Whether the canonical path `target` lies outside the canonical folder `root`.

@@ -19,12 +19,12 @@
 //! app at once. Families (such as `jit-storage`) add typed access on top.
 //!
 //! The files, from the bottom up (each uses only files listed before it):
-//! `error`, `json_file`, `suggest`, `vars`, `declaration`, `app_config`, `discover`,
-//! `element`, `cache` (load-once cells, load-cycle detection), `app` ([`App`], the
-//! catalog), `context` ([`BuildContext`]), `registry` ([`ElementFactory`], the Type
-//! registry), `resolve` (Type chains, config merging), `loader` (the registry-backed
-//! loader the app holds as a trait object), `builder` ([`AppBuilder`]), `check`
-//! ([`App::check`]).
+//! `error`, `json_file`, `suggest`, `vars`, `declaration`, `catalog` (the declarations,
+//! each `e.json` read when first needed, once), `app_config`, `discover`, `element`,
+//! `cache` (load-once cells, load-cycle detection), `app` ([`App`]), `context`
+//! ([`BuildContext`]), `registry` ([`ElementFactory`], the Type registry), `resolve`
+//! (Type chains, config merging), `loader` (the registry-backed loader the app holds as a
+//! trait object), `builder` ([`AppBuilder`]), `check` ([`App::check`]).
 
 #![warn(missing_docs)]
 
@@ -32,6 +32,7 @@ mod app;
 mod app_config;
 mod builder;
 mod cache;
+mod catalog;
 mod check;
 mod context;
 mod declaration;

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use crate::app::{App, ElementLoader};
 use crate::context::BuildContext;
-use crate::declaration::{Declaration, ElementRole};
+use crate::declaration::Declaration;
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 use crate::registry::Registry;
@@ -27,7 +27,7 @@ impl RegistryLoader {
 
     /// The Type chain of `decl`, with "did you mean" hints for an unknown Type.
     fn chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<Vec<ChainLink>> {
-        let lookup = |name: &str| app.inner.declarations.get(name).cloned();
+        let lookup = |name: &str| app.inner.catalog.declaration(name);
         // Only computed for an unknown Type.
         let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
         type_chain(decl, &lookup, &self.registry, &hint)
@@ -57,7 +57,8 @@ impl ElementLoader for RegistryLoader {
                 err
             }
         })?;
-        if app.role_of(&decl) == ElementRole::Meta {
+        // Only the Meta test of `role_of`, which needs no other declaration.
+        if app.is_meta(&decl) {
             return Err(ElementError::new(
                 ElementErrorKind::NotInstantiable,
                 "a Meta roots a family and cannot be instantiated",

@@ -1,5 +1,6 @@
 //! The object commands: elements, put, get, stat, rm, sign, ls.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -23,10 +24,22 @@ fn local_error(path: &Path, source: std::io::Error) -> CliError {
 }
 
 /// `elements`: one line per declared element; broken declarations go to stderr.
+///
+/// The lines are written through one buffer (not a write per line: an app may declare
+/// thousands of elements); a failed write to stdout is reported like `get … -`'s.
 pub fn elements(app: &App) -> Result<(), CliError> {
+    let stdout_error = |e| local_error(Path::new("<stdout>"), e);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for decl in app.declarations() {
-        println!("{}\t{}\t{}", decl.full_name, decl.type_name, decl.title);
+        writeln!(
+            out,
+            "{}\t{}\t{}",
+            decl.full_name, decl.type_name, decl.title
+        )
+        .map_err(stdout_error)?;
     }
+    out.flush().map_err(stdout_error)?;
+    drop(out);
     for problem in app.problems() {
         eprintln!("jitstore: warning: {problem}");
     }
