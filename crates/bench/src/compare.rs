@@ -98,11 +98,35 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Whether `name` is a variable `cargo run` sets for the program it runs (the package's
+/// `CARGO_PKG_*`, `CARGO_MANIFEST_DIR`, …). A cargo started with them would see build
+/// scripts' `rerun-if-env-changed` variables changed and rebuild ring, rustls and
+/// reqwest every time.
+fn set_by_cargo_run(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || matches!(
+            name,
+            "CARGO_MANIFEST_DIR"
+                | "CARGO_MANIFEST_PATH"
+                | "CARGO_MANIFEST_LINKS"
+                | "CARGO_CRATE_NAME"
+                | "CARGO_BIN_NAME"
+                | "CARGO_PRIMARY_PACKAGE"
+                | "CARGO_RUSTC_CURRENT_DIR"
+        )
+}
+
 /// Runs cargo with `args` in the workspace root, its output on stderr; whether it worked.
 fn cargo(args: &[&str]) -> bool {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!("compare: cargo {}", args.join(" "));
-    match Command::new(&cargo)
+    let mut cmd = Command::new(&cargo);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(set_by_cargo_run) {
+            cmd.env_remove(name);
+        }
+    }
+    match cmd
         .args(args)
         .current_dir(workspace_root())
         .stdin(Stdio::null())
@@ -118,16 +142,26 @@ fn cargo(args: &[&str]) -> bool {
 }
 
 /// Builds the server, our client (same profile as this binary) and OpenDAL's (release,
-/// from its own workspace, with its committed lock file).
+/// from its own workspace, with its committed lock file). One cargo call per package,
+/// each with the features `cargo build -p <package>` alone selects, so that none of
+/// them undoes the build of `cargo run -p jit-bench` (features are unified over the
+/// packages of one call).
 fn build(opendal: bool) -> bool {
-    let mut ours = vec!["build"];
-    if !cfg!(debug_assertions) {
-        ours.push("--release");
-    }
-    ours.extend(["-p", "jitstore", "--bin", "jitstore"]);
-    ours.extend(["-p", "jit-bench", "--bin", "jitstore-oss-client"]);
-    if !cargo(&ours) {
-        eprintln!("compare: building the server and our client failed");
+    let profile: &[&str] = if cfg!(debug_assertions) {
+        &[]
+    } else {
+        &["--release"]
+    };
+    for (package, bin) in [
+        ("jitstore", "jitstore"),
+        ("jit-bench", "jitstore-oss-client"),
+    ] {
+        let mut args = vec!["build"];
+        args.extend(profile);
+        args.extend(["-p", package, "--bin", bin]);
+        if !cargo(&args) {
+            eprintln!("compare: building {bin} failed");
+        }
     }
     opendal
         && cargo(&[
@@ -473,4 +507,25 @@ fn skip_after_failure(
     );
     failed.push(name);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_variables_of_cargo_run_are_dropped() {
+        assert!(set_by_cargo_run("CARGO_PKG_NAME"));
+        assert!(set_by_cargo_run("CARGO_MANIFEST_DIR"));
+        assert!(!set_by_cargo_run("CARGO_HOME"));
+        assert!(!set_by_cargo_run("CARGO_TARGET_DIR"));
+        assert!(!set_by_cargo_run("PATH"));
+    }
+
+    #[test]
+    fn the_workspace_root_holds_the_opendal_client() {
+        assert!(workspace_root()
+            .join("crates/bench-opendal/Cargo.toml")
+            .exists());
+    }
 }
