@@ -218,7 +218,9 @@ async fn clients(
                 let exe = args.opendal_client.clone().unwrap_or_else(|| {
                     workspace_root().join("crates/bench-opendal/target/release/opendal-oss-client")
                 });
-                if exe.exists() && (opendal_built || args.no_build) {
+                // A given client, or one built earlier under --no-build, is used as is.
+                let usable = opendal_built || args.no_build || args.opendal_client.is_some();
+                if exe.exists() && usable {
                     out.push(Client::Rust(name, exe));
                 } else {
                     eprintln!("compare: OpenDAL skipped: {} not built", exe.display());
