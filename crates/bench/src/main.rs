@@ -7,20 +7,33 @@
 //! reference; runs inside the `oss` group). All traffic stays on 127.0.0.1; every loop
 //! is bounded by a count and a time budget. `--quick` finishes in seconds.
 //!
+//! `compare` (not in the default run) sets clients side by side, each a process of its
+//! own against a `jitstore serve-oss` process: ours (`jitstore-oss-client`, the second
+//! binary of this crate), Apache OpenDAL's (`crates/bench-opendal`, outside the
+//! workspace), curl and oss2, with their CPU time, wall time and peak RSS; it prints a
+//! table of its own.
+//!
 //! ```text
 //! cargo run --release -p jit-bench -- --quick
 //! cargo run --release -p jit-bench -- --only crc,sign
+//! cargo run --release -p jit-bench -- --only compare
 //! ```
 //!
 //! This file parses the flags and runs the groups asked for; each group lives in its
-//! own file (`protocol`, `disk`, `oss`, `reference`).
+//! own file (`protocol`, `disk`, `oss`, `reference`, `compare`).
 
 #![warn(missing_docs)]
 
+mod child;
+mod compare;
+mod compare_clients;
+mod compare_server;
+mod compare_table;
 mod context;
 mod disk;
 mod error;
 mod fixture;
+mod launcher;
 mod machine;
 mod oss;
 mod oss_fixture;
@@ -36,6 +49,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 
+use crate::compare::{CompareArgs, Python};
 use crate::context::StorageContext;
 use crate::error::BenchResult;
 use crate::oss_fixture::Store;
@@ -55,6 +69,8 @@ enum Group {
     Oss,
     /// The Python oss2 reference against the same server (needs `oss`).
     Oss2,
+    /// Client processes side by side (ours, OpenDAL, curl, oss2): CPU, wall, peak RSS.
+    Compare,
 }
 
 /// Command-line flags; sizes default to the full run, or to tiny ones with `--quick`.
@@ -117,6 +133,8 @@ struct Args {
     /// Folder oss2 is installed in (`pip install --target DIR oss2==2.19.1`).
     #[arg(long, default_value = "/tmp/oss2-bench")]
     oss2_path: PathBuf,
+    #[command(flatten)]
+    compare: CompareArgs,
 }
 
 impl Args {
@@ -134,6 +152,9 @@ impl Args {
 /// Runs the groups asked for and prints their rows as one Markdown table on stdout
 /// (progress and the machine description go to stderr).
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(code) = launcher::launcher_main() {
+        std::process::exit(code);
+    }
     let args = Args::parse();
     let budget = Duration::from_secs_f64(args.pick(args.budget_secs, 60.0, 0.5));
     let cpu_plan = Plan {
@@ -166,7 +187,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?;
         rows.extend(runtime.block_on(storage_groups(&args, io_plan))?);
     }
-    println!("{}", stats::table(&rows));
+    if !rows.is_empty() {
+        println!("{}", stats::table(&rows));
+    }
+    if args.wants(Group::Compare) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let python = Python {
+            python: args.python.clone(),
+            oss2_path: args.oss2_path.clone(),
+        };
+        let base = args.dir.clone().unwrap_or_else(std::env::temp_dir);
+        let t = Instant::now();
+        let compared = runtime.block_on(compare::run(&args.compare, args.quick, &python, &base))?;
+        eprintln!("compare: {:.1} s", t.elapsed().as_secs_f64());
+        println!("{}", compare_table::table(&compared));
+    }
     eprintln!("machine at end: {}", machine::describe());
     Ok(())
 }
@@ -217,6 +254,7 @@ async fn storage_groups(args: &Args, plan: Plan) -> BenchResult<Vec<Row>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare_clients::ClientName;
 
     #[test]
     fn flags_parse() {
@@ -225,6 +263,30 @@ mod tests {
         assert!(a.quick);
         assert_eq!(a.only, vec![Group::Crc, Group::Oss]);
         assert_eq!(a.concurrency, vec![2, 4]);
+    }
+
+    #[test]
+    fn compare_flags_parse() {
+        let a = Args::try_parse_from([
+            "b",
+            "--only",
+            "compare",
+            "--compare-clients",
+            "ours,curl",
+            "--ours-set",
+            "someKey=4",
+            "--compare-runs",
+            "2",
+        ])
+        .unwrap();
+        assert_eq!(a.only, vec![Group::Compare]);
+        assert_eq!(
+            a.compare.compare_clients,
+            vec![ClientName::Ours, ClientName::Curl]
+        );
+        assert_eq!(a.compare.ours_set, vec!["someKey=4".to_owned()]);
+        assert_eq!(a.compare.compare_runs, Some(2));
+        assert!(!Args::try_parse_from(["b"]).unwrap().wants(Group::Compare));
     }
 
     #[test]
