@@ -30,6 +30,7 @@ use jit_storage::{
 };
 use reqwest::Method;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::core::{OssCore, OssRequest};
 use crate::error;
@@ -156,7 +157,10 @@ impl Stitched {
         let confirm = confirm_stored_crc(core.clone(), key, identity.clone());
         let opened = resuming(core.clone(), key, first, 0..part, identity.clone());
         let mut running = VecDeque::new();
-        running.push_back(Task(tokio::spawn(collect(opened, 0..part))));
+        // The tasks log inside the operation's span (current while it starts and
+        // while its stream is polled).
+        let first = collect(opened, 0..part).instrument(tracing::Span::current());
+        running.push_back(Task(tokio::spawn(first)));
         let mut stitched = Stitched {
             core,
             key: key.to_string(),
@@ -182,11 +186,13 @@ impl Stitched {
             };
             let (core, key, identity) =
                 (self.core.clone(), self.key.clone(), self.identity.clone());
-            self.running.push_back(Task(tokio::spawn(async move {
+            let read = async move {
                 let body = reopen(&core, &key, range.clone(), &identity).await?;
                 let body = resuming(core, &key, body, range.clone(), identity);
                 collect(body, range).await
-            })));
+            };
+            let read = read.instrument(tracing::Span::current());
+            self.running.push_back(Task(tokio::spawn(read)));
         }
     }
 
