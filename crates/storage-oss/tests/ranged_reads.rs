@@ -1,9 +1,9 @@
 //! Whole-object reads in parallel ranges (`downloadConcurrency` above 1), against the
 //! local OSS server, some through a proxy that breaks answers on purpose: the bytes come
 //! back whole and in order for every size (empty, one part, a part and a byte, many
-//! parts), a range whose answer breaks off is resumed and still checked, an object
-//! replaced during the read is a Conflict, and corrupted bytes are an
-//! IntegrityMismatch.
+//! parts), a range answered 503 is asked again, a range whose answer breaks off is
+//! resumed and still checked, an object replaced during the read is a Conflict, and
+//! corrupted bytes are an IntegrityMismatch.
 
 mod common;
 
@@ -117,6 +117,31 @@ async fn a_range_that_breaks_off_is_resumed_and_the_whole_still_checked() {
         from % 65_536 != 0
     });
     assert!(mid_part, "a resume starts inside its range: {gets:#?}");
+}
+
+#[tokio::test]
+async fn ranges_answered_503_are_asked_again() {
+    // The first GET (the first range) and two of the others get 503 once.
+    static RULES: [Rule; 1] = [Rule {
+        on: Req::GetObject,
+        times: 3,
+        then: Break::Unavailable,
+    }];
+    let upstream = common::server().await;
+    let direct = element(Style::Path, "v4", json!({}), upstream.local_addr()).await;
+    let data = random(500_000);
+    direct
+        .storage
+        .upload_by_file("dl/busy.bin", data.clone(), None)
+        .await
+        .unwrap();
+    let busy = proxy(upstream.local_addr(), Fault::Rules(&RULES)).await;
+    let via = element(Style::Path, "v4", ranged(), busy.addr).await;
+    let got = via.storage.download("dl/busy.bin").await.expect("retried");
+    assert!(got == data);
+    let gets = get_ranges(&busy.requests());
+    assert_eq!(busy.broken(), 3);
+    assert_eq!(gets.len(), 8 + 3, "{gets:#?}");
 }
 
 #[tokio::test]
