@@ -27,6 +27,7 @@ use crate::error;
 use crate::head::head;
 use crate::lister;
 use crate::presign;
+use crate::ranged;
 use crate::reader;
 use crate::settings::OssSettings;
 use crate::transport::MAX_XML_BODY;
@@ -124,6 +125,9 @@ impl StorageMeta for OssStorage {
 
     async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
         validate_object_name(name)?;
+        if options.range.is_none() && self.core.settings.download_concurrency > 1 {
+            return ranged::get(&self.core, name).await;
+        }
         reader::get(&self.core, name, options).await
     }
 

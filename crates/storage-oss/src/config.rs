@@ -23,6 +23,18 @@ pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 pub const DEFAULT_MULTIPART_CONCURRENCY: usize = 2;
 /// Most multipart parts uploaded at once: 16.
 pub const MAX_MULTIPART_CONCURRENCY: usize = 16;
+/// Default number of ranges a whole-object read fetches at once: 1, one GET (ranged
+/// reads are asked for with `downloadConcurrency`).
+pub const DEFAULT_DOWNLOAD_CONCURRENCY: usize = 1;
+/// Most ranges of one read fetched at once: 16.
+pub const MAX_DOWNLOAD_CONCURRENCY: usize = 16;
+/// Default range size of a read in parallel ranges: 8 MiB.
+pub const DEFAULT_DOWNLOAD_PART_SIZE: u64 = 8 * 1024 * 1024;
+/// Smallest range of a read in parallel ranges: 64 KiB.
+pub const MIN_DOWNLOAD_PART_SIZE: u64 = 64 * 1024;
+/// Largest range of a read in parallel ranges: 1 GiB (every range is held in memory
+/// until the reader reaches it).
+pub const MAX_DOWNLOAD_PART_SIZE: u64 = 1024 * 1024 * 1024;
 /// Default connect and read (idle) timeout.
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 60;
 /// Default `maxRetries`: retries after the first attempt (the contract's default).
@@ -120,6 +132,16 @@ pub struct OssConfig {
     /// being read are held in memory (`multipartConcurrency + 1` × part size).
     #[serde(default)]
     pub multipart_concurrency: Option<usize>,
+    /// Ranges a whole-object read fetches at once, 1..=16; default 1 (one GET). Above
+    /// 1, the first GET asks for the first `downloadPartBytes` and an object larger
+    /// than that is read in ranges of that size, this many at once, handed on in
+    /// order; at most this many ranges are held in memory
+    /// (`downloadConcurrency` × `downloadPartBytes`).
+    #[serde(default)]
+    pub download_concurrency: Option<usize>,
+    /// Range size of a read in parallel ranges; default 8 MiB, 64 KiB..=1 GiB.
+    #[serde(default)]
+    pub download_part_bytes: Option<u64>,
 }
 
 impl Default for OssConfig {
@@ -146,6 +168,8 @@ impl Default for OssConfig {
             multipart_threshold_bytes: None,
             part_size_bytes: None,
             multipart_concurrency: None,
+            download_concurrency: None,
+            download_part_bytes: None,
         }
     }
 }
@@ -224,6 +248,8 @@ mod tests {
             ("multipartThresholdBytes", (1 << 20).into()),
             ("partSizeBytes", (1 << 20).into()),
             ("multipartConcurrency", 4.into()),
+            ("downloadConcurrency", 4.into()),
+            ("downloadPartBytes", (1 << 20).into()),
         ] {
             read(key, value).unwrap_or_else(|e| panic!("{key}: {e}"));
         }

@@ -27,9 +27,11 @@
 //! |---|---|
 //! | `config` | [`OssConfig`] as written: keys, defaults, serde (unknown keys refused) |
 //! | `settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
+//! | `transfer_limits` | the multipart and ranged-read keys, checked for `settings` |
 //! | `credentials` | [`CredentialsProvider`]: static, environment, or the host's; asked per attempt |
 //! | `backend` | [`OssStorage`] (the operations) and [`OssType`] (the factory) |
 //! | `reader` | GetObject: Content-Range checked, broken bodies resumed, length and CRC-64 checked |
+//! | `ranged` | whole-object reads in parallel ranges, handed on in order, CRC-64s combined |
 //! | `head` | HeadObject and object information from headers |
 //! | `writer` | PutObject: retried when replayable, lost answers confirmed, CRC-64 checked |
 //! | `confirm` | whether a write whose answer was lost took effect |
@@ -56,9 +58,11 @@ mod integrity;
 mod lister;
 mod multipart;
 mod presign;
+mod ranged;
 mod reader;
 mod settings;
 mod signing_key;
+mod transfer_limits;
 mod transport;
 mod upload_session;
 mod writer;
@@ -66,9 +70,11 @@ mod writer;
 pub use async_trait::async_trait;
 pub use backend::{OssStorage, OssType};
 pub use config::{
-    OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS,
-    MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
+    OssConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE, DEFAULT_MAX_RETRIES,
+    DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
+    DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS, MAX_DOWNLOAD_CONCURRENCY,
+    MAX_DOWNLOAD_PART_SIZE, MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT,
+    MIN_DOWNLOAD_PART_SIZE, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
 };
 pub use credentials::{
     CredentialsProvider, CredentialsSetting, CredentialsSource, EnvironmentCredentials,

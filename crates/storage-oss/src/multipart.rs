@@ -12,7 +12,7 @@ use bytes::{Bytes, BytesMut};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
 use jit_oss_protocol::crc64;
-use jit_storage::{ByteStream, Payload, StorageError, StorageResult};
+use jit_storage::{ByteStream, FilePayload, Payload, StorageError, StorageResult};
 use reqwest::Method;
 
 use crate::core::{OssCore, OssRequest, RequestBody};
@@ -55,9 +55,12 @@ pub(crate) async fn upload(
         upload_id: upload_id.clone(),
         armed: true,
     };
-    let stream = payload.into_stream();
+    let parts = match payload {
+        Payload::File(file) => file_parts(file, length, part_size),
+        other => part_stream(other.into_stream(), length, part_size),
+    };
     let finished = async {
-        let parts = upload_parts(core, key, &upload_id, stream, length, part_size)
+        let parts = upload_parts(core, key, &upload_id, parts)
             .await
             .map_err(Failure::BeforeComplete)?;
         upload_session::complete(core, key, &upload_id, &parts, &headers).await
@@ -109,7 +112,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Cuts `stream` into parts and uploads them, up to `multipart_concurrency` at once:
+/// Uploads the `parts` of an upload, up to `multipart_concurrency` at once:
 /// the next part is read while earlier ones are in flight, so at most that many parts
 /// plus the one being read are in memory. Returns the parts in part order.
 ///
@@ -120,12 +123,9 @@ async fn upload_parts(
     core: &OssCore,
     key: &str,
     upload_id: &str,
-    stream: ByteStream,
-    length: u64,
-    part_size: u64,
+    mut source: ByteStream,
 ) -> StorageResult<Vec<Part>> {
     let concurrency = core.settings.multipart_concurrency.max(1);
-    let mut source = std::pin::pin!(part_stream(stream, length, part_size));
     let mut in_flight = FuturesUnordered::new();
     let mut parts: Vec<Part> = Vec::new();
     let mut failure: Option<StorageError> = None;
@@ -164,37 +164,61 @@ async fn upload_parts(
     }
 }
 
+/// The parts of a file, each read straight into its own buffer (one copy, no cutting
+/// of chunks), failing if the file has fewer bytes than its declared `length`. A
+/// stream, like [`part_stream`].
+fn file_parts(file: FilePayload, length: u64, part_size: u64) -> ByteStream {
+    let step = usize::try_from(part_size).unwrap_or(usize::MAX);
+    let ranges = (0..length)
+        .step_by(step)
+        .map(move |start| start..start.saturating_add(part_size).min(length));
+    Box::pin(futures::stream::iter(ranges).then(move |range| {
+        let file = file.clone();
+        async move {
+            let want = range.end - range.start;
+            let data = file.read_range(range.clone()).await?;
+            if data.len() as u64 != want {
+                return Err(StorageError::invalid_argument(format!(
+                    "the file has {} bytes at offset {}, not the {want} its declared {length} bytes imply",
+                    data.len(),
+                    range.start
+                )));
+            }
+            Ok(data)
+        }
+    }))
+}
+
 /// The parts of `stream` (see [`next_part`]), failing if it yields more or fewer than
 /// its declared `length` bytes. A stream, so that a part being read survives the
 /// `select!` in [`upload_parts`] completing on another branch.
-fn part_stream(
-    stream: ByteStream,
-    length: u64,
-    part_size: u64,
-) -> impl futures::Stream<Item = StorageResult<Bytes>> {
-    futures::stream::unfold(Some((stream, None, 0u64)), move |state| async move {
-        let (mut stream, mut carry, mut total) = state?;
-        match next_part(&mut stream, &mut carry, part_size).await {
-            Err(e) => Some((Err(e), None)),
-            Ok(Some(data)) => {
-                total += data.len() as u64;
-                if total > length {
-                    let e = StorageError::invalid_argument(format!(
-                        "the payload stream yielded more than its declared {length} bytes"
-                    ));
-                    return Some((Err(e), None));
+fn part_stream(stream: ByteStream, length: u64, part_size: u64) -> ByteStream {
+    Box::pin(futures::stream::unfold(
+        Some((stream, None, 0u64)),
+        move |state| async move {
+            let (mut stream, mut carry, mut total) = state?;
+            match next_part(&mut stream, &mut carry, part_size).await {
+                Err(e) => Some((Err(e), None)),
+                Ok(Some(data)) => {
+                    total += data.len() as u64;
+                    if total > length {
+                        let e = StorageError::invalid_argument(format!(
+                            "the payload stream yielded more than its declared {length} bytes"
+                        ));
+                        return Some((Err(e), None));
+                    }
+                    Some((Ok(data), Some((stream, carry, total))))
                 }
-                Some((Ok(data), Some((stream, carry, total))))
+                Ok(None) if total != length => Some((
+                    Err(StorageError::invalid_argument(format!(
+                        "the payload stream yielded {total} bytes, not its declared {length}"
+                    ))),
+                    None,
+                )),
+                Ok(None) => None,
             }
-            Ok(None) if total != length => Some((
-                Err(StorageError::invalid_argument(format!(
-                    "the payload stream yielded {total} bytes, not its declared {length}"
-                ))),
-                None,
-            )),
-            Ok(None) => None,
-        }
-    })
+        },
+    ))
 }
 
 /// UploadPart of part `number`: its CRC-64, checked against the server's when it

@@ -46,10 +46,13 @@ fn parse_content_range(value: &str) -> Option<(Range<u64>, u64)> {
 
 /// What a resumed answer must agree with: it is the same object.
 #[derive(Clone)]
-struct Identity {
-    total: u64,
-    etag: Option<String>,
-    crc64: Option<u64>,
+pub(crate) struct Identity {
+    /// The object's size.
+    pub total: u64,
+    /// Its ETag, unquoted (sent as `If-Match` by every later request of the read).
+    pub etag: Option<String>,
+    /// Its CRC-64, as the first answer announced it.
+    pub crc64: Option<u64>,
 }
 
 /// When a whole read's bytes do not have the CRC-64 its answer announced, one of the two
@@ -57,7 +60,7 @@ struct Identity {
 /// the one read (same size and ETag), has the CRC of the bytes received, the announced
 /// header was wrong and the read succeeds; otherwise the bytes were corrupted and the
 /// read fails with IntegrityMismatch.
-fn confirm_stored_crc(core: Arc<OssCore>, name: &str, read: Identity) -> ConfirmCrc {
+pub(crate) fn confirm_stored_crc(core: Arc<OssCore>, name: &str, read: Identity) -> ConfirmCrc {
     let name = name.to_string();
     Box::new(move |got| {
         Box::pin(async move {
@@ -95,6 +98,18 @@ pub(crate) async fn get(
         }
         other => other?,
     };
+    read_answer(core, name, asked, response)
+}
+
+/// The read of `name` that `response` (a successful answer to a GET asking for `asked`,
+/// or for the whole object when `None`) begins: its Content-Range checked against the
+/// range asked for, its body resumed when it breaks off and checked as it streams.
+pub(crate) fn read_answer(
+    core: &Arc<OssCore>,
+    name: &str,
+    asked: Option<Range<u64>>,
+    response: reqwest::Response,
+) -> StorageResult<GetResult> {
     let headers = response.headers().clone();
     let partial = response.status().as_u16() == 206;
     let first = core.transport.body_stream(response);
@@ -194,7 +209,7 @@ struct Resuming {
 }
 
 /// The bytes `carried` of `key`, starting with `first` and resumed after breaks.
-fn resuming(
+pub(crate) fn resuming(
     core: Arc<OssCore>,
     key: &str,
     first: ByteStream,
@@ -244,8 +259,10 @@ fn resuming(
     }))
 }
 
-/// The rest of a broken read: bytes `rest` of the same object (`identity`).
-async fn reopen(
+/// Bytes `rest` of the object `identity` describes (the rest of a broken read, or a
+/// range of a read in parallel ranges): asked for with `If-Match` on its ETag, and
+/// the answer checked to be that range of that object (else Conflict).
+pub(crate) async fn reopen(
     core: &OssCore,
     key: &str,
     rest: Range<u64>,

@@ -1,6 +1,6 @@
 //! The checked configuration: [`OssConfig::validate`] turns an [`OssConfig`] into the
 //! [`OssSettings`] the client runs on (credentials, scheme, host and addressing style,
-//! signature version and region, timeout, retry policy, multipart limits), or an
+//! signature version and region, timeout, retry policy, transfer limits), or an
 //! [`OssConfigError`] naming the key at fault. It is the one place values are checked.
 
 use std::fmt;
@@ -11,11 +11,11 @@ use jit_storage::retry::RetryPolicy;
 use jit_storage::{StorageError, StorageErrorKind};
 
 use crate::config::{
-    OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_PART_SIZE, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS,
-    MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
+    OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS,
+    DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES_LIMIT, RETRY_MAX_MS_LIMIT,
 };
 use crate::credentials::{self, CredentialsSetting};
+use crate::transfer_limits;
 
 /// A configuration problem: the key (camelCase, as written) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,10 @@ pub struct OssSettings {
     pub part_size: u64,
     /// Multipart parts in flight at once (1..=16).
     pub multipart_concurrency: usize,
+    /// Ranges of a whole-object read fetched at once (1..=16; 1 is one GET).
+    pub download_concurrency: usize,
+    /// Range size of a read in parallel ranges.
+    pub download_part_size: u64,
 }
 
 /// Whether `host[:port]` names an IPv4 or bracketed IPv6 address.
@@ -184,7 +188,7 @@ impl OssConfig {
         if timeout == 0 {
             return Err(problem("timeoutSeconds", "must be at least 1"));
         }
-        let (multipart_threshold, part_size, multipart_concurrency) = self.multipart()?;
+        let transfers = transfer_limits::check(self).map_err(|(field, m)| problem(field, m))?;
         Ok(OssSettings {
             credentials,
             bucket,
@@ -195,9 +199,11 @@ impl OssConfig {
             region,
             timeout: Duration::from_secs(timeout),
             retry: self.retry_policy()?,
-            multipart_threshold,
-            part_size,
-            multipart_concurrency,
+            multipart_threshold: transfers.multipart_threshold,
+            part_size: transfers.part_size,
+            multipart_concurrency: transfers.multipart_concurrency,
+            download_concurrency: transfers.download_concurrency,
+            download_part_size: transfers.download_part_size,
         })
     }
 
@@ -291,37 +297,6 @@ impl OssConfig {
             deadline,
         })
     }
-
-    /// `multipartThresholdBytes`, `partSizeBytes` and `multipartConcurrency`.
-    fn multipart(&self) -> Result<(u64, u64, usize), OssConfigError> {
-        let part_size = self.part_size_bytes.unwrap_or(DEFAULT_PART_SIZE);
-        if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&part_size) {
-            return Err(problem(
-                "partSizeBytes",
-                format!(
-                    "{part_size} is outside what OSS accepts ({MIN_PART_SIZE}..={MAX_PART_SIZE})"
-                ),
-            ));
-        }
-        let threshold = self
-            .multipart_threshold_bytes
-            .unwrap_or(DEFAULT_MULTIPART_THRESHOLD);
-        if threshold == 0 {
-            return Err(problem("multipartThresholdBytes", "must be at least 1"));
-        }
-        let concurrency = self
-            .multipart_concurrency
-            .unwrap_or(DEFAULT_MULTIPART_CONCURRENCY);
-        if !(1..=MAX_MULTIPART_CONCURRENCY).contains(&concurrency) {
-            return Err(problem(
-                "multipartConcurrency",
-                format!(
-                    "{concurrency} is outside 1..={MAX_MULTIPART_CONCURRENCY} (parts uploaded at once)"
-                ),
-            ));
-        }
-        Ok((threshold, part_size, concurrency))
-    }
 }
 
 #[cfg(test)]
@@ -359,6 +334,8 @@ mod tests {
         assert_eq!(s.multipart_threshold, 64 << 20);
         assert_eq!(s.part_size, 8 << 20);
         assert_eq!(s.multipart_concurrency, 2);
+        assert_eq!(s.download_concurrency, 1);
+        assert_eq!(s.download_part_size, 8 << 20);
         assert_eq!(s.timeout, Duration::from_secs(60));
         assert!(
             matches!(&s.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIexample")
@@ -479,27 +456,16 @@ mod tests {
 
     #[test]
     fn limits_are_checked() {
+        // The transfer keys are `transfer_limits`'; an error names the key.
         let err = with("partSizeBytes", 1024.into()).validate().unwrap_err();
         assert_eq!(err.field, "partSizeBytes");
-        let err = with("multipartThresholdBytes", 0.into())
+        let err = with("downloadConcurrency", 17.into())
             .validate()
             .unwrap_err();
-        assert_eq!(err.field, "multipartThresholdBytes");
+        assert_eq!(err.field, "downloadConcurrency");
+        assert!(err.to_string().contains("1..=16"), "{err}");
         let err = with("timeoutSeconds", 0.into()).validate().unwrap_err();
         assert_eq!(err.field, "timeoutSeconds");
-        for bad in [0, 17, 1000] {
-            let err = with("multipartConcurrency", bad.into())
-                .validate()
-                .unwrap_err();
-            assert_eq!(err.field, "multipartConcurrency", "{bad}");
-            assert!(err.to_string().contains("1..=16"), "{err}");
-        }
-        for good in [1, 4, 16] {
-            let s = with("multipartConcurrency", good.into())
-                .validate()
-                .unwrap();
-            assert_eq!(s.multipart_concurrency, good);
-        }
     }
 
     #[test]

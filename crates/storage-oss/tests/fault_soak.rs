@@ -1,7 +1,7 @@
 //! Nothing lost under faults: 520 mixed operations (0 B to 20 MB, single and multipart
-//! uploads from bytes and from files, whole and ranged reads, stats and deletes) from an
-//! OssType element, loaded through a real `App`, against a local OSS server (folder
-//! store) that injects 20% seeded faults of every kind it knows: 500 and 503 answers,
+//! uploads from bytes and from files, whole reads (every other one in parallel ranges)
+//! and ranged reads, stats and deletes) from OssType elements, loaded through a real
+//! `App`, against a local OSS server (folder store) that injects 20% seeded faults of every kind it knows: 500 and 503 answers,
 //! resets mid-request and mid-response, answers lost after the request was applied,
 //! slow answers, truncated bodies and wrong CRC-64 headers.
 //!
@@ -72,6 +72,7 @@ struct Figures {
     multipart_puts: u64,
     file_puts: u64,
     reads: u64,
+    parallel_reads: u64,
     ranged_reads: u64,
     stats: u64,
     deletes: u64,
@@ -114,22 +115,22 @@ async fn five_hundred_operations_under_twenty_percent_faults_lose_nothing() {
     })
     .await
     .expect("start the faulty server");
-    let element = element(
-        Style::Path,
-        "v4",
-        json!({
-            "maxRetries": 10,
-            "retryBaseMs": 5,
-            "retryMaxMs": 100,
-            "timeoutSeconds": 10,
-            "multipartThresholdBytes": 4 * 1024 * 1024,
-            "partSizeBytes": 1024 * 1024,
-            "multipartConcurrency": 2
-        }),
-        server.local_addr(),
-    )
-    .await;
+    let mut config = json!({
+        "maxRetries": 10,
+        "retryBaseMs": 5,
+        "retryMaxMs": 100,
+        "timeoutSeconds": 10,
+        "multipartThresholdBytes": 4 * 1024 * 1024,
+        "partSizeBytes": 1024 * 1024,
+        "multipartConcurrency": 2
+    });
+    let element = element(Style::Path, "v4", config.clone(), server.local_addr()).await;
     let storage = element.storage.clone();
+    // Every other whole read goes through an element reading in parallel ranges of
+    // 1 MiB, three at once.
+    config["downloadConcurrency"] = 3.into();
+    config["downloadPartBytes"] = (1024 * 1024).into();
+    let ranged = common::element(Style::Path, "v4", config, server.local_addr()).await;
     let files = tempfile::tempdir().unwrap();
 
     let mut rng = StdRng::seed_from_u64(SEED);
@@ -154,7 +155,13 @@ async fn five_hundred_operations_under_twenty_percent_faults_lose_nothing() {
             }
             (40..=64, Some(expected)) => {
                 figures.reads += 1;
-                read_whole(&storage, &key, expected.as_ref(), &mut figures).await
+                let reader = if op % 2 == 1 {
+                    figures.parallel_reads += 1;
+                    &ranged.storage
+                } else {
+                    &storage
+                };
+                read_whole(reader, &key, expected.as_ref(), &mut figures).await
             }
             (65..=79, Some(expected)) => {
                 figures.ranged_reads += 1;
@@ -215,13 +222,14 @@ async fn five_hundred_operations_under_twenty_percent_faults_lose_nothing() {
         .map(|(kind, n)| format!("{} {n}", kind.name()))
         .collect();
     println!(
-        "fault soak: {OPERATIONS} operations in {:.1} s ({} puts of which {} multipart and {} from files, {} whole reads, {} ranged reads, {} stats, {} deletes); \
+        "fault soak: {OPERATIONS} operations in {:.1} s ({} puts of which {} multipart and {} from files, {} whole reads ({} in parallel ranges), {} ranged reads, {} stats, {} deletes); \
          faults injected {} ({}); retries {}; failures {}; bytes verified {}",
         elapsed.as_secs_f64(),
         figures.puts,
         figures.multipart_puts,
         figures.file_puts,
         figures.reads,
+        figures.parallel_reads,
         figures.ranged_reads,
         figures.stats,
         figures.deletes,

@@ -9,14 +9,16 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 
+use std::io::{Read, Seek};
+
 use bytes::Bytes;
-use futures::{Stream, TryStreamExt};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use futures::Stream;
 
 use crate::error::{StorageError, StorageResult};
 
-/// Read buffer of a file being streamed.
-const READ_CHUNK: usize = 256 * 1024;
+/// Chunk size of a file being streamed: 1 MiB, so a streamed upload makes 1024 reads
+/// (each a trip to the blocking pool) per GiB.
+const READ_CHUNK: usize = 1024 * 1024;
 
 /// The stream type of [`FilePayload`] reads (the same type as
 /// [`ByteStream`](crate::ByteStream)).
@@ -90,7 +92,49 @@ impl FilePayload {
     /// The bytes `range` of the file (at most; fewer if the file has shrunk), opened and
     /// positioned now. A range reaching past the payload's length is an InvalidArgument
     /// error.
+    ///
+    /// Each chunk is read by the blocking pool straight into a buffer of its own that
+    /// becomes the chunk (one copy, from the kernel), not through an intermediate
+    /// buffer as `tokio::fs::File` reads do.
     pub async fn stream_range(&self, range: Range<u64>) -> StorageResult<FileStream> {
+        self.check_range(&range)?;
+        let file = self.open_at(range.start).await?;
+        let state = Some((file, range.end - range.start, self.clone()));
+        let stream = futures::stream::unfold(state, |state| async move {
+            let (file, left, payload) = state?;
+            if left == 0 {
+                return None;
+            }
+            let want = usize::try_from(left.min(READ_CHUNK as u64)).unwrap_or(READ_CHUNK);
+            match payload.read_blocking(file, want).await {
+                Ok((_, chunk)) if chunk.is_empty() => None,
+                Ok((file, chunk)) => {
+                    let left = left - chunk.len() as u64;
+                    Some((Ok(chunk), Some((file, left, payload))))
+                }
+                Err(e) => Some((Err(e), None)),
+            }
+        });
+        Ok(Box::pin(stream))
+    }
+
+    /// The bytes `range` of the file in one buffer, read straight into it (one copy):
+    /// a part of a multipart upload. Fewer bytes than asked for (the file has shrunk)
+    /// come back as they are: the caller checks the length. A range reaching past the
+    /// payload's length is an InvalidArgument error.
+    pub async fn read_range(&self, range: Range<u64>) -> StorageResult<Bytes> {
+        self.check_range(&range)?;
+        let want = usize::try_from(range.end - range.start).map_err(|_| {
+            StorageError::invalid_argument(format!(
+                "bytes {}..{} do not fit in memory",
+                range.start, range.end
+            ))
+        })?;
+        let file = self.open_at(range.start).await?;
+        self.read_blocking(file, want).await.map(|(_, bytes)| bytes)
+    }
+
+    fn check_range(&self, range: &Range<u64>) -> StorageResult<()> {
         if range.start > range.end || range.end > self.length {
             return Err(StorageError::invalid_argument(format!(
                 "bytes {}..{} are not within the {} bytes of {}",
@@ -100,25 +144,65 @@ impl FilePayload {
                 self.path.display()
             )));
         }
-        let display = self.path.display().to_string();
-        let mut file = tokio::fs::File::open(&self.path)
-            .await
-            .map_err(|e| StorageError::io(format!("cannot open {display}"), e))?;
-        if range.start > 0 {
-            file.seek(std::io::SeekFrom::Start(range.start))
-                .await
-                .map_err(|e| StorageError::io(format!("cannot seek in {display}"), e))?;
+        Ok(())
+    }
+
+    /// The file, opened now and positioned at `start`.
+    async fn open_at(&self, start: u64) -> StorageResult<std::fs::File> {
+        let path = self.path.clone();
+        let opened = tokio::task::spawn_blocking(move || {
+            let mut file = std::fs::File::open(&path).map_err(|e| ("open", e))?;
+            if start > 0 {
+                file.seek(std::io::SeekFrom::Start(start))
+                    .map_err(|e| ("seek in", e))?;
+            }
+            Ok(file)
+        })
+        .await;
+        self.blocking_result(opened)
+    }
+
+    /// Up to `want` bytes from `file`'s position, read on the blocking pool into a
+    /// buffer of exactly that capacity (never zeroed first); fewer only at the end of
+    /// the file. Reports them to the observer.
+    async fn read_blocking(
+        &self,
+        file: std::fs::File,
+        want: usize,
+    ) -> StorageResult<(std::fs::File, Bytes)> {
+        // Allocated here, on the runtime's thread, where the buffers of earlier reads
+        // are freed: allocated on the blocking pool's threads, they came from other
+        // malloc arenas and raised a 1 GiB upload's peak RSS from 48 to 65-70 MiB.
+        let mut buf = Vec::with_capacity(want);
+        let read = tokio::task::spawn_blocking(move || {
+            (&file)
+                .take(want as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| ("read", e))?;
+            Ok((file, Bytes::from(buf)))
+        })
+        .await;
+        let (file, bytes) = self.blocking_result(read)?;
+        if let Some(observe) = &self.observer {
+            observe(bytes.len() as u64);
         }
-        let limited = file.take(range.end - range.start);
-        let observer = self.observer.clone();
-        let stream = tokio_util::io::ReaderStream::with_capacity(limited, READ_CHUNK)
-            .map_err(move |e| StorageError::io(format!("cannot read {display}"), e))
-            .inspect_ok(move |chunk| {
-                if let Some(observe) = &observer {
-                    observe(chunk.len() as u64);
-                }
-            });
-        Ok(Box::pin(stream))
+        Ok((file, bytes))
+    }
+
+    /// The outcome of a blocking file operation, its failure naming the file.
+    fn blocking_result<T>(
+        &self,
+        joined: Result<Result<T, (&'static str, std::io::Error)>, tokio::task::JoinError>,
+    ) -> StorageResult<T> {
+        let display = self.path.display();
+        match joined {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err((what, e))) => Err(StorageError::io(format!("cannot {what} {display}"), e)),
+            Err(e) => Err(StorageError::io(
+                format!("cannot read {display}"),
+                std::io::Error::other(e.to_string()),
+            )),
+        }
     }
 }
 
@@ -134,6 +218,7 @@ impl fmt::Debug for FilePayload {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::TryStreamExt;
     use std::sync::atomic::{AtomicU64, Ordering};
 
     async fn read_all(stream: FileStream) -> Vec<u8> {
@@ -165,6 +250,44 @@ mod tests {
             panic!("a range past the end");
         };
         assert_eq!(err.kind(), crate::StorageErrorKind::InvalidArgument);
+    }
+
+    #[tokio::test]
+    async fn ranges_are_read_whole_and_a_shrunk_file_reads_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.bin");
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let read = Arc::new(AtomicU64::new(0));
+        let counted = read.clone();
+        let file = FilePayload::open(&path).await.unwrap().on_read(move |n| {
+            counted.fetch_add(n, Ordering::SeqCst);
+        });
+        let part = file.read_range(1_000_000..2_500_000).await.unwrap();
+        assert_eq!(part, &data[1_000_000..2_500_000]);
+        assert_eq!(read.load(Ordering::SeqCst), 1_500_000);
+        assert!(file.read_range(7..7).await.unwrap().is_empty());
+        assert!(file.read_range(0..3_000_001).await.is_err());
+        // Streams come in chunks of at most READ_CHUNK and stop at the range's end.
+        let chunks: Vec<Bytes> = file
+            .stream_range(1..2_900_000)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(chunks.iter().all(|c| c.len() <= READ_CHUNK));
+        assert_eq!(chunks.concat(), &data[1..2_900_000]);
+        // The file shrank after it was opened: reads return what is there.
+        std::fs::write(&path, &data[..1_200_000]).unwrap();
+        assert_eq!(
+            file.read_range(1_000_000..2_000_000).await.unwrap().len(),
+            200_000
+        );
+        assert_eq!(
+            read_all(file.stream().await.unwrap()).await,
+            &data[..1_200_000]
+        );
     }
 
     #[tokio::test]
