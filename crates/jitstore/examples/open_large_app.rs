@@ -175,7 +175,7 @@ async fn main() {
     };
     create_app(&root, options.elements).expect("the app folder is written");
     let one = element_name(options.elements / 2);
-    let wanted = |phase: &str| options.only.as_deref().map_or(true, |only| only == phase);
+    let wanted = |phase: &str| options.only.as_deref().is_none_or(|only| only == phase);
 
     let (mut opens, mut gets, mut lists) =
         (Samples::default(), Samples::default(), Samples::default());

@@ -191,7 +191,7 @@ async fn serve_get(
     }
     let active = out
         .get(header::CONTENT_TYPE)
-        .map_or(true, |v| v.to_str().map_or(true, is_active_content));
+        .is_none_or(|v| v.to_str().map_or(true, is_active_content));
     match described
         .content_disposition
         .as_deref()

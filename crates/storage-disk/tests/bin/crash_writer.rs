@@ -29,7 +29,7 @@ fn streamed(data: &Bytes) -> Payload {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.len() < 4 || args.len() % 2 != 0 {
+    if args.len() < 4 || !args.len().is_multiple_of(2) {
         eprintln!("usage: disk-crash-writer DIR KEY FILE TYPE [FILE TYPE]...");
         return ExitCode::from(2);
     }

@@ -259,7 +259,7 @@ fn break_for(state: &ProxyState, n: usize, kind: Req) -> Option<Break> {
             let hit = state.rule_hits[i].fetch_add(1, Ordering::SeqCst);
             (hit < rule.times).then_some(rule.then)
         }),
-        Fault::Flaky { every } if every > 0 && (n + 1) % every == 0 => {
+        Fault::Flaky { every } if every > 0 && (n + 1).is_multiple_of(every) => {
             Some(FLAKY_BREAKS[((n + 1) / every - 1) % FLAKY_BREAKS.len()])
         }
         Fault::Fail503(count) if n < count => Some(Break::Unavailable),
