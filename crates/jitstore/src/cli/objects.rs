@@ -116,19 +116,31 @@ pub async fn get(app: &App, element: &str, key: &str, local_file: &str) -> Resul
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "download".into())
     ));
-    let result = async {
-        let mut file = tokio::fs::File::create(&partial)
-            .await
-            .map_err(|e| local_error(&partial, e))?;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk?;
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| local_error(&partial, e))?;
-            bar.inc(chunk.len() as u64);
+    // One blocking thread writes the file, fed chunk by chunk through a short channel
+    // (bounded memory); the file is synced before it is renamed into place, so the
+    // target appears whole or not at all.
+    let (chunks, mut received) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
+    let writing = partial.clone();
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(&writing)?;
+        while let Some(chunk) = received.blocking_recv() {
+            file.write_all(&chunk)?;
         }
         file.sync_all()
+    });
+    let result = async {
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            bar.inc(chunk.len() as u64);
+            if chunks.send(chunk).await.is_err() {
+                break; // the writer failed: its error is reported below
+            }
+        }
+        drop(chunks);
+        writer
             .await
+            .map_err(|e| local_error(&partial, std::io::Error::other(e)))?
             .map_err(|e| local_error(&partial, e))?;
         tokio::fs::rename(&partial, target)
             .await
