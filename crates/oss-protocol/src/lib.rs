@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod encode;
 pub mod error_xml;
 pub mod sign;
+pub mod v4core;
 pub mod verify;
 
 pub use credentials::{Credentials, Secret};
