@@ -18,6 +18,7 @@ pub use jit_wire::crc64;
 pub mod credentials;
 pub mod encode;
 pub mod error_xml;
+pub mod s3;
 pub mod sign;
 pub mod v4core;
 pub mod verify;
