@@ -1,17 +1,20 @@
 //! AWS Signature Version 4 for S3, beside OSS V4 and over the same core
 //! ([`crate::v4core`]): signing (header and presigned, `x-amz-content-sha256`, STS
 //! session tokens), the chunk-signature chain of `aws-chunked` bodies with an encoder
-//! for clients. Pure: the clock is passed in, nothing does I/O.
+//! for clients and a decoder for servers. Pure: the clock is passed in, nothing does I/O.
 //!
 //! - [`request`](mod@request): names and limits, [`S3Request`], [`PayloadHash`], the
 //!   S3 canonical forms.
 //! - [`sign`](mod@sign): [`sign_header`], [`sign_header_with_key`], [`presign`].
 //! - [`chunked`]: [`ChunkChain`], [`ChunkedEncoder`], [`encoded_length`].
+//! - [`decode`]: [`ChunkedDecoder`], [`ChunkedError`].
 
 pub mod chunked;
+pub mod decode;
 pub mod request;
 pub mod sign;
 
 pub use chunked::{canonical_trailers, encoded_length, ChunkChain, ChunkedEncoder};
+pub use decode::{ChunkedDecoder, ChunkedError};
 pub use request::{PayloadHash, S3Request};
 pub use sign::{presign, sign_header, sign_header_with_key, signing_key, HeaderSignature};
