@@ -506,10 +506,20 @@ fn errors_never_show_the_session_token() {
     for s in [format!("{e:?}"), e.to_string(), e.message()] {
         assert!(!s.contains("session/token"), "{s}");
     }
-    let v = header_signed(&Credentials::with_token(AK, SK, TOKEN))
-        .verify()
-        .unwrap();
+    let w = header_signed(&Credentials::with_token(AK, SK, TOKEN));
+    let v = w.verify().unwrap();
     assert!(!format!("{v:?}").contains("session/token"));
+    let p = presigned(&Credentials::with_token(AK, SK, TOKEN), 60);
+    for w in [&w, &p] {
+        let received = S3ReceivedRequest {
+            method: &w.method,
+            raw_path: &w.path,
+            query: &w.query,
+            headers: &w.headers,
+        };
+        let d = format!("{received:?}");
+        assert!(!d.contains("session/token") && d.contains("***"), "{d}");
+    }
     let mut r = sample();
     s3::presign(
         &mut r,

@@ -5,6 +5,7 @@
 //! `X-Amz-Expires`, `X-Amz-SignedHeaders`, `X-Amz-Security-Token`, `X-Amz-Signature`).
 //! The clock is passed in.
 
+use std::fmt;
 use std::time::SystemTime;
 
 use super::chunked::ChunkChain;
@@ -31,8 +32,9 @@ pub fn scope(date: &str, region: &str) -> String {
 }
 
 /// What a header signature produced: the seed an `aws-chunked` body with signed chunks
-/// chains from (see [`HeaderSignature::chunk_chain`]). `Debug` never shows the key.
-#[derive(Debug, Clone)]
+/// chains from (see [`HeaderSignature::chunk_chain`]). `Debug` shows neither the key
+/// nor the canonical request (which holds the session token).
+#[derive(Clone)]
 pub struct HeaderSignature {
     /// The signature in `Authorization`.
     pub signature: String,
@@ -43,6 +45,21 @@ pub struct HeaderSignature {
     /// The canonical request that was signed (it may hold the session token).
     pub canonical_request: String,
     key: SigningKey,
+}
+
+impl fmt::Debug for HeaderSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderSignature")
+            .field("signature", &self.signature)
+            .field("datetime", &self.datetime)
+            .field("scope", &self.scope)
+            .field(
+                "canonical_request",
+                &format_args!("<{} bytes>", self.canonical_request.len()),
+            )
+            .field("key", &self.key)
+            .finish()
+    }
 }
 
 impl HeaderSignature {
@@ -284,7 +301,11 @@ mod tests {
         .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.header(AMZ_SECURITY_TOKEN), Some("tok"));
-        assert!(format!("{sig:?}").contains("SigningKey(***)"));
+        let dbg = format!("{sig:?}");
+        assert!(
+            dbg.contains("SigningKey(***)") && !dbg.contains("tok"),
+            "{dbg}"
+        );
         // Signing again (a retry) gives one Authorization, one date, one token.
         let later = now() + Duration::from_secs(5);
         sign_header(&mut a, &c, "eu-west-1", &PayloadHash::Unsigned, later).unwrap();

@@ -6,6 +6,7 @@
 //! every SDK follows); a client that encoded its path otherwise (`%2F`, lower-case hex)
 //! is also accepted when its path exactly as received matches.
 
+use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use super::chunked::ChunkChain;
@@ -13,16 +14,16 @@ use super::decode::ChunkedDecoder;
 use super::error::S3VerifyError;
 use super::request::{
     canonical_request, canonical_uri, PayloadHash, ALGORITHM, AMZ_CONTENT_SHA256, AMZ_DATE,
-    MAX_PRESIGN_EXPIRES, SERVICE, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM, X_AMZ_CREDENTIAL, X_AMZ_DATE,
-    X_AMZ_EXPIRES, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
+    AMZ_SECURITY_TOKEN, MAX_PRESIGN_EXPIRES, SERVICE, UNSIGNED_PAYLOAD, X_AMZ_ALGORITHM,
+    X_AMZ_CREDENTIAL, X_AMZ_DATE, X_AMZ_EXPIRES, X_AMZ_SIGNATURE, X_AMZ_SIGNED_HEADERS,
 };
 use crate::encode::decode_component;
 use crate::sign::{format_v4_datetime, parse_http_date, parse_v4_datetime};
 use crate::v4core::{SigningKey, AWS4};
 use crate::verify::SecretLookup;
 
-/// A request as the server received it.
-#[derive(Debug, Clone, Copy)]
+/// A request as the server received it. `Debug` hides the session token.
+#[derive(Clone, Copy)]
 pub struct S3ReceivedRequest<'a> {
     /// HTTP method.
     pub method: &'a str,
@@ -34,6 +35,26 @@ pub struct S3ReceivedRequest<'a> {
     /// Headers as received (names in any case). Must include `host` (with HTTP/2, the
     /// `:authority`).
     pub headers: &'a [(String, String)],
+}
+
+impl fmt::Debug for S3ReceivedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hide = |pairs: &'_ [(String, String)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| {
+                    let secret = n.eq_ignore_ascii_case(AMZ_SECURITY_TOKEN);
+                    (n.clone(), if secret { "***".to_owned() } else { v.clone() })
+                })
+                .collect()
+        };
+        f.debug_struct("S3ReceivedRequest")
+            .field("method", &self.method)
+            .field("raw_path", &self.raw_path)
+            .field("query", &hide(self.query))
+            .field("headers", &hide(self.headers))
+            .finish()
+    }
 }
 
 /// What the verifier allows.
