@@ -16,4 +16,5 @@ pub use dates::{
     format_http_date, format_v4_datetime, parse_http_date, parse_v4_datetime, unix_seconds,
 };
 pub use region::region_from_endpoint;
+pub(crate) use request::is_header_name;
 pub use request::{RequestView, SignError, SignRequest, SignatureVersion};

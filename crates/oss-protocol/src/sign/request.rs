@@ -1,6 +1,7 @@
 //! What gets signed: [`SignRequest`] (method, bucket, raw key, raw query pairs,
 //! lower-case headers), its borrowed form [`RequestView`] that the canonicalisation
-//! functions read, the [`SignatureVersion`]s and [`SignError`].
+//! functions read, the [`SignatureVersion`]s and [`SignError`] (also the error of S3
+//! signing, [`crate::s3`]).
 
 use std::fmt;
 
@@ -19,7 +20,7 @@ pub enum SignatureVersion {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     /// The time given is before 1970 or beyond what the date formats can express.
-    #[error("time is outside the range OSS dates can express")]
+    #[error("time is outside the range signature dates can express")]
     TimeOutOfRange,
     /// A V4 presigned URL must live 1..=604800 seconds (7 days).
     #[error("V4 presign expiry must be 1..=604800 seconds, got {0}")]
@@ -27,6 +28,9 @@ pub enum SignError {
     /// V4 signing was asked for with an empty region.
     #[error("V4 signing needs a region")]
     MissingRegion,
+    /// An S3 request to sign carries no `host` header (SigV4 always signs it).
+    #[error("S3 signing needs a host header")]
+    MissingHost,
     /// A header to sign has a name HTTP does not allow (RFC 9110 token characters
     /// only): it could not be sent, and its signature could not be verified.
     #[error("{0:?} is not a valid HTTP header name")]

@@ -5,24 +5,20 @@
 
 use std::time::SystemTime;
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
-
 use super::dates::format_v4_datetime;
 use super::request::{is_header_name, RequestView, SignError, SignRequest};
 use crate::credentials::Credentials;
-use crate::encode::{encode_path, encode_query_component};
-
-type HmacSha256 = Hmac<Sha256>;
+use crate::encode::encode_path;
+use crate::v4core::{self, SigningKey, OSS4};
 
 /// The algorithm name in `Authorization` and `x-oss-signature-version`.
-pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
+pub const ALGORITHM: &str = OSS4.algorithm;
 /// The payload hash OSS clients send: the body is not hashed.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// The product in the credential scope.
 pub const PRODUCT: &str = "oss";
 /// The last element of the credential scope.
-pub const TERMINATOR: &str = "aliyun_v4_request";
+pub const TERMINATOR: &str = OSS4.terminator;
 /// Longest lifetime of a V4 presigned URL, in seconds (7 days).
 pub const MAX_PRESIGN_EXPIRES: u64 = 604_800;
 
@@ -33,7 +29,7 @@ pub fn scope(date: &str, region: &str) -> String {
 
 /// The credential scope for another product (e.g. `oss-cloudbox`).
 pub fn scope_for_product(date: &str, region: &str, product: &str) -> String {
-    format!("{date}/{region}/{product}/{TERMINATOR}")
+    OSS4.scope(date, region, product)
 }
 
 /// `/bucket/key` (or `/bucket/`, `/`), encoded except `A-Za-z0-9-._~/`.
@@ -47,33 +43,16 @@ pub fn canonical_uri(bucket: Option<&str>, key: Option<&str>) -> String {
 /// Every query parameter but `x-oss-signature`, names and values encoded (`/` as
 /// `%2F`), sorted on the encoded forms; an empty value is written without `=`.
 pub fn canonical_query(query: &[(&str, Option<&str>)]) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .iter()
-        .filter(|(n, _)| *n != "x-oss-signature")
-        .map(|(n, v)| {
-            (
-                encode_query_component(n),
-                encode_query_component(v.unwrap_or("")),
-            )
-        })
-        .collect();
-    pairs.sort();
-    let mut out = String::new();
-    for (n, v) in pairs {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        out.push_str(&n);
-        if !v.is_empty() {
-            out.push('=');
-            out.push_str(&v);
-        }
-    }
-    out
+    OSS4.canonical_query(
+        query
+            .iter()
+            .filter(|(n, _)| *n != "x-oss-signature")
+            .map(|(n, v)| (*n, v.unwrap_or(""))),
+    )
 }
 
 fn is_default_signed(name: &str) -> bool {
-    name == "content-type" || name == "content-md5" || name.starts_with("x-oss-")
+    name == "content-type" || name == "content-md5" || name.starts_with(OSS4.header_prefix)
 }
 
 /// Normalises a wanted list of additional headers as the SDKs do: lower-cased,
@@ -94,46 +73,30 @@ pub fn additional_headers(headers: &[(&str, &str)], wanted: &[&str]) -> Vec<Stri
 /// `content-type`, `content-md5`, `x-oss-*` and the additional headers, lower-cased,
 /// sorted, values trimmed, each `name:value\n`.
 pub fn canonical_headers(headers: &[(&str, &str)], additional: &[String]) -> String {
-    let mut signed: Vec<(String, &str)> = headers
-        .iter()
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.trim()))
-        .filter(|(n, _)| is_default_signed(n) || additional.iter().any(|a| a == n))
-        .collect();
-    signed.sort();
-    signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect()
+    OSS4.canonical_headers(headers, |n| {
+        is_default_signed(n) || additional.iter().any(|a| a == n)
+    })
 }
 
 /// The V4 canonical request. `additional` must already be normalised (see
 /// [`additional_headers`]); the payload hash is `x-oss-content-sha256` if the request
 /// carries it, else `UNSIGNED-PAYLOAD`.
 pub fn canonical_request(req: &RequestView<'_>, additional: &[String]) -> String {
-    format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
+    v4core::canonical_request(
         req.method,
-        canonical_uri(req.bucket, req.key),
-        canonical_query(&req.query),
-        canonical_headers(&req.headers, additional),
-        additional.join(";"),
+        &canonical_uri(req.bucket, req.key),
+        &canonical_query(&req.query),
+        &canonical_headers(&req.headers, additional),
+        &additional.join(";"),
         req.header("x-oss-content-sha256")
             .map(str::trim)
-            .unwrap_or(UNSIGNED_PAYLOAD)
+            .unwrap_or(UNSIGNED_PAYLOAD),
     )
 }
 
 /// `OSS4-HMAC-SHA256\n<datetime>\n<scope>\n<hex sha256(canonical request)>`.
 pub fn string_to_sign(datetime: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{datetime}\n{scope}\n{}",
-        hex::encode(Sha256::digest(canonical_request.as_bytes()))
-    )
-}
-
-fn hmac256(key: &[u8], data: &[u8]) -> HmacSha256 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut m = <HmacSha256 as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    m.update(data);
-    m
+    OSS4.string_to_sign(datetime, scope, canonical_request)
 }
 
 /// The signing key: HMAC-SHA256 chain over `"aliyun_v4" + secret` → date → region →
@@ -144,11 +107,7 @@ pub fn signing_key(secret: &str, date: &str, region: &str) -> [u8; 32] {
 
 /// [`signing_key`] for another product.
 pub fn signing_key_for_product(secret: &str, date: &str, region: &str, product: &str) -> [u8; 32] {
-    let k = hmac256(format!("aliyun_v4{secret}").as_bytes(), date.as_bytes());
-    let k = hmac256(&k.finalize().into_bytes(), region.as_bytes());
-    let k = hmac256(&k.finalize().into_bytes(), product.as_bytes());
-    let k = hmac256(&k.finalize().into_bytes(), TERMINATOR.as_bytes());
-    k.finalize().into_bytes().into()
+    OSS4.signing_key(secret, date, region, product).to_bytes()
 }
 
 /// Hex HMAC-SHA256 of the string to sign with the signing key.
@@ -159,29 +118,13 @@ pub fn signature(secret: &str, date: &str, region: &str, string_to_sign: &str) -
 /// Hex HMAC-SHA256 of the string to sign with a signing key already derived (see
 /// [`signing_key`]): one HMAC instead of five.
 pub fn signature_with_key(signing_key: &[u8; 32], string_to_sign: &str) -> String {
-    hex::encode(
-        hmac256(signing_key, string_to_sign.as_bytes())
-            .finalize()
-            .into_bytes(),
-    )
+    SigningKey::from_bytes(*signing_key).sign(string_to_sign)
 }
 
 /// Checks a hex signature against `string_to_sign` in constant time.
 pub fn signature_matches(signing_key: &[u8; 32], string_to_sign: &str, provided_hex: &str) -> bool {
     // OSS writes signatures in lower-case hex; anything else is not the signature.
-    let canonical = provided_hex.len() == 64
-        && provided_hex
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !canonical {
-        return false;
-    }
-    match hex::decode(provided_hex) {
-        Ok(bytes) => hmac256(signing_key, string_to_sign.as_bytes())
-            .verify_slice(&bytes)
-            .is_ok(),
-        Err(_) => false,
-    }
+    SigningKey::from_bytes(*signing_key).matches(string_to_sign, provided_hex)
 }
 
 /// Signs `req` in place with an `Authorization` header for `region`.
