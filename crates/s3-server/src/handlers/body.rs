@@ -142,6 +142,7 @@ async fn receive(
     body: Body,
     mut sink: Sink<'_>,
     default_algorithm: Option<Algorithm>,
+    checksum_headers_describe_body: bool,
 ) -> S3Result<Received> {
     let payload = match ctx.verified {
         Some(v) => v.payload.clone(),
@@ -171,7 +172,11 @@ async fn receive(
             )),
             None => None,
         };
-    let in_header = checksum_headers(ctx)?;
+    let in_header = if checksum_headers_describe_body {
+        checksum_headers(ctx)?
+    } else {
+        None
+    };
     let in_trailer = announced_trailer(ctx)?;
     if in_trailer.is_some() && !payload.has_trailer() {
         return Err(S3Error::invalid_request(
@@ -349,7 +354,15 @@ pub async fn receive_staged(
     default_algorithm: Option<Algorithm>,
 ) -> S3Result<(Received, Staging)> {
     let mut staging = ctx.store().staging(bucket).await?;
-    match receive(ctx, body, Sink::Staging(&mut staging), default_algorithm).await {
+    match receive(
+        ctx,
+        body,
+        Sink::Staging(&mut staging),
+        default_algorithm,
+        true,
+    )
+    .await
+    {
         Ok(received) => Ok((received, staging)),
         Err(err) => {
             staging.discard().await;
@@ -359,8 +372,14 @@ pub async fn receive_staged(
 }
 
 /// Reads a small request body (an XML document) whole, with the same checks as an
-/// upload; a Content-Length over the limit is refused before reading.
-pub async fn read_small_body(ctx: &Ctx<'_>, body: Body) -> S3Result<Bytes> {
+/// upload; a Content-Length over the limit is refused before reading. Without
+/// `checksum_headers_describe_body` an `x-amz-checksum-*` header is left to the caller
+/// (CompleteMultipartUpload's is the whole object's).
+pub async fn read_small_body(
+    ctx: &Ctx<'_>,
+    body: Body,
+    checksum_headers_describe_body: bool,
+) -> S3Result<Bytes> {
     let declared = ctx
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
@@ -372,7 +391,14 @@ pub async fn read_small_body(ctx: &Ctx<'_>, body: Body) -> S3Result<Bytes> {
         ));
     }
     let mut buffer = BytesMut::new();
-    receive(ctx, body, Sink::Memory(&mut buffer, MAX_XML_BYTES), None).await?;
+    receive(
+        ctx,
+        body,
+        Sink::Memory(&mut buffer, MAX_XML_BYTES),
+        None,
+        checksum_headers_describe_body,
+    )
+    .await?;
     Ok(buffer.freeze())
 }
 

@@ -88,7 +88,7 @@ pub async fn create_bucket(ctx: &Ctx<'_>, bucket: &str, body: Body) -> S3Result<
         )
         .with_extra("BucketName", bucket));
     }
-    super::body::read_small_body(ctx, body).await?;
+    super::body::read_small_body(ctx, body, true).await?;
     if !ctx.store().create_bucket(bucket).await? {
         return Err(S3Error::new(
             StatusCode::CONFLICT,

@@ -31,7 +31,7 @@ pub async fn delete_objects(ctx: &Ctx<'_>, bucket: &str, body: Body) -> S3Result
             "Missing required header for this request: Content-MD5 or x-amz-checksum-*",
         ));
     }
-    let bytes = read_small_body(ctx, body).await?;
+    let bytes = read_small_body(ctx, body, true).await?;
     let request: DeleteRequest = xml::parse(&bytes)?;
     if request.objects.len() > MAX_DELETE_KEYS {
         return Err(S3Error::malformed_xml());

@@ -203,7 +203,7 @@ fn part_value<'p>(part: &'p PartMeta, algorithm: Algorithm) -> Option<&'p str> {
 /// CompleteMultipartUpload (`POST ?uploadId`).
 pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> S3Result<Response> {
     let upload = upload_for(ctx, bucket, key)?;
-    let bytes = read_small_body(ctx, body).await?;
+    let bytes = read_small_body(ctx, body, false).await?;
     let request: CompleteMultipartUpload = xml::parse(&bytes)?;
     if request.parts.is_empty() {
         return Err(S3Error::malformed_xml());
