@@ -1,6 +1,7 @@
 //! `jit-sdk-interop`: runs the official Aliyun OSS SDKs (Python `oss2`, Node `ali-oss`)
-//! against an OSS endpoint, to prove that the local server speaks OSS with clients
-//! nobody in this project wrote.
+//! against an OSS endpoint, and the official AWS S3 SDKs (boto3, the JavaScript SDK v3;
+//! module [`s3`]) against an S3 endpoint, to prove that the local servers speak OSS and
+//! S3 with clients nobody in this project wrote.
 //!
 //! The SDK side lives in `sdk/`: `install.sh` installs pinned SDK versions into a
 //! git-ignored folder ([`install`] calls it once per process), and one driver script per
@@ -18,6 +19,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
+
+pub mod s3;
 
 /// The official SDKs driven by this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +307,7 @@ pub async fn run_driver(
 }
 
 /// Reads a child's pipe to the end as (lossy) UTF-8 text.
-async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
+pub(crate) async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
     let mut bytes = Vec::new();
     if let Some(mut pipe) = pipe {
         let _ = pipe.read_to_end(&mut bytes).await;
