@@ -4,8 +4,6 @@
 
 use serde::Deserialize;
 
-use crate::error::{S3Error, S3Result};
-
 /// The S3 namespace of response documents.
 pub const NS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -163,10 +161,9 @@ pub struct DeleteRequest {
     pub objects: Vec<DeleteObject>,
 }
 
-/// Parses a request body document, else MalformedXML.
-pub fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> S3Result<T> {
-    let text = std::str::from_utf8(body).map_err(|_| S3Error::malformed_xml())?;
-    quick_xml::de::from_str(text).map_err(|_| S3Error::malformed_xml())
+/// Parses a request body document; `None` if it is not one (MalformedXML).
+pub fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Option<T> {
+    quick_xml::de::from_str(std::str::from_utf8(body).ok()?).ok()
 }
 
 #[cfg(test)]
@@ -186,7 +183,7 @@ mod tests {
                 .unwrap();
         assert!(d.quiet);
         assert_eq!(d.objects[0].key, "a&b");
-        assert!(parse::<DeleteRequest>(b"<Delete><Object>").is_err());
+        assert!(parse::<DeleteRequest>(b"<Delete><Object>").is_none());
         assert_eq!(escape("a<&>\u{1}"), "a&lt;&amp;&gt;&#x1;");
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
     }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::{oracles_dir, read_all, sdk_dir, DriverOutput, InteropError};
+use crate::process::{oracles_dir, read_all, sdk_dir, DriverOutput, InteropError};
 
 /// The official S3 SDKs driven by this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,7 @@ pub async fn delete_objects(ctx: &Ctx<'_>, bucket: &str, body: Body) -> S3Result
         ));
     }
     let bytes = read_small_body(ctx, body, true).await?;
-    let request: DeleteRequest = xml::parse(&bytes)?;
+    let request: DeleteRequest = xml::parse(&bytes).ok_or_else(S3Error::malformed_xml)?;
     if request.objects.len() > MAX_DELETE_KEYS {
         return Err(S3Error::malformed_xml());
     }

@@ -193,7 +193,7 @@ fn invalid_part(number: u32) -> S3Error {
     .with_extra("PartNumber", number.to_string())
 }
 
-fn part_value<'p>(part: &'p PartMeta, algorithm: Algorithm) -> Option<&'p str> {
+fn part_value(part: &PartMeta, algorithm: Algorithm) -> Option<&str> {
     part.checksums
         .iter()
         .find(|(n, _)| n == algorithm.name())
@@ -204,7 +204,7 @@ fn part_value<'p>(part: &'p PartMeta, algorithm: Algorithm) -> Option<&'p str> {
 pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> S3Result<Response> {
     let upload = upload_for(ctx, bucket, key)?;
     let bytes = read_small_body(ctx, body, false).await?;
-    let request: CompleteMultipartUpload = xml::parse(&bytes)?;
+    let request: CompleteMultipartUpload = xml::parse(&bytes).ok_or_else(S3Error::malformed_xml)?;
     if request.parts.is_empty() {
         return Err(S3Error::malformed_xml());
     }
