@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use jit_oss_server::StoreError;
 
+use crate::tls::TlsConfig;
+
 /// How to run a local S3 server.
 ///
 /// `Debug` redacts the credential secrets.
@@ -34,6 +36,8 @@ pub struct ServerConfig {
     /// Largest accepted difference between a request's signing time and the server's
     /// clock (S3: 15 minutes).
     pub max_skew: Duration,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<TlsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +51,7 @@ impl Default for ServerConfig {
             service_domains: vec!["localhost".to_owned()],
             region: "us-east-1".to_owned(),
             max_skew: Duration::from_secs(15 * 60),
+            tls: None,
         }
     }
 }
@@ -63,6 +68,7 @@ impl fmt::Debug for ServerConfig {
             .field("service_domains", &self.service_domains)
             .field("region", &self.region)
             .field("max_skew", &self.max_skew)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -88,6 +94,9 @@ pub enum ServerError {
     /// The region is empty.
     #[error("invalid region: it must not be empty")]
     InvalidRegion,
+    /// The TLS certificate or key could not be used.
+    #[error("tls: {0}")]
+    Tls(String),
     /// The store could not be opened or prepared.
     #[error("store: {0}")]
     Store(#[from] StoreError),

@@ -31,8 +31,8 @@
 //! shutdown, router), `state` (what the handlers share, [`build_state`]), `routing`
 //! and `addressing` (dispatch; bucket and key from Host and path), `auth` (signature
 //! checks), `handlers` (one module per API group, plus the request context, body and
-//! response helpers they share), [`checksum`] (the flexible checksums), `xml`
-//! (documents) and [`error`] (S3 error answers).
+//! response helpers they share), [`checksum`] (the flexible checksums), [`tls`]
+//! (HTTPS), `xml` (documents) and [`error`] (S3 error answers).
 
 #![warn(missing_docs)]
 
@@ -45,9 +45,11 @@ mod handlers;
 mod routing;
 pub mod server;
 mod state;
+pub mod tls;
 mod xml;
 
 pub use config::{ServerConfig, ServerError};
 pub use error::S3Error;
 pub use server::{router, start, RunningServer};
 pub use state::{build_state, AppState};
+pub use tls::TlsConfig;

@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::config::{ServerConfig, ServerError};
 use crate::routing;
 pub use crate::state::{build_state, AppState};
+use crate::tls::TlsListener;
 
 /// The axum router serving the S3 API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
@@ -30,6 +31,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 #[derive(Debug)]
 pub struct RunningServer {
     local_addr: SocketAddr,
+    scheme: &'static str,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     state: Arc<AppState>,
@@ -41,16 +43,21 @@ impl RunningServer {
         self.local_addr
     }
 
-    /// The base URL for path-style access, e.g. `http://127.0.0.1:40123`.
+    /// The base URL for path-style access, e.g. `http://127.0.0.1:40123` (`https`
+    /// with [`ServerConfig::tls`]).
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.local_addr)
+        format!("{}://{}", self.scheme, self.local_addr)
     }
 
     /// The base URL of `bucket` in virtual-hosted style, e.g.
     /// `http://bucket.localhost:40123` (the client must resolve that name to the
     /// server's address).
     pub fn bucket_endpoint(&self, bucket: &str) -> String {
-        format!("http://{bucket}.localhost:{}", self.local_addr.port())
+        format!(
+            "{}://{bucket}.localhost:{}",
+            self.scheme,
+            self.local_addr.port()
+        )
     }
 
     /// The shared state (configuration and store).
@@ -96,21 +103,39 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         .map_err(|source| ServerError::Bind { addr, source })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
-    let task = tokio::spawn(async move {
-        // Headers and a streamed body leave as separate small writes; without
-        // TCP_NODELAY the second waits for the peer's delayed ACK.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let stopped = async move {
+        let _ = stopped.await;
+    };
+    let (task, scheme) = match &state.config.tls {
+        Some(tls) => {
+            let acceptor = tls.acceptor().map_err(ServerError::Tls)?;
+            let listener = TlsListener::new(listener, acceptor)
+                .map_err(|source| ServerError::Bind { addr, source })?;
+            let task = tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            });
+            (task, "https")
+        }
+        None => {
+            let task = tokio::spawn(async move {
+                // Headers and a streamed body leave as separate small writes; without
+                // TCP_NODELAY the second waits for the peer's delayed ACK.
+                let listener = listener.tap_io(|tcp| {
+                    let _ = tcp.set_nodelay(true);
+                });
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            });
+            (task, "http")
+        }
+    };
     tracing::info!(%local_addr, "local S3 server listening");
     Ok(RunningServer {
         local_addr,
+        scheme,
         stop: Some(stop),
         task: Some(task),
         state,

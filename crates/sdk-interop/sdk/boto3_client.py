@@ -22,6 +22,7 @@ import datetime
 import hashlib
 import os
 import socket
+import ssl
 import sys
 import tempfile
 import urllib.error
@@ -85,6 +86,20 @@ def client(secret=SECRET, key_id=KEY_ID, **config):
 
 
 S3 = client()
+SENT = []
+
+
+def _record_request(request, event_name=None, **kwargs):
+    """How each request left: its operation, payload hash, trailer, content encoding."""
+    def header(name):
+        value = request.headers.get(name)
+        return value.decode() if isinstance(value, bytes) else value
+
+    SENT.append((event_name.rsplit(".", 1)[-1], header("x-amz-content-sha256"),
+                 header("x-amz-trailer"), header("Content-Encoding")))
+
+
+S3.meta.events.register("before-send.s3", _record_request)
 PRESIGNER = client(signature_version="s3v4")
 RUN = uuid.uuid4().hex[:8]
 
@@ -103,8 +118,9 @@ def error_code(call):
 
 def http(method, url, data=None):
     req = urllib.request.Request(url, data=data, method=method)
+    context = ssl.create_default_context(cafile=VERIFY) if VERIFY else None
     try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
+        with urllib.request.urlopen(req, timeout=60, context=context) as resp:
             return resp.status, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.read()
@@ -334,6 +350,22 @@ def check_abort_and_listings():
     expect_eq(code, "NoSuchUpload", "ListParts after abort")
 
 
+def check_request_encoding():
+    """boto3's defaults: over TLS, aws-chunked bodies with a CRC32 trailer; over plain
+    HTTP, the payload's SHA-256 signed and the CRC32 in a header."""
+    uploads = [s for s in SENT if s[0] in ("PutObject", "UploadPart")]
+    expect({s[0] for s in uploads} == {"PutObject", "UploadPart"}, f"uploads seen: {uploads[:3]}")
+    if ENDPOINT.startswith("https://"):
+        chunked = [s for s in uploads if s[1] == "STREAMING-UNSIGNED-PAYLOAD-TRAILER"]
+        expect({s[0] for s in chunked} == {"PutObject", "UploadPart"},
+               f"no aws-chunked PutObject and UploadPart: {uploads[:3]}")
+        expect(all((s[2] or "").startswith("x-amz-checksum-") and "aws-chunked" in (s[3] or "")
+                   for s in chunked), f"aws-chunked without a checksum trailer: {chunked[:3]}")
+        expect(any(s[2] == "x-amz-checksum-crc32" for s in chunked), "no default CRC32 trailer")
+    else:
+        expect(all(s[1] and len(s[1]) == 64 for s in uploads), f"unsigned payload over HTTP: {uploads[:3]}")
+
+
 CHECKS = [
     check_put_get_metadata,
     check_checksums,
@@ -348,6 +380,7 @@ CHECKS = [
     check_upload_file_multipart,
     check_full_object_crc32_multipart,
     check_abort_and_listings,
+    check_request_encoding,
 ]
 
 

@@ -51,6 +51,8 @@ pub struct S3Target {
     pub region: String,
     /// Virtual-hosted style (`bucket.localhost`) instead of path style.
     pub virtual_host: bool,
+    /// The CA certificate (PEM) an `https` endpoint's certificate is checked with.
+    pub ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for S3Target {
@@ -62,6 +64,7 @@ impl fmt::Debug for S3Target {
             .field("secret_access_key", &"<redacted>")
             .field("region", &self.region)
             .field("virtual_host", &self.virtual_host)
+            .field("ca_bundle", &self.ca_bundle)
             .finish()
     }
 }
@@ -141,12 +144,19 @@ pub async fn run_s3_driver(
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_REQUEST_CHECKSUM_CALCULATION")
         .env_remove("AWS_RESPONSE_CHECKSUM_VALIDATION")
+        .env_remove("AWS_CA_BUNDLE")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("S3_CA_BUNDLE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    if let Some(ca) = &target.ca_bundle {
+        command.env("S3_CA_BUNDLE", ca);
+    }
     let mut child = command.spawn().map_err(|source| InteropError::Spawn {
         program: format!("{program} {}", script.display()),
         source,

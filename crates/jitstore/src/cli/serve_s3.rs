@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
-use jit_s3_server::ServerConfig;
+use jit_s3_server::{ServerConfig, TlsConfig};
 
 use super::error::CliError;
 use super::serve::stop_requested;
@@ -34,6 +34,12 @@ pub struct ServeS3Args {
     /// Serve unsigned requests instead of refusing them.
     #[arg(long)]
     allow_anonymous: bool,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -45,6 +51,13 @@ pub async fn serve_s3(args: ServeS3Args) -> Result<(), CliError> {
         credentials: vec![(args.access_key_id, args.access_key_secret)],
         allow_anonymous: args.allow_anonymous,
         region: args.region.clone(),
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert_chain_pem), Some(private_key_pem)) => Some(TlsConfig {
+                cert_chain_pem,
+                private_key_pem,
+            }),
+            _ => None,
+        },
         ..ServerConfig::default()
     };
     let server = jit_s3_server::start(config)
