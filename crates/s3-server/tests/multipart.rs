@@ -49,7 +49,10 @@ async fn part(
     signed(server, req, data.to_vec()).await
 }
 
-fn complete_xml(parts: &[(u32, String, Option<(&str, String)>)]) -> Vec<u8> {
+/// A part as listed in CompleteMultipartUpload: number, ETag, a checksum element.
+type Listed<'a> = (u32, String, Option<(&'a str, String)>);
+
+fn complete_xml(parts: &[Listed<'_>]) -> Vec<u8> {
     let mut xml = String::from("<CompleteMultipartUpload>");
     for (n, etag, checksum) in parts {
         xml.push_str(&format!(
