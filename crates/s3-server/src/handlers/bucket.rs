@@ -138,6 +138,10 @@ fn page(
     max: usize,
 ) -> Page {
     let mut out = Page::default();
+    if max == 0 {
+        // As the OSS server: an empty page that is not truncated.
+        return out;
+    }
     let start = match after {
         Some(a) if a >= prefix => Bound::Excluded(a.to_owned()),
         _ => Bound::Included(prefix.to_owned()),
@@ -373,6 +377,6 @@ mod tests {
         assert_eq!(names(&p), (vec!["e/x/1", "f"], vec![]));
         assert!(p.truncated);
         let p = page(&all, "", "", None, 0);
-        assert!(p.truncated && p.contents.is_empty());
+        assert!(!p.truncated && p.contents.is_empty());
     }
 }
