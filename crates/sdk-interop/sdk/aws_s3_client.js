@@ -22,7 +22,8 @@ const {
   S3Client, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand,
   CopyObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, paginateListObjectsV2,
   CreateMultipartUploadCommand, UploadPartCommand, AbortMultipartUploadCommand,
-  ListMultipartUploadsCommand, ListPartsCommand,
+  ListMultipartUploadsCommand, ListPartsCommand, ListBucketsCommand, HeadBucketCommand,
+  CreateBucketCommand, DeleteBucketCommand,
 } = require("@aws-sdk/client-s3");
 const { getSignedUrl } = require("@aws-sdk/s3-request-presigner");
 const { Upload } = require("@aws-sdk/lib-storage");
@@ -198,6 +199,19 @@ const checks = {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: BUCKET, Key: key("aborted"), UploadId: up.UploadId }));
     expectEq(await errorCode(s3.send(new ListPartsCommand({ Bucket: BUCKET, Key: key("aborted"), UploadId: up.UploadId }))),
       "NoSuchUpload", "ListParts after abort");
+  },
+  async buckets() {
+    const listed = await s3.send(new ListBucketsCommand({}));
+    expect(listed.Buckets.some((b) => b.Name === BUCKET), "ListBuckets");
+    await s3.send(new HeadBucketCommand({ Bucket: BUCKET }));
+    expectEq(await errorCode(s3.send(new HeadBucketCommand({ Bucket: `missing-${RUN}` }))), "NotFound", "HeadBucket of a missing bucket");
+    const extra = `js-${RUN}`;
+    await s3.send(new CreateBucketCommand({ Bucket: extra }));
+    await s3.send(new PutObjectCommand({ Bucket: extra, Key: "k", Body: Buffer.from("x") }));
+    expectEq(await errorCode(s3.send(new DeleteBucketCommand({ Bucket: extra }))), "BucketNotEmpty", "DeleteBucket with objects");
+    await s3.send(new DeleteObjectCommand({ Bucket: extra, Key: "k" }));
+    await s3.send(new DeleteBucketCommand({ Bucket: extra }));
+    expectEq(await errorCode(s3.send(new HeadBucketCommand({ Bucket: extra }))), "NotFound", "HeadBucket after DeleteBucket");
   },
 };
 

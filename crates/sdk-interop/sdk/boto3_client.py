@@ -350,6 +350,24 @@ def check_abort_and_listings():
     expect_eq(code, "NoSuchUpload", "ListParts after abort")
 
 
+def check_buckets():
+    names = [b["Name"] for b in S3.list_buckets()["Buckets"]]
+    expect(BUCKET in names, f"ListBuckets: {names}")
+    S3.head_bucket(Bucket=BUCKET)
+    code, _ = error_code(lambda: S3.head_bucket(Bucket=f"missing-{RUN}"))
+    expect_eq(code, "404", "HeadBucket of a missing bucket")
+    if ADDRESSING == "path":  # the test certificate covers no other bucket's host name
+        extra = f"boto3-{RUN}"
+        S3.create_bucket(Bucket=extra)
+        S3.put_object(Bucket=extra, Key="k", Body=b"x")
+        code, _ = error_code(lambda: S3.delete_bucket(Bucket=extra))
+        expect_eq(code, "BucketNotEmpty", "DeleteBucket of a bucket with objects")
+        S3.delete_object(Bucket=extra, Key="k")
+        S3.delete_bucket(Bucket=extra)
+        code, _ = error_code(lambda: S3.head_bucket(Bucket=extra))
+        expect_eq(code, "404", "HeadBucket after DeleteBucket")
+
+
 def check_request_encoding():
     """boto3's defaults: over TLS, aws-chunked bodies with a CRC32 trailer; over plain
     HTTP, the payload's SHA-256 signed and the CRC32 in a header."""
@@ -380,6 +398,7 @@ CHECKS = [
     check_upload_file_multipart,
     check_full_object_crc32_multipart,
     check_abort_and_listings,
+    check_buckets,
     check_request_encoding,
 ]
 
