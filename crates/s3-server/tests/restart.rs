@@ -82,3 +82,35 @@ async fn folder_store_survives_a_restart() {
     assert!(a.text().contains("<Key>dir/kept.txt</Key>") && a.text().contains("<Key>mp</Key>"));
     server.shutdown().await.unwrap();
 }
+
+/// The folder is the local OSS server's store: what serve-s3 wrote reads back through
+/// `jit_oss_server::store::Store` with the CRC-64/XZ serve-oss sends and the S3
+/// checksums beside it.
+#[tokio::test]
+async fn the_folder_is_the_oss_servers_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("shared-root");
+    let server = server(Some(root.clone())).await;
+    let a = signed(
+        &server,
+        request(&server, "PUT", Some("both")),
+        b"shared".to_vec(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    server.shutdown().await.unwrap();
+
+    let store = jit_oss_server::store::Store::open_folder(root)
+        .await
+        .unwrap();
+    let meta = store.head(BUCKET, "both").unwrap();
+    assert_eq!(meta.size, 6);
+    assert_eq!(meta.crc64, jit_oss_protocol::crc64::checksum(b"shared"));
+    let nvme =
+        jit_s3_server::checksum::of(jit_s3_server::checksum::Algorithm::Crc64Nvme, b"shared");
+    assert!(
+        meta.checksums.contains(&("crc64nvme".to_owned(), nvme)),
+        "{:?}",
+        meta.checksums
+    );
+}
