@@ -123,6 +123,19 @@ async fn request_errors() {
     assert_error(&a, 400, "BadDigest");
     let a = signed(&server, request(&server, "HEAD", Some("k")), vec![]).await;
     assert_eq!(a.status, 404, "nothing kept after BadDigest");
+    // 5 GiB + 1 announced: refused before a byte is read.
+    let a = signed(
+        &server,
+        request(&server, "PUT", Some("huge"))
+            .with_header(
+                "x-amz-decoded-content-length",
+                ((5u64 << 30) + 1).to_string(),
+            )
+            .with_header("content-encoding", "aws-chunked"),
+        vec![],
+    )
+    .await;
+    assert_eq!(a.code(), "EntityTooLarge", "{}", a.text());
 
     let a = signed(
         &server,

@@ -127,6 +127,14 @@ fn announced_trailer(ctx: &Ctx<'_>) -> S3Result<Option<Algorithm>> {
     }
 }
 
+fn too_large() -> S3Error {
+    S3Error::new(
+        StatusCode::BAD_REQUEST,
+        "EntityTooLarge",
+        "Your proposed upload exceeds the maximum allowed object size.",
+    )
+}
+
 fn mismatch(algorithm: Algorithm) -> S3Error {
     S3Error::bad_digest(format!(
         "The {} you specified did not match the calculated checksum.",
@@ -172,6 +180,13 @@ async fn receive(
             )),
             None => None,
         };
+    let announced = declared.or_else(|| {
+        ctx.header("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    });
+    if announced.is_some_and(|n| n > MAX_UPLOAD_BYTES) {
+        return Err(too_large());
+    }
     let in_header = if checksum_headers_describe_body {
         checksum_headers(ctx)?
     } else {
@@ -244,11 +259,7 @@ async fn receive(
         }
         size += data.len() as u64;
         if size > MAX_UPLOAD_BYTES {
-            return Err(S3Error::new(
-                StatusCode::BAD_REQUEST,
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed object size.",
-            ));
+            return Err(too_large());
         }
         if declared.is_some_and(|d| size > d) {
             return Err(S3Error::incomplete_body(
