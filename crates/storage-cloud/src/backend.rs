@@ -218,7 +218,7 @@ impl StorageMeta for OssStorage {
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// use jit_element::App;
 /// use jit_storage::{StorageAppBuilderExt, StorageAppExt, StorageMetaExt};
-/// use jit_storage_oss::OssType;
+/// use jit_storage_cloud::OssType;
 ///
 /// let app = App::builder("my-app")
 ///     .register_builtin_storage_type("storages.OssType", "Aliyun OSS", OssType::default())

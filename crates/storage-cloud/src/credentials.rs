@@ -36,7 +36,7 @@ pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 /// (e.g. [`PermissionDenied`](StorageErrorKind::PermissionDenied)).
 ///
 /// ```
-/// use jit_storage_oss::{async_trait, Credentials, CredentialsProvider};
+/// use jit_storage_cloud::{async_trait, Credentials, CredentialsProvider};
 /// use jit_storage::StorageResult;
 ///
 /// /// Credentials the host keeps up to date (e.g. from its STS client).

@@ -18,7 +18,7 @@ use jit_storage::{
     PresignOptions, StorageAppBuilderExt, StorageAppExt, StorageError, StorageErrorKind,
     StorageMetaExt, StorageResult,
 };
-use jit_storage_oss::{async_trait, Credentials, CredentialsProvider, OssType};
+use jit_storage_cloud::{async_trait, Credentials, CredentialsProvider, OssType};
 use rand::RngCore;
 use serde_json::json;
 

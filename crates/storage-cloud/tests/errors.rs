@@ -152,7 +152,7 @@ async fn config_errors_name_the_field_and_file() {
     );
     assert!(!format!("{storage:?}").contains("s3cr3t-x"));
     // Hosts can reach the OSS implementation behind the element.
-    let oss = jit_storage::downcast_storage::<jit_storage_oss::OssStorage>(&storage)
+    let oss = jit_storage::downcast_storage::<jit_storage_cloud::OssStorage>(&storage)
         .expect("OssStorage behind the element");
     assert_eq!(oss.bucket(), BUCKET);
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use jit_element::App;
 use jit_oss_server::{start, RunningServer, ServerConfig};
 use jit_storage::{StorageAppBuilderExt, StorageAppExt, StorageMeta};
-use jit_storage_oss::OssType;
+use jit_storage_cloud::OssType;
 use serde_json::{json, Value};
 
 pub const BUCKET: &str = "test-bucket";

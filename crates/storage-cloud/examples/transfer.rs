@@ -5,7 +5,7 @@
 //! ```text
 //! JITSTORE_OSS_ACCESS_KEY_SECRET=secret jitstore serve-oss --addr 127.0.0.1:9000 \
 //!     --bucket bench --access-key-id ak &
-//! cargo build --release -p jit-storage-oss --example transfer
+//! cargo build --release -p jit-storage-cloud --example transfer
 //! OSS_SECRET=secret /usr/bin/time -v target/release/examples/transfer \
 //!     put http://127.0.0.1:9000 bench big.bin ./big.bin
 //! OSS_SECRET=secret /usr/bin/time -v target/release/examples/transfer \
@@ -22,7 +22,7 @@ use std::io::Write;
 
 use futures::StreamExt;
 use jit_storage::{GetOptions, Payload, PutOptions, StorageMeta};
-use jit_storage_oss::{OssConfig, OssStorage};
+use jit_storage_cloud::{OssConfig, OssStorage};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

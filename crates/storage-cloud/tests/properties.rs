@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use jit_oss_protocol::encode::encode_query_component;
 use jit_oss_protocol::OssErrorBody;
 use jit_storage::{ListOptions, StorageMeta};
-use jit_storage_oss::{OssConfig, OssStorage};
+use jit_storage_cloud::{OssConfig, OssStorage};
 use proptest::prelude::*;
 use quick_xml::escape::escape;
 use serde_json::{json, Value};

@@ -8,7 +8,7 @@ mod common;
 use bytes::Bytes;
 use common::{proxy, write_element, Fault, Req, BUCKET};
 use jit_storage::{StorageAppExt, StorageErrorKind, StorageMetaExt};
-use jit_storage_oss::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN};
+use jit_storage_cloud::{ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN};
 use serde_json::json;
 
 #[tokio::test]
