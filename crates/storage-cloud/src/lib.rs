@@ -21,71 +21,55 @@
 //! aborted, and so is one a lost Initiate answer opened. Timeouts are idle ones
 //! (`timeoutSeconds` without progress).
 //!
-//! Layout, one file per role (after Apache OpenDAL's service folders):
+//! Layout, one file per role in two folders (after Apache OpenDAL's service folders):
+//! `engine/` for what any object store needs, `oss/` for what is OSS's.
 //!
 //! | file | role |
 //! |---|---|
-//! | `config` | [`OssConfig`] as written: keys, defaults, serde (unknown keys refused) |
-//! | `settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
-//! | `transfer_limits` | the multipart and ranged-read keys, checked for `settings` |
-//! | `credentials` | [`CredentialsProvider`]: static, environment, or the host's; asked per attempt |
-//! | `backend` | [`OssStorage`] (the operations) and [`OssType`] (the factory) |
-//! | `reader` | GetObject: Content-Range checked, broken bodies resumed, length and CRC-64 checked |
-//! | `ranged` | whole-object reads in parallel ranges, handed on in order, CRC-64s combined |
-//! | `head` | HeadObject and object information from headers |
-//! | `writer` | PutObject: retried when replayable, lost answers confirmed, CRC-64 checked |
-//! | `confirm` | whether a write whose answer was lost took effect |
-//! | `multipart` | multipart upload, several parts in flight, aborted on failure |
-//! | `upload_session` | Initiate (strays of lost answers aborted), Complete (confirmed), Abort (retried) |
-//! | `lister` | ListObjectsV2 request and answer |
-//! | `presign` | presigned URLs, 1 s to 7 days |
-//! | `core` | request assembly: URLs, signing per attempt, attempts under the retry policy |
-//! | `transport` | the HTTP client: idle timeouts, upload progress, bounded bodies |
-//! | `error` | OSS answers and transport failures as `StorageError`s; lost answers |
-//! | `integrity` | streaming CRC-64: upload digest, download check, range slicing |
-//! | `signing_key` | the V4 signing key of the current secret, day and region |
+//! | `oss/config` | [`OssConfig`] as written: keys, defaults, serde (unknown keys refused) |
+//! | `oss/settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
+//! | `engine/transfer_limits` | the multipart and ranged-read keys, checked for `settings` |
+//! | `engine/credentials` | [`CredentialsProvider`]: static, environment, or the host's; asked per attempt |
+//! | `oss/backend` | [`OssStorage`] (the operations) and [`OssType`] (the factory) |
+//! | `engine/reader` | GetObject: Content-Range checked, broken bodies resumed, length and CRC-64 checked |
+//! | `engine/ranged` | whole-object reads in parallel ranges, handed on in order, CRC-64s combined |
+//! | `engine/head` | HeadObject and object information from headers |
+//! | `engine/writer` | PutObject: retried when replayable, lost answers confirmed, CRC-64 checked |
+//! | `engine/confirm` | whether a write whose answer was lost took effect |
+//! | `engine/multipart` | multipart upload, several parts in flight, aborted on failure |
+//! | `engine/upload_session` | Initiate (strays of lost answers aborted), Complete (confirmed), Abort (retried) |
+//! | `engine/lister` | ListObjectsV2 request and answer |
+//! | `engine/presign` | presigned URLs, 1 s to 7 days |
+//! | `engine/core` | request assembly: URLs, signing per attempt, attempts under the retry policy |
+//! | `engine/transport` | the HTTP client: idle timeouts, upload progress, bounded bodies |
+//! | `engine/error` | OSS answers and transport failures as `StorageError`s; lost answers |
+//! | `engine/integrity` | streaming CRC-64: upload digest, download check, range slicing |
+//! | `oss/signing_key` | the V4 signing key of the current secret, day and region |
 
 #![warn(missing_docs)]
 
-mod backend;
-mod config;
-mod confirm;
-mod core;
-mod credentials;
-mod error;
-mod head;
-mod integrity;
-mod lister;
-mod multipart;
-mod presign;
-mod ranged;
-mod reader;
-mod settings;
-mod signing_key;
-mod transfer_limits;
-mod transport;
-mod upload_session;
-mod writer;
+mod engine;
+pub mod oss;
 
 pub use async_trait::async_trait;
-pub use backend::{OssStorage, OssType};
-pub use config::{
+pub use engine::credentials::{
+    CredentialsProvider, CredentialsSetting, CredentialsSource, EnvironmentCredentials,
+    StaticCredentials, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN,
+};
+pub use engine::error::REQUEST_ID_HEADER;
+pub use engine::presign::MAX_PRESIGN_SECONDS;
+pub use engine::upload_session::CLEANUP_MIN_RETRIES;
+pub use jit_oss_protocol::SignatureVersion;
+pub use jit_oss_protocol::{Credentials, Secret};
+pub use oss::backend::{OssStorage, OssType};
+pub use oss::config::{
     OssConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE, DEFAULT_MAX_RETRIES,
     DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS, MAX_DOWNLOAD_CONCURRENCY,
     MAX_DOWNLOAD_PART_SIZE, MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT,
     MIN_DOWNLOAD_PART_SIZE, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
 };
-pub use credentials::{
-    CredentialsProvider, CredentialsSetting, CredentialsSource, EnvironmentCredentials,
-    StaticCredentials, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN,
-};
-pub use error::REQUEST_ID_HEADER;
-pub use jit_oss_protocol::SignatureVersion;
-pub use jit_oss_protocol::{Credentials, Secret};
-pub use presign::MAX_PRESIGN_SECONDS;
-pub use settings::{Addressing, OssConfigError, OssSettings};
-pub use upload_session::CLEANUP_MIN_RETRIES;
+pub use oss::settings::{Addressing, OssConfigError, OssSettings};
 
 /// The fullName under which the Type is registered.
 pub const OSS_TYPE: &str = "storages.OssType";

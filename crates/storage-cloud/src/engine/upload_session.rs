@@ -20,12 +20,12 @@ use quick_xml::escape::escape;
 use reqwest::Method;
 use serde::Deserialize;
 
-use crate::confirm::{took_effect, Expected};
-use crate::core::{bytes_body, OssCore, OssRequest};
-use crate::error::{self, answer_lost};
-use crate::integrity::{crc_header, mismatch};
-use crate::lister::{parse_iso8601, trim_etag};
-use crate::transport::MAX_XML_BODY;
+use crate::engine::confirm::{took_effect, Expected};
+use crate::engine::core::{bytes_body, OssCore, OssRequest};
+use crate::engine::error::{self, answer_lost};
+use crate::engine::integrity::{crc_header, mismatch};
+use crate::engine::lister::{parse_iso8601, trim_etag};
+use crate::engine::transport::MAX_XML_BODY;
 
 /// Cleanup (AbortMultipartUpload) is retried at least this many times, even when the
 /// element's `maxRetries` is lower: an upload left open is billed until it is aborted.

@@ -22,12 +22,12 @@ use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Response};
 use tracing::Instrument;
 
-use crate::credentials::{
+use crate::engine::credentials::{
     CredentialsProvider, CredentialsSetting, EnvironmentCredentials, StaticCredentials,
 };
-use crate::settings::{Addressing, OssSettings};
-use crate::signing_key::SigningKeyCache;
-use crate::transport::{counted_body, Progress, Transport};
+use crate::engine::transport::{counted_body, Progress, Transport};
+use crate::oss::settings::{Addressing, OssSettings};
+use crate::oss::signing_key::SigningKeyCache;
 
 /// The body of a request to OSS that [`OssCore::send`] sends (and sends again).
 pub(crate) enum RequestBody {
@@ -281,7 +281,7 @@ impl OssCore {
         let credentials = self.credentials().await?;
         let request = self.build(req, body, &credentials, SystemTime::now())?;
         let response = self.transport.execute(request, progress.as_ref()).await?;
-        let request_id = crate::error::request_id(response.headers());
+        let request_id = crate::engine::error::request_id(response.headers());
         if let Some(id) = &request_id {
             ElementStorage::record_request_id(id);
         }
@@ -337,7 +337,7 @@ impl OssCore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::OssConfig;
+    use crate::oss::config::OssConfig;
 
     fn core(extra: serde_json::Value) -> OssCore {
         let mut json = serde_json::json!({

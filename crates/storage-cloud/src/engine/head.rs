@@ -8,10 +8,10 @@ use jit_storage::{ObjectInfo, StorageResult};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 
-use crate::core::{OssCore, OssRequest};
-use crate::error;
-use crate::integrity::crc_header;
-use crate::lister::trim_etag;
+use crate::engine::core::{OssCore, OssRequest};
+use crate::engine::error;
+use crate::engine::integrity::crc_header;
+use crate::engine::lister::trim_etag;
 
 /// A header's value, when it is present and visible ASCII.
 pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

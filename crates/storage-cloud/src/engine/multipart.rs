@@ -15,11 +15,11 @@ use jit_oss_protocol::crc64;
 use jit_storage::{ByteStream, FilePayload, Payload, StorageError, StorageResult};
 use reqwest::Method;
 
-use crate::core::{OssCore, OssRequest, RequestBody};
-use crate::error;
-use crate::integrity::{crc_header, mismatch};
-use crate::lister::trim_etag;
-use crate::upload_session::{self, Failure, Part, Uploaded};
+use crate::engine::core::{OssCore, OssRequest, RequestBody};
+use crate::engine::error;
+use crate::engine::integrity::{crc_header, mismatch};
+use crate::engine::lister::trim_etag;
+use crate::engine::upload_session::{self, Failure, Part, Uploaded};
 
 /// Most parts one upload may have.
 pub const MAX_PARTS: u64 = 10_000;

@@ -32,11 +32,13 @@ use reqwest::Method;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::core::{OssCore, OssRequest};
-use crate::error;
-use crate::head::{content_length, header_str, info_from_headers};
-use crate::integrity::{mismatch, ConfirmCrc};
-use crate::reader::{confirm_stored_crc, content_range, read_answer, reopen, resuming, Identity};
+use crate::engine::core::{OssCore, OssRequest};
+use crate::engine::error;
+use crate::engine::head::{content_length, header_str, info_from_headers};
+use crate::engine::integrity::{mismatch, ConfirmCrc};
+use crate::engine::reader::{
+    confirm_stored_crc, content_range, read_answer, reopen, resuming, Identity,
+};
 
 /// GetObject of the whole of `name`, in ranges of `downloadPartBytes` when it is larger
 /// than one.
@@ -48,7 +50,7 @@ pub(crate) async fn get(core: &Arc<OssCore>, name: &str) -> StorageResult<GetRes
     let response = match core.send(req).await {
         // Nothing at offset 0: the object is empty (or a server refuses the range).
         Err(e) if e.remote().and_then(|r| r.status) == Some(416) => {
-            return crate::reader::get(core, name, GetOptions::default()).await;
+            return crate::engine::reader::get(core, name, GetOptions::default()).await;
         }
         other => other?,
     };

@@ -5,8 +5,8 @@
 
 use jit_storage::ObjectInfo;
 
-use crate::core::OssCore;
-use crate::head::head;
+use crate::engine::core::OssCore;
+use crate::engine::head::head;
 
 /// What a write was meant to leave behind.
 pub(crate) struct Expected<'a> {

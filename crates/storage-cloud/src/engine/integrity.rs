@@ -14,7 +14,7 @@ use futures::{Stream, StreamExt};
 use jit_oss_protocol::crc64::Crc64;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 
-use crate::transport::Progress;
+use crate::engine::transport::Progress;
 
 /// The header holding an object's CRC-64/XZ as an unsigned decimal.
 pub const CRC_HEADER: &str = "x-oss-hash-crc64ecma";

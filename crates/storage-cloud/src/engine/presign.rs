@@ -11,7 +11,7 @@ use jit_storage::{
     StorageResult,
 };
 
-use crate::core::OssCore;
+use crate::engine::core::OssCore;
 
 /// The longest lifetime of a presigned URL, in seconds: 7 days.
 pub const MAX_PRESIGN_SECONDS: u64 = MAX_PRESIGN_EXPIRES;

@@ -22,10 +22,10 @@ use jit_storage::{
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 
-use crate::core::{OssCore, OssRequest};
-use crate::error;
-use crate::head::{content_length, head, header_str, info_from_headers};
-use crate::integrity::{crc_header, slice_stream, verify_download_confirming, ConfirmCrc};
+use crate::engine::core::{OssCore, OssRequest};
+use crate::engine::error;
+use crate::engine::head::{content_length, head, header_str, info_from_headers};
+use crate::engine::integrity::{crc_header, slice_stream, verify_download_confirming, ConfirmCrc};
 
 /// `bytes 100-1999/10000` → (100..2000, 10000); `None` unless well-formed, first ≤
 /// last < total.

@@ -9,7 +9,7 @@ use jit_oss_protocol::{Secret, SignatureVersion};
 use jit_storage::retry;
 use serde::{Deserialize, Deserializer};
 
-use crate::credentials::CredentialsSource;
+use crate::engine::credentials::CredentialsSource;
 
 /// Default size above which uploads go multipart: 64 MiB.
 pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;

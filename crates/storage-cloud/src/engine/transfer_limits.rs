@@ -3,7 +3,7 @@
 //! (`downloadConcurrency`, `downloadPartBytes`). `settings` calls [`check`] and turns
 //! its `(key, message)` into an `OssConfigError`.
 
-use crate::config::{
+use crate::oss::config::{
     OssConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE,
     DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     MAX_DOWNLOAD_CONCURRENCY, MAX_DOWNLOAD_PART_SIZE, MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE,

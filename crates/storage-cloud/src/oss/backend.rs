@@ -20,18 +20,18 @@ use jit_storage::{
 use md5::{Digest, Md5};
 use reqwest::Method;
 
-use crate::config::OssConfig;
-use crate::core::{OssCore, OssRequest, RequestBody};
-use crate::credentials::{CredentialsProvider, CredentialsSource};
-use crate::error;
-use crate::head::head;
-use crate::lister;
-use crate::presign;
-use crate::ranged;
-use crate::reader;
-use crate::settings::OssSettings;
-use crate::transport::MAX_XML_BODY;
-use crate::writer;
+use crate::engine::core::{OssCore, OssRequest, RequestBody};
+use crate::engine::credentials::{CredentialsProvider, CredentialsSource};
+use crate::engine::error;
+use crate::engine::head::head;
+use crate::engine::lister;
+use crate::engine::presign;
+use crate::engine::ranged;
+use crate::engine::reader;
+use crate::engine::transport::MAX_XML_BODY;
+use crate::engine::writer;
+use crate::oss::config::OssConfig;
+use crate::oss::settings::OssSettings;
 
 /// Most keys one DeleteMultipleObjects request may name.
 const DELETE_BATCH: usize = 1000;
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn a_provider_is_only_taken_for_host_credentials() {
-        use crate::credentials::StaticCredentials;
+        use crate::engine::credentials::StaticCredentials;
         let provider: Arc<dyn CredentialsProvider> = Arc::new(StaticCredentials::new(
             jit_oss_protocol::Credentials::new("ak", "sk"),
         ));

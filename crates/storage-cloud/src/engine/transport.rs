@@ -5,7 +5,7 @@
 //!
 //! Timeouts are idle ones (no progress for `timeoutSeconds`), never total ones, so a
 //! large transfer is not cut short while it moves. Nothing here signs or retries:
-//! [`crate::core`] builds and signs each attempt and decides whether to try again.
+//! [`crate::engine::core`] builds and signs each attempt and decides whether to try again.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,7 +17,7 @@ use futures::StreamExt;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::{Method, Response};
 
-use crate::error;
+use crate::engine::error;
 
 /// Upload chunk size when sending bytes held in memory.
 const SEND_CHUNK: usize = 64 * 1024;

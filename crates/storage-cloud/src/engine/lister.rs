@@ -9,8 +9,8 @@ use jit_storage::{ListOptions, ListPage, ObjectInfo, StorageResult};
 use reqwest::Method;
 use serde::Deserialize;
 
-use crate::core::OssRequest;
-use crate::error;
+use crate::engine::core::OssRequest;
+use crate::engine::error;
 
 /// Most entries OSS returns per page.
 pub const MAX_KEYS: usize = 1000;

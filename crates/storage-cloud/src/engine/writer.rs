@@ -19,13 +19,13 @@ use reqwest::header::HeaderMap;
 use reqwest::Method;
 use tracing::Instrument;
 
-use crate::confirm::{took_effect, Expected};
-use crate::core::{bytes_body, OssCore, OssRequest};
-use crate::error;
-use crate::integrity::{crc_header, mismatch, UploadDigest};
-use crate::lister::trim_etag;
-use crate::multipart;
-use crate::upload_session::Uploaded;
+use crate::engine::confirm::{took_effect, Expected};
+use crate::engine::core::{bytes_body, OssCore, OssRequest};
+use crate::engine::error;
+use crate::engine::integrity::{crc_header, mismatch, UploadDigest};
+use crate::engine::lister::trim_etag;
+use crate::engine::multipart;
+use crate::engine::upload_session::Uploaded;
 
 /// Writes `payload` to `name` (already validated) with `options`: in one request, or
 /// in parts above the multipart threshold. The CRC-64 returned is the server's,

@@ -10,12 +10,12 @@ use jit_oss_protocol::{region_from_endpoint, SignatureVersion};
 use jit_storage::retry::RetryPolicy;
 use jit_storage::{StorageError, StorageErrorKind};
 
-use crate::config::{
+use crate::engine::credentials::{self, CredentialsSetting};
+use crate::engine::transfer_limits;
+use crate::oss::config::{
     OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS,
     DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES_LIMIT, RETRY_MAX_MS_LIMIT,
 };
-use crate::credentials::{self, CredentialsSetting};
-use crate::transfer_limits;
 
 /// A configuration problem: the key (camelCase, as written) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
