@@ -52,24 +52,26 @@ mod engine;
 pub mod oss;
 
 pub use async_trait::async_trait;
-pub use engine::credentials::{
-    CredentialsProvider, CredentialsSetting, CredentialsSource, EnvironmentCredentials,
-    StaticCredentials, ENV_ACCESS_KEY_ID, ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN,
-};
-pub use engine::error::REQUEST_ID_HEADER;
-pub use engine::presign::MAX_PRESIGN_SECONDS;
-pub use engine::upload_session::CLEANUP_MIN_RETRIES;
-pub use jit_oss_protocol::SignatureVersion;
-pub use jit_oss_protocol::{Credentials, Secret};
-pub use oss::backend::{OssStorage, OssType};
-pub use oss::config::{
-    OssConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE, DEFAULT_MAX_RETRIES,
+pub use engine::addressing::Addressing;
+pub use engine::config::common::{
+    CommonConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE, DEFAULT_MAX_RETRIES,
     DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS, DEFAULT_TIMEOUT_SECONDS, MAX_DOWNLOAD_CONCURRENCY,
     MAX_DOWNLOAD_PART_SIZE, MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE, MAX_RETRIES_LIMIT,
-    MIN_DOWNLOAD_PART_SIZE, MIN_PART_SIZE, RETRY_MAX_MS_LIMIT,
+    MIN_DOWNLOAD_PART_SIZE, RETRY_MAX_MS_LIMIT,
 };
-pub use oss::settings::{Addressing, OssConfigError, OssSettings};
-
-/// The fullName under which the Type is registered.
-pub const OSS_TYPE: &str = "storages.OssType";
+pub use engine::config::credentials::{
+    CredentialsProvider, CredentialsSetting, CredentialsSource, EnvironmentCredentials,
+    EnvironmentNames, StaticCredentials,
+};
+pub use engine::config::settings::{CommonSettings, ConfigError};
+pub use engine::presign::MAX_PRESIGN_SECONDS;
+pub use engine::storage::CloudStorage;
+pub use engine::upload_session::CLEANUP_MIN_RETRIES;
+pub use jit_oss_protocol::SignatureVersion;
+pub use jit_oss_protocol::{Credentials, Secret};
+pub use oss::{
+    OssConfig, OssConfigError, OssSettings, OssStorage, OssType, ENV_ACCESS_KEY_ID,
+    ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN, MIN_PART_SIZE, OSS_ENVIRONMENT, OSS_TYPE,
+    REQUEST_ID_HEADER,
+};

@@ -1,28 +1,29 @@
 //! Lost answers: when the connection of a write (PutObject, CompleteMultipartUpload)
-//! broke after the request may have reached OSS, whether it took effect is checked —
-//! HeadObject, then size, CRC-64, content type and user metadata against what was sent
-//! — not guessed. [`took_effect`] is that check.
+//! broke after the request may have reached the server, whether it took effect is
+//! checked — HeadObject, then size, checksum, content type and user metadata against
+//! what was sent — not guessed. [`took_effect`] is that check.
 
-use jit_storage::ObjectInfo;
-
-use crate::engine::core::OssCore;
-use crate::engine::head::head;
+use crate::engine::core::Core;
+use crate::engine::head::{head, Described};
 
 /// What a write was meant to leave behind.
 pub(crate) struct Expected<'a> {
     /// Size of the object.
     pub size: u64,
-    /// CRC-64 of its bytes.
-    pub crc64: u64,
-    /// The upload headers: `content-type` and `x-oss-meta-*` are compared.
+    /// The checksum of its bytes (the dialect's).
+    pub checksum: u64,
+    /// The upload headers: `content-type` and the user metadata are compared.
     pub headers: &'a [(String, String)],
+    /// The dialect's user metadata prefix (`x-oss-meta-`).
+    pub meta_prefix: &'a str,
 }
 
 impl Expected<'_> {
-    /// Whether `info` describes the object this write meant to leave behind. An
-    /// object without a CRC-64 cannot be confirmed.
-    pub fn matches(&self, info: &ObjectInfo) -> bool {
-        if info.size != self.size || info.crc64 != Some(self.crc64) {
+    /// Whether `described` is the object this write meant to leave behind. An object
+    /// without a checksum cannot be confirmed.
+    pub fn matches(&self, described: &Described) -> bool {
+        let info = &described.info;
+        if info.size != self.size || described.checksum != Some(self.checksum) {
             return false;
         }
         self.headers.iter().all(|(name, value)| {
@@ -30,7 +31,7 @@ impl Expected<'_> {
                 info.content_type
                     .as_deref()
                     .is_some_and(|t| t.trim().eq_ignore_ascii_case(value.trim()))
-            } else if let Some(meta) = name.strip_prefix("x-oss-meta-") {
+            } else if let Some(meta) = name.strip_prefix(self.meta_prefix) {
                 info.metadata.get(meta) == Some(value)
             } else {
                 true
@@ -43,20 +44,20 @@ impl Expected<'_> {
 /// now what the write meant to leave behind, `None` when it is not (or cannot be
 /// checked: the write must then be sent again).
 pub(crate) async fn took_effect(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     expected: &Expected<'_>,
-) -> Option<ObjectInfo> {
+) -> Option<Described> {
     match head(core, key).await {
-        Ok(info) if expected.matches(&info) => {
+        Ok(described) if expected.matches(&described) => {
             tracing::debug!(key, "the write whose answer was lost took effect");
-            Some(info)
+            Some(described)
         }
-        Ok(info) => {
+        Ok(described) => {
             tracing::debug!(
                 key,
-                size = info.size,
-                crc64 = info.crc64,
+                size = described.info.size,
+                checksum = described.checksum,
                 "the write whose answer was lost did not take effect"
             );
             None
@@ -71,6 +72,7 @@ pub(crate) async fn took_effect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jit_storage::ObjectInfo;
 
     #[test]
     fn size_crc_type_and_metadata_must_all_match() {
@@ -81,29 +83,33 @@ mod tests {
         ];
         let expected = Expected {
             size: 5,
-            crc64: 42,
+            checksum: 42,
             headers: &headers,
+            meta_prefix: "x-oss-meta-",
         };
         let mut info = ObjectInfo::new("k", 5);
-        info.crc64 = Some(42);
         info.content_type = Some("Text/Plain".into());
         info.metadata.insert("author".into(), "alice".into());
-        assert!(expected.matches(&info));
+        let described = Described {
+            info,
+            checksum: Some(42),
+        };
+        assert!(expected.matches(&described));
 
-        let mut other = info.clone();
-        other.crc64 = None;
+        let mut other = described.clone();
+        other.checksum = None;
         assert!(!expected.matches(&other), "no CRC, no confirmation");
-        let mut other = info.clone();
-        other.crc64 = Some(43);
+        let mut other = described.clone();
+        other.checksum = Some(43);
         assert!(!expected.matches(&other));
-        let mut other = info.clone();
-        other.size = 6;
+        let mut other = described.clone();
+        other.info.size = 6;
         assert!(!expected.matches(&other));
-        let mut other = info.clone();
-        other.content_type = Some("image/png".into());
+        let mut other = described.clone();
+        other.info.content_type = Some("image/png".into());
         assert!(!expected.matches(&other));
-        let mut other = info.clone();
-        other.metadata.clear();
+        let mut other = described.clone();
+        other.info.metadata.clear();
         assert!(!expected.matches(&other));
     }
 }

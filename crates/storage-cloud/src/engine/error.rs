@@ -1,22 +1,20 @@
-//! OSS failures as [`StorageError`]s: the XML error body (code, message, request id,
-//! host id; for bodiless HEAD answers the same XML from the `x-oss-err` header) or, when
-//! there is no OSS XML, the HTTP status; transport errors; answers that cannot be used.
-//! Which failures are worth retrying is not decided here but by the contract's one
-//! table, `jit_storage::retry::is_retryable`, from the kind, status and code set here.
+//! Object-store failures as [`StorageError`]s: the XML error body (code, message,
+//! request id, host id; the same `<Error>` shape for OSS and S3, and for OSS's
+//! bodiless HEAD answers the same XML from its `x-oss-err` header) or, when there is
+//! no XML, the HTTP status; transport errors; answers that cannot be used. The
+//! dialect's [`Vocabulary`] names the headers and the service. Which failures are
+//! worth retrying is not decided here but by the contract's one table,
+//! `jit_storage::retry::is_retryable`, from the kind, status and code set here.
 
 use base64::Engine as _;
 use jit_oss_protocol::OssErrorBody;
 use jit_storage::{RemoteError, StorageError, StorageErrorKind};
 use reqwest::header::HeaderMap;
 
-/// The header OSS puts its request id in.
-pub const REQUEST_ID_HEADER: &str = "x-oss-request-id";
+use crate::engine::vocabulary::Vocabulary;
 
-/// The header in which OSS repeats the error XML (base64) for answers without a body.
-pub const ERROR_HEADER: &str = "x-oss-err";
-
-/// The storage error kind of an OSS error code (when the body had one) or, failing
-/// that, of the HTTP status.
+/// The storage error kind of an error code (when the body had one; OSS and S3 share
+/// their codes) or, failing that, of the HTTP status.
 pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
     use StorageErrorKind as K;
     if let Some(code) = code {
@@ -79,10 +77,10 @@ pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
     }
 }
 
-/// The request id of a response, from its header.
-pub fn request_id(headers: &HeaderMap) -> Option<String> {
+/// The request id of a response, from the dialect's header.
+pub fn request_id(words: &Vocabulary, headers: &HeaderMap) -> Option<String> {
     headers
-        .get(REQUEST_ID_HEADER)
+        .get(words.request_id)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map(str::to_string)
@@ -91,20 +89,26 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 /// The error of a failed response: its status, headers and (possibly empty or
 /// non-XML) body.
 ///
-/// Only the code, message, request id and host id of an XML body are used: OSS echoes
-/// the StringToSign in `SignatureDoesNotMatch` bodies, which may hold an STS token.
-pub fn from_response_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> StorageError {
+/// Only the code, message, request id and host id of an XML body are used: OSS and S3
+/// echo the StringToSign in `SignatureDoesNotMatch` bodies, which may hold an STS
+/// token.
+pub fn from_response_parts(
+    words: &Vocabulary,
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> StorageError {
     let parsed = OssErrorBody::parse(body)
         .or_else(|| {
             // HEAD answers have no body: OSS repeats the XML, base64, in `x-oss-err`.
-            let encoded = headers.get(ERROR_HEADER)?.as_bytes();
+            let encoded = headers.get(words.error_header?)?.as_bytes();
             let xml = base64::engine::general_purpose::STANDARD
                 .decode(encoded)
                 .ok()?;
             OssErrorBody::parse(&xml)
         })
         .filter(|b| !b.code.is_empty());
-    let header_id = request_id(headers);
+    let header_id = request_id(words, headers);
     match parsed {
         Some(b) => {
             let kind = kind_for(status, Some(&b.code));
@@ -114,7 +118,10 @@ pub fn from_response_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> Sto
                 b.message.clone()
             };
             let message = if b.code == "RequestTimeTooSkewed" {
-                format!("{message} (check this machine's clock: OSS allows 15 minutes of skew)")
+                format!(
+                    "{message} (check this machine's clock: {} allows 15 minutes of skew)",
+                    words.service
+                )
             } else {
                 message
             };
@@ -151,8 +158,9 @@ fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// A transport failure (connect, timeout, broken connection, bad body) as an error.
-pub fn from_reqwest(err: reqwest::Error) -> StorageError {
+/// A transport failure (connect, timeout, broken connection, bad body) with `service`
+/// as an error.
+pub fn from_reqwest(err: reqwest::Error, service: &str) -> StorageError {
     let kind = if err.is_timeout() {
         StorageErrorKind::Timeout
     } else if err.is_decode() {
@@ -161,17 +169,17 @@ pub fn from_reqwest(err: reqwest::Error) -> StorageError {
         StorageErrorKind::Network
     };
     let what = if err.is_connect() {
-        "cannot connect to OSS"
+        format!("cannot connect to {service}")
     } else if err.is_timeout() {
-        "OSS did not answer in time"
+        format!("{service} did not answer in time")
     } else {
-        "the connection to OSS failed"
+        format!("the connection to {service} failed")
     };
     StorageError::new(kind, what).with_source(err)
 }
 
 /// Whether a request that failed with `err` may nevertheless have been carried out by
-/// OSS: the connection broke or went quiet once the request may have reached it
+/// the server: the connection broke or went quiet once the request may have reached it
 /// ([`Network`](StorageErrorKind::Network) or [`Timeout`](StorageErrorKind::Timeout)
 /// without any HTTP answer), so no answer says either way. A connection that could not
 /// be made, or any answer with a status, is not such a case.
@@ -192,18 +200,22 @@ pub fn answer_lost(err: &StorageError) -> bool {
 /// A successful answer that cannot be used: malformed XML, a missing header. Kind
 /// [`Server`](StorageErrorKind::Server) (the fault is on the other side), with the
 /// request id when the headers carry one.
-pub fn malformed_response(message: impl Into<String>, headers: Option<&HeaderMap>) -> StorageError {
+pub fn malformed_response(
+    words: &Vocabulary,
+    message: impl Into<String>,
+    headers: Option<&HeaderMap>,
+) -> StorageError {
     let err = StorageError::new(StorageErrorKind::Server, message);
     match headers {
-        Some(headers) => with_request_id(err, headers),
+        Some(headers) => with_request_id(words, err, headers),
         None => err,
     }
 }
 
 /// `err` with the request id of the answer whose `headers` are given, when they carry
-/// one: what OSS support asks for.
-pub fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
-    match request_id(headers) {
+/// one: what the service's support asks for.
+pub fn with_request_id(words: &Vocabulary, err: StorageError, headers: &HeaderMap) -> StorageError {
+    match request_id(words, headers) {
         Some(id) => err.with_remote(RemoteError {
             request_id: Some(id),
             ..RemoteError::default()
@@ -215,7 +227,15 @@ pub fn with_request_id(err: StorageError, headers: &HeaderMap) -> StorageError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oss::dialect::OSS_VOCABULARY;
     use reqwest::header::HeaderValue;
+
+    const REQUEST_ID_HEADER: &str = "x-oss-request-id";
+    const ERROR_HEADER: &str = "x-oss-err";
+
+    fn from_response_parts(status: u16, headers: &HeaderMap, body: &[u8]) -> StorageError {
+        super::from_response_parts(&OSS_VOCABULARY, status, headers, body)
+    }
 
     fn headers(id: Option<&str>) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -273,6 +293,7 @@ mod tests {
     fn clock_skew_is_explained_and_retried() {
         let skew = from_response_parts(403, &headers(None), xml("RequestTimeTooSkewed").as_bytes());
         assert!(skew.message().contains("clock"), "{skew}");
+        assert!(skew.message().contains("OSS allows 15 minutes"), "{skew}");
         assert!(skew.is_retryable());
         let denied =
             from_response_parts(403, &headers(None), xml("SignatureDoesNotMatch").as_bytes());
@@ -333,7 +354,7 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         drop(listener);
         let err = reqwest::get(format!("http://{addr}/")).await.unwrap_err();
-        let err = from_reqwest(err);
+        let err = from_reqwest(err, "OSS");
         assert_eq!(err.kind(), StorageErrorKind::Network);
         assert!(!answer_lost(&err), "{err:?}");
     }

@@ -1,8 +1,9 @@
-//! End-to-end CRC-64 while bytes stream: [`UploadDigest`] computes the CRC-64 and byte
-//! count of what an upload sends (and remembers why the caller's payload stream
-//! failed); [`verify_download`] checks a downloaded body's length and, for a whole
-//! object, its `x-oss-hash-crc64ecma` as it is read; [`slice_stream`] cuts a range out
-//! of a full body when a server ignored the Range header.
+//! End-to-end CRC-64 while bytes stream, in the dialect's algorithm (OSS: CRC-64/XZ,
+//! S3: CRC-64/NVME): [`UploadDigest`] computes the checksum and byte count of what an
+//! upload sends (and remembers why the caller's payload stream failed);
+//! [`verify_download`] checks a downloaded body's length and, for a whole object, the
+//! checksum its answer announced, as it is read; [`slice_stream`] cuts a range out of a
+//! full body when a server ignored the Range header.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -10,22 +11,13 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
+use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
-use jit_oss_protocol::crc64::Crc64;
 use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
+use jit_wire::crc64::Crc64;
 
+use crate::engine::dialect::ChecksumAtEnd;
 use crate::engine::transport::Progress;
-
-/// The header holding an object's CRC-64/XZ as an unsigned decimal.
-pub const CRC_HEADER: &str = "x-oss-hash-crc64ecma";
-
-/// Parses the CRC header of a response, if present and well-formed.
-pub fn crc_header(headers: &reqwest::header::HeaderMap) -> Option<u64> {
-    headers
-        .get(CRC_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
 
 /// An IntegrityMismatch error comparing two CRCs.
 pub fn mismatch(what: &str, expected: u64, got: u64) -> StorageError {
@@ -35,34 +27,42 @@ pub fn mismatch(what: &str, expected: u64, got: u64) -> StorageError {
     )
 }
 
-#[derive(Default)]
 struct DigestState {
     crc: Crc64,
     sent: u64,
     failure: Option<StorageError>,
 }
 
-/// The digest of an upload body as it streams: CRC-64 and byte count of what was handed
-/// to the HTTP client, and the payload's own error (its stream failed, or yielded more or
-/// fewer bytes than declared) if there was one. Clones share the digest.
-#[derive(Clone, Default)]
+/// The digest of an upload body as it streams: checksum and byte count of what was
+/// handed to the HTTP client, and the payload's own error (its stream failed, or
+/// yielded more or fewer bytes than declared) if there was one. Clones share the
+/// digest.
+#[derive(Clone)]
 pub struct UploadDigest {
     state: Arc<Mutex<DigestState>>,
     progress: Progress,
 }
 
 impl UploadDigest {
-    /// Wraps `stream` (which must yield exactly `length` bytes) as a request body.
-    pub fn request_body(&self, stream: ByteStream, length: u64) -> reqwest::Body {
-        reqwest::Body::wrap_stream(self.observe(stream, length))
+    /// A digest hashing with `hasher` (the dialect's, over no data yet).
+    pub fn new(hasher: Crc64) -> Self {
+        Self {
+            state: Arc::new(Mutex::new(DigestState {
+                crc: hasher,
+                sent: 0,
+                failure: None,
+            })),
+            progress: Progress::default(),
+        }
     }
 
-    /// The observed stream, with errors as the HTTP client wants them.
-    fn observe(
+    /// `stream` (which must yield exactly `length` bytes) observed, with errors as the
+    /// HTTP client wants them.
+    pub fn observe(
         &self,
         stream: ByteStream,
         length: u64,
-    ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
+    ) -> BoxStream<'static, Result<Bytes, std::io::Error>> {
         let state = self.state.clone();
         let progress = self.progress.clone();
         let at_end = self.state.clone();
@@ -104,7 +104,13 @@ impl UploadDigest {
                 }
             }
         });
-        observed.chain(end_check)
+        Box::pin(observed.chain(end_check))
+    }
+
+    /// The checksum of the body, to be asked once it has all been read (a trailer's).
+    pub fn at_end(&self) -> ChecksumAtEnd {
+        let digest = self.clone();
+        Arc::new(move || digest.crc64())
     }
 
     /// The progress counter the idle timeout watches.
@@ -112,7 +118,7 @@ impl UploadDigest {
         self.progress.clone()
     }
 
-    /// CRC of everything sent so far.
+    /// Checksum of everything sent so far.
     pub fn crc64(&self) -> u64 {
         self.state
             .lock()
@@ -138,10 +144,10 @@ impl UploadDigest {
 }
 
 /// `inner`, checked as it is read: exactly `size` bytes and, when `expected` is given,
-/// that CRC-64. A failure is the stream's last item.
+/// that CRC-64/XZ. A failure is the stream's last item.
 #[cfg(test)]
 pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> ByteStream {
-    verify_download_confirming(inner, expected, size, None)
+    verify_download_confirming(inner, Crc64::new(), expected, size, None)
 }
 
 /// Asked, when a whole download's CRC-64 differs from the one its answer announced,
@@ -149,18 +155,20 @@ pub fn verify_download(inner: ByteStream, expected: Option<u64>, size: u64) -> B
 /// not the bytes, was wrong): `true` ends the stream as a success.
 pub type ConfirmCrc = Box<dyn FnOnce(u64) -> BoxFuture<'static, bool> + Send>;
 
-/// Like [`verify_download`], but a CRC mismatch is first put to `confirm` (a fresh look
-/// at the stored object), so a wrong CRC header on bytes that are right is not reported
-/// as corruption; bytes that are wrong still are.
+/// Like [`verify_download`], hashing with `hasher` (the dialect's), and a CRC mismatch
+/// is first put to `confirm` (a fresh look at the stored object), so a wrong CRC header
+/// on bytes that are right is not reported as corruption; bytes that are wrong still
+/// are.
 pub fn verify_download_confirming(
     inner: ByteStream,
+    hasher: Crc64,
     expected: Option<u64>,
     size: u64,
     confirm: Option<ConfirmCrc>,
 ) -> ByteStream {
     Box::pin(Verifying {
         inner,
-        crc: Crc64::new(),
+        crc: hasher,
         expected,
         size,
         seen: 0,
@@ -301,7 +309,7 @@ mod tests {
 
     #[tokio::test]
     async fn download_verification() {
-        let good = jit_oss_protocol::crc64::checksum(b"123456789");
+        let good = jit_wire::crc64::checksum(b"123456789");
         let ok = verify_download(chunks(&[b"1234", b"56789"]), Some(good), 9);
         assert_eq!(collect_stream(ok, None).await.unwrap(), &b"123456789"[..]);
 
@@ -316,12 +324,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_mismatch_is_put_to_the_stored_object_before_it_is_reported() {
-        let bytes_crc = jit_oss_protocol::crc64::checksum(b"123456789");
+        let bytes_crc = jit_wire::crc64::checksum(b"123456789");
         let wrong_header = bytes_crc ^ 1;
         // The stored object has the CRC of the bytes: the header was wrong.
         let confirm: ConfirmCrc = Box::new(move |got| Box::pin(async move { got == bytes_crc }));
         let read = verify_download_confirming(
             chunks(&[b"1234", b"56789"]),
+            Crc64::new(),
             Some(wrong_header),
             9,
             Some(confirm),
@@ -331,6 +340,7 @@ mod tests {
         let confirm: ConfirmCrc = Box::new(|_| Box::pin(async { false }));
         let read = verify_download_confirming(
             chunks(&[b"1234", b"5678X"]),
+            Crc64::new(),
             Some(bytes_crc),
             9,
             Some(confirm),
@@ -368,20 +378,22 @@ mod tests {
 
     #[tokio::test]
     async fn upload_digest_counts_and_remembers_payload_errors() {
-        let digest = UploadDigest::default();
+        let digest = UploadDigest::new(Crc64::new());
         let observed: Vec<_> = digest
             .observe(chunks(&[b"1234", b"56789"]), 9)
             .collect()
             .await;
         assert!(observed.iter().all(Result::is_ok));
         assert_eq!(digest.bytes_sent(), 9);
-        assert_eq!(
-            digest.crc64(),
-            jit_oss_protocol::crc64::checksum(b"123456789")
-        );
+        assert_eq!(digest.crc64(), jit_wire::crc64::checksum(b"123456789"));
         assert!(digest.take_payload_error().is_none());
+        assert_eq!((digest.at_end())(), jit_wire::crc64::checksum(b"123456789"));
+        // Another algorithm, another checksum.
+        let nvme = UploadDigest::new(jit_wire::crc64::Crc64Algorithm::Nvme.hasher());
+        let _: Vec<_> = nvme.observe(chunks(&[b"123456789"]), 9).collect().await;
+        assert_eq!(nvme.crc64(), 0xae8b_1486_0a79_9888);
 
-        let digest = UploadDigest::default();
+        let digest = UploadDigest::new(Crc64::new());
         let observed: Vec<_> = digest
             .observe(chunks(&[b"1234", b"56789"]), 5)
             .collect()
@@ -390,7 +402,7 @@ mod tests {
         let err = digest.take_payload_error().expect("length violation");
         assert_eq!(err.kind(), StorageErrorKind::InvalidArgument);
 
-        let digest = UploadDigest::default();
+        let digest = UploadDigest::new(Crc64::new());
         let failing: ByteStream = Box::pin(futures::stream::iter(vec![
             Ok(Bytes::from_static(b"ab")),
             Err(StorageError::new(StorageErrorKind::Io, "disk gone")),
@@ -398,7 +410,7 @@ mod tests {
         let _: Vec<_> = digest.observe(failing, 9).collect().await;
         assert_eq!(digest.take_payload_error().unwrap().message(), "disk gone");
 
-        let digest = UploadDigest::default();
+        let digest = UploadDigest::new(Crc64::new());
         let observed: Vec<_> = digest.observe(chunks(&[b"1234"]), 9).collect().await;
         assert!(observed.last().unwrap().is_err());
         let err = digest.take_payload_error().expect("short stream");

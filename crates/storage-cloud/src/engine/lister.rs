@@ -1,27 +1,30 @@
-//! Listing with ListObjectsV2 (`GET /?list-type=2`): the request (prefix, delimiter,
-//! continuation token, max-keys, `encoding-type=url`) and its XML answer, parsed with
-//! quick-xml's serde support and URL-decoded into a [`ListPage`].
+//! Listing with ListObjectsV2 (`GET /?list-type=2`, OSS and S3 alike): the request
+//! (prefix, delimiter, continuation token, max-keys, `encoding-type=url` where the
+//! dialect asks for it) and its XML answer, parsed with quick-xml's serde support and
+//! URL-decoded (when the answer says it is encoded) into a [`ListPage`].
 
 use std::time::SystemTime;
 
-use jit_oss_protocol::encode::decode_component;
 use jit_storage::{ListOptions, ListPage, ObjectInfo, StorageResult};
+use jit_wire::percent::decode_component;
 use reqwest::Method;
 use serde::Deserialize;
 
-use crate::engine::core::OssRequest;
+use crate::engine::core::Request;
 use crate::engine::error;
+use crate::engine::vocabulary::Vocabulary;
 
-/// Most entries OSS returns per page.
+/// Most entries OSS and S3 return per page.
 pub const MAX_KEYS: usize = 1000;
 
-/// The ListObjectsV2 request for `options`.
-pub(crate) fn request(options: &ListOptions) -> OssRequest {
+/// The ListObjectsV2 request for `options` in the dialect of `words`.
+pub(crate) fn request(words: &Vocabulary, options: &ListOptions) -> Request {
     let max_keys = options.max_keys.unwrap_or(MAX_KEYS).clamp(1, MAX_KEYS);
-    let mut req = OssRequest::new(Method::GET, None)
-        .query("list-type", Some("2"))
-        .query("encoding-type", Some("url"))
-        .query("max-keys", Some(&max_keys.to_string()));
+    let mut req = Request::new(Method::GET, None).query("list-type", Some("2"));
+    if words.url_encoded_listings {
+        req = req.query("encoding-type", Some("url"));
+    }
+    let mut req = req.query("max-keys", Some(&max_keys.to_string()));
     if let Some(prefix) = options.prefix.as_deref().filter(|p| !p.is_empty()) {
         req = req.query("prefix", Some(prefix));
     }
@@ -78,17 +81,17 @@ pub(crate) fn parse_iso8601(s: &str) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(std::time::Duration::new(secs, dt.nanosecond()))
 }
 
-/// ETags without their quotes (OSS quotes them in headers and XML alike).
+/// ETags without their quotes (OSS and S3 quote them in headers and XML alike).
 pub(crate) fn trim_etag(etag: &str) -> String {
     etag.trim().trim_matches('"').to_string()
 }
 
 /// Parses a ListObjectsV2 body.
-pub(crate) fn parse(body: &[u8]) -> StorageResult<ListPage> {
+pub(crate) fn parse(words: &Vocabulary, body: &[u8]) -> StorageResult<ListPage> {
     let text = std::str::from_utf8(body)
-        .map_err(|_| error::malformed_response("the listing is not UTF-8", None))?;
+        .map_err(|_| error::malformed_response(words, "the listing is not UTF-8", None))?;
     let result: ListBucketResult = quick_xml::de::from_str(text).map_err(|e| {
-        error::malformed_response(format!("cannot read the listing XML: {e}"), None)
+        error::malformed_response(words, format!("cannot read the listing XML: {e}"), None)
     })?;
     let encoded = result
         .encoding_type
@@ -123,6 +126,7 @@ pub(crate) fn parse(body: &[u8]) -> StorageResult<ListPage> {
         .map(|t| decode(&t));
     if result.is_truncated && next_token.is_none() {
         return Err(error::malformed_response(
+            words,
             "the listing is truncated but has no continuation token",
             None,
         ));
@@ -141,6 +145,11 @@ pub(crate) fn parse(body: &[u8]) -> StorageResult<ListPage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oss::dialect::OSS_VOCABULARY;
+
+    fn parse(body: &[u8]) -> StorageResult<ListPage> {
+        super::parse(&OSS_VOCABULARY, body)
+    }
 
     #[test]
     fn parses_an_encoded_page() {
@@ -218,12 +227,15 @@ mod tests {
 
     #[test]
     fn request_query() {
-        let req = request(&ListOptions {
-            prefix: Some("a/".into()),
-            delimiter: Some("/".into()),
-            token: Some("t".into()),
-            max_keys: Some(5000),
-        });
+        let req = request(
+            &OSS_VOCABULARY,
+            &ListOptions {
+                prefix: Some("a/".into()),
+                delimiter: Some("/".into()),
+                token: Some("t".into()),
+                max_keys: Some(5000),
+            },
+        );
         let q: Vec<_> = req
             .query
             .iter()

@@ -1,8 +1,9 @@
 //! Multipart upload of large payloads: InitiateMultipartUpload, one UploadPart per
 //! buffered part (each part is bytes in memory, so it is retried like any request),
 //! up to `multipartConcurrency` parts in flight while the next one is read, then
-//! CompleteMultipartUpload, whose CRC-64 must equal the parts' CRCs combined in part
-//! order. Any failure before completion waits for the parts in flight, then aborts the
+//! CompleteMultipartUpload, whose checksum must equal the parts' checksums combined in
+//! part order (the dialect's CRC-64: each part carries its own where the dialect sends
+//! it, for the server to verify). Any failure before completion waits for the parts in flight, then aborts the
 //! upload so no orphan parts stay billed; so does dropping the upload's future. Initiate, Complete and Abort themselves, and
 //! what happens when their answers are lost, are `upload_session`'s.
 
@@ -11,13 +12,12 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use futures::stream::FuturesUnordered;
 use futures::StreamExt;
-use jit_oss_protocol::crc64;
 use jit_storage::{ByteStream, FilePayload, Payload, StorageError, StorageResult};
 use reqwest::Method;
 
-use crate::engine::core::{OssCore, OssRequest, RequestBody};
+use crate::engine::core::{Core, Request, RequestBody};
 use crate::engine::error;
-use crate::engine::integrity::{crc_header, mismatch};
+use crate::engine::integrity::mismatch;
 use crate::engine::lister::trim_etag;
 use crate::engine::upload_session::{self, Failure, Part, Uploaded};
 
@@ -34,7 +34,7 @@ pub(crate) fn part_size_for(length: u64, configured: u64) -> u64 {
 /// the initiation. A caller that gives up on the upload (drops this future) once it is
 /// open leaves nothing open either: the upload is aborted in the background.
 pub(crate) async fn upload(
-    core: &Arc<OssCore>,
+    core: &Arc<Core>,
     key: &str,
     payload: Payload,
     headers: Vec<(String, String)>,
@@ -80,7 +80,7 @@ pub(crate) async fn upload(
 /// An open upload that is aborted (in a task of its own) if this is dropped while
 /// armed: when the future uploading it is dropped half way.
 struct AbortOnDrop {
-    core: Arc<OssCore>,
+    core: Arc<Core>,
     key: String,
     upload_id: String,
     armed: bool,
@@ -120,7 +120,7 @@ impl Drop for AbortOnDrop {
 /// the parts still in flight are awaited, so that nothing is being uploaded when the
 /// caller aborts the upload; the first error is returned.
 async fn upload_parts(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     upload_id: &str,
     mut source: ByteStream,
@@ -221,23 +221,28 @@ fn part_stream(stream: ByteStream, length: u64, part_size: u64) -> ByteStream {
     ))
 }
 
-/// UploadPart of part `number`: its CRC-64, checked against the server's when it
-/// answers with one, and its ETag.
+/// UploadPart of part `number`: its checksum (sent, where the dialect does, for the
+/// server to verify), checked against the server's when it answers with one, and its
+/// ETag.
 async fn upload_part(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     upload_id: &str,
     number: u32,
     data: Bytes,
 ) -> StorageResult<Part> {
-    let crc = crc64::checksum(&data);
+    let checksum = core.checksum();
+    let crc = checksum.of(&data);
     let len = data.len() as u64;
-    let req = OssRequest::new(Method::PUT, Some(key))
+    let mut req = Request::new(Method::PUT, Some(key))
         .query("partNumber", Some(&number.to_string()))
         .query("uploadId", Some(upload_id))
         .body(RequestBody::Bytes(data));
+    if checksum.sent_with_uploads {
+        req = req.checksum_header(checksum.header, checksum.encode(crc));
+    }
     let response = core.send(req).await?;
-    if let Some(server) = crc_header(response.headers()) {
+    if let Some(server) = checksum.read(response.headers()) {
         if server != crc {
             return Err(mismatch(&format!("part {number}"), crc, server));
         }
@@ -249,6 +254,7 @@ async fn upload_part(
         .map(trim_etag)
         .ok_or_else(|| {
             error::malformed_response(
+                core.words(),
                 format!("UploadPart {number} answered without an ETag"),
                 Some(response.headers()),
             )

@@ -1,20 +1,20 @@
-//! Presigned URLs: a lifetime of 1 second to 7 days, for V1 and V4 alike (V4 cannot sign
-//! longer; V1 could, but a URL that works for years is a leaked credential), checked
-//! without any arithmetic that can overflow; the URL is signed with the credentials the
-//! element's provider gives now.
+//! Presigned URLs: a lifetime of 1 second to 7 days, for every signature alike (OSS V4
+//! and S3's SigV4 cannot sign longer; OSS V1 could, but a URL that works for years is a
+//! leaked credential), checked without any arithmetic that can overflow; the URL is
+//! signed by the dialect with the credentials the element's provider gives now.
 
 use std::time::{Duration, SystemTime};
 
-use jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES;
 use jit_storage::{
     guess_content_type, PresignMethod, PresignOptions, PresignedRequest, StorageError,
     StorageResult,
 };
 
-use crate::engine::core::OssCore;
+use crate::engine::core::Core;
 
-/// The longest lifetime of a presigned URL, in seconds: 7 days.
-pub const MAX_PRESIGN_SECONDS: u64 = MAX_PRESIGN_EXPIRES;
+/// The longest lifetime of a presigned URL, in seconds: 7 days (OSS V4's and S3's
+/// `X-Amz-Expires` limit).
+pub const MAX_PRESIGN_SECONDS: u64 = 604_800;
 
 /// `expires` in whole seconds (rounded up), if it is 1 second to 7 days; else an
 /// InvalidArgument error.
@@ -36,7 +36,7 @@ pub(crate) fn lifetime_secs(expires: Duration) -> StorageResult<u64> {
 
 /// A presigned request for `name` (already validated) with `options`.
 pub(crate) async fn presign(
-    core: &OssCore,
+    core: &Core,
     name: &str,
     options: PresignOptions,
 ) -> StorageResult<PresignedRequest> {
@@ -45,13 +45,14 @@ pub(crate) async fn presign(
     let expires_at = now
         .checked_add(Duration::from_secs(secs))
         .ok_or_else(|| StorageError::invalid_argument("the expiry time cannot be represented"))?;
-    let mut sign = core.presign_request(options.method.as_str(), name);
+    let mut sign = core.signing_request(options.method.as_str(), Some(name));
     let mut headers = Vec::new();
     match options.method {
         PresignMethod::Get => {
             // A GET sends no Content-Type: bind the type the object is served with.
             if let Some(ct) = &options.content_type {
-                sign = sign.with_query("response-content-type", Some(ct));
+                sign.query
+                    .push(("response-content-type".to_string(), Some(ct.clone())));
             }
         }
         PresignMethod::Put => {
@@ -59,11 +60,11 @@ pub(crate) async fn presign(
                 .content_type
                 .clone()
                 .unwrap_or_else(|| guess_content_type(name));
-            sign = sign.with_header("content-type", ct.clone());
+            sign.headers.push(("content-type".to_string(), ct.clone()));
             headers.push(("Content-Type".to_string(), ct));
         }
     }
-    let url = core.presign_url(sign, now, secs, expires_at).await?;
+    let url = core.presign_url(sign, now, secs).await?;
     Ok(PresignedRequest {
         url,
         method: options.method,
@@ -76,6 +77,14 @@ pub(crate) async fn presign(
 mod tests {
     use super::*;
     use jit_storage::StorageErrorKind;
+
+    #[test]
+    fn the_limit_is_the_signers() {
+        assert_eq!(
+            MAX_PRESIGN_SECONDS,
+            jit_oss_protocol::sign::v4::MAX_PRESIGN_EXPIRES
+        );
+    }
 
     #[test]
     fn lifetimes_are_one_second_to_seven_days_without_overflow() {

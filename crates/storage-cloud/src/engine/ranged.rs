@@ -8,10 +8,10 @@
 //! flight, so `downloadConcurrency × downloadPartBytes` at most. Each range is read as
 //! the reader reads: `If-Match` on the ETag of the first answer (a changed object is a
 //! Conflict), its Content-Range and length checked, resumed from the first missing byte
-//! when its body breaks off, under the element's retry policy. The CRC-64 of each range
-//! is computed once, in its task, as its bytes arrive; the ranges' CRCs combined in
-//! order must equal the object's `x-oss-hash-crc64ecma` (a mismatch is first put to the
-//! stored object, as for any whole read).
+//! when its body breaks off, under the element's retry policy. The checksum of each
+//! range (the dialect's CRC-64) is computed once, in its task, as its bytes arrive; the
+//! ranges' checksums combined in order must equal the object's (`x-oss-hash-crc64ecma`
+//! for OSS; a mismatch is first put to the stored object, as for any whole read).
 //!
 //! An object that fits in the first part, or a server that answers the first GET with
 //! the whole object (OSS does when the range reaches past the end), is read as one
@@ -24,7 +24,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::StreamExt;
-use jit_oss_protocol::crc64::{self, Crc64};
 use jit_storage::{
     ByteStream, GetOptions, GetResult, RemoteError, StorageError, StorageErrorKind, StorageResult,
 };
@@ -32,9 +31,9 @@ use reqwest::Method;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::engine::core::{OssCore, OssRequest};
+use crate::engine::core::{Core, Request};
 use crate::engine::error;
-use crate::engine::head::{content_length, header_str, info_from_headers};
+use crate::engine::head::{content_length, describe, header_str};
 use crate::engine::integrity::{mismatch, ConfirmCrc};
 use crate::engine::reader::{
     confirm_stored_crc, content_range, read_answer, reopen, resuming, Identity,
@@ -42,11 +41,12 @@ use crate::engine::reader::{
 
 /// GetObject of the whole of `name`, in ranges of `downloadPartBytes` when it is larger
 /// than one.
-pub(crate) async fn get(core: &Arc<OssCore>, name: &str) -> StorageResult<GetResult> {
+pub(crate) async fn get(core: &Arc<Core>, name: &str) -> StorageResult<GetResult> {
     let part = core.settings.download_part_size;
     let first = 0..part;
-    let req =
-        OssRequest::new(Method::GET, Some(name)).header("range", format!("bytes=0-{}", part - 1));
+    let req = Request::new(Method::GET, Some(name))
+        .header("range", format!("bytes=0-{}", part - 1))
+        .checksum_headers(core.checksum().ask);
     let response = match core.send(req).await {
         // Nothing at offset 0: the object is empty (or a server refuses the range).
         Err(e) if e.remote().and_then(|r| r.status) == Some(416) => {
@@ -59,7 +59,8 @@ pub(crate) async fn get(core: &Arc<OssCore>, name: &str) -> StorageResult<GetRes
         return read_answer(core, name, None, response);
     }
     let headers = response.headers().clone();
-    let malformed = |message: String| error::malformed_response(message, Some(&headers));
+    let words = core.words();
+    let malformed = |message: String| error::malformed_response(words, message, Some(&headers));
     let value = header_str(&headers, "content-range").unwrap_or("");
     let (range, total) = content_range(&headers)
         .ok_or_else(|| malformed(format!("206 without a valid Content-Range ({value:?})")))?;
@@ -80,12 +81,20 @@ pub(crate) async fn get(core: &Arc<OssCore>, name: &str) -> StorageResult<GetRes
         whole.range = None;
         return Ok(whole);
     }
-    let info = info_from_headers(name, &headers, total);
+    let described = describe(core, name, &headers, total);
+    let info = described.info;
     let identity = Identity {
         total,
         etag: info.etag.clone(),
-        crc64: info.crc64,
+        checksum: described.checksum,
     };
+    if identity.checksum.is_none() {
+        tracing::debug!(
+            key = name,
+            header = core.checksum().header,
+            "the answer carries no checksum: the read is checked by its length only"
+        );
+    }
     let body = core.transport.body_stream(response);
     let stitched = Stitched::new(
         core.clone(),
@@ -94,7 +103,7 @@ pub(crate) async fn get(core: &Arc<OssCore>, name: &str) -> StorageResult<GetRes
         part,
         core.settings.download_concurrency,
         body,
-        error::request_id(&headers),
+        error::request_id(words, &headers),
     );
     Ok(GetResult {
         info,
@@ -121,7 +130,7 @@ impl Drop for Task {
 
 /// The ranges of one read and the tasks reading them.
 struct Stitched {
-    core: Arc<OssCore>,
+    core: Arc<Core>,
     key: String,
     identity: Identity,
     /// Ranges not started yet, in order.
@@ -143,7 +152,7 @@ impl Stitched {
     /// The read of `identity.total` bytes of `key` in ranges of `part` bytes, the first
     /// of which arrives as `first`; the first `concurrency` ranges start now.
     fn new(
-        core: Arc<OssCore>,
+        core: Arc<Core>,
         key: &str,
         identity: Identity,
         part: u64,
@@ -161,7 +170,8 @@ impl Stitched {
         let mut running = VecDeque::new();
         // The tasks log inside the operation's span (current while it starts and
         // while its stream is polled).
-        let first = collect(opened, 0..part).instrument(tracing::Span::current());
+        let hasher = core.checksum().hasher();
+        let first = collect(opened, 0..part, hasher).instrument(tracing::Span::current());
         running.push_back(Task(tokio::spawn(first)));
         let mut stitched = Stitched {
             core,
@@ -190,8 +200,9 @@ impl Stitched {
                 (self.core.clone(), self.key.clone(), self.identity.clone());
             let read = async move {
                 let body = reopen(&core, &key, range.clone(), &identity).await?;
+                let hasher = core.checksum().hasher();
                 let body = resuming(core, &key, body, range.clone(), identity);
-                collect(body, range).await
+                collect(body, range, hasher).await
             };
             let read = read.instrument(tracing::Span::current());
             self.running.push_back(Task(tokio::spawn(read)));
@@ -220,7 +231,7 @@ impl Stitched {
                     )))
                 }
             };
-            self.crc = crc64::combine(self.crc, body.crc, body.len);
+            self.crc = self.core.checksum().combine(self.crc, body.crc, body.len);
             self.current = body.chunks.into_iter();
             self.top_up();
         }
@@ -229,7 +240,7 @@ impl Stitched {
     /// At the end: the ranges' CRCs combined must be the object's (or, when they are
     /// not, the stored object's, asked afresh).
     async fn finish(&mut self) -> StorageResult<()> {
-        let Some(expected) = self.identity.crc64.filter(|e| *e != self.crc) else {
+        let Some(expected) = self.identity.checksum.filter(|e| *e != self.crc) else {
             return Ok(());
         };
         let confirmed = match self.confirm.take() {
@@ -261,12 +272,15 @@ impl Stitched {
     }
 }
 
-/// The bytes of `range` from `body`, with their CRC-64: exactly `range`'s length, or
-/// an IntegrityMismatch.
-async fn collect(mut body: ByteStream, range: Range<u64>) -> StorageResult<RangeBody> {
+/// The bytes of `range` from `body`, with their checksum (by `crc`, a fresh hasher):
+/// exactly `range`'s length, or an IntegrityMismatch.
+async fn collect(
+    mut body: ByteStream,
+    range: Range<u64>,
+    mut crc: jit_wire::crc64::Crc64,
+) -> StorageResult<RangeBody> {
     let want = range.end - range.start;
     let mut chunks = Vec::new();
-    let mut crc = Crc64::new();
     let mut len = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;

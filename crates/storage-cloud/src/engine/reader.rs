@@ -1,13 +1,15 @@
 //! Reading objects (GetObject). A range's answer is checked: a 206 must carry the
 //! Content-Range asked for, a server that ignored the range is cut down to it. The body
 //! is checked as it streams: its length always (Content-Length or the range), its
-//! CRC-64 when the whole object is read and the server gave one.
+//! checksum (the dialect's CRC-64) when the whole object is read and the server gave
+//! one (asked for with the dialect's headers; without one the length is the check, said
+//! in a debug log).
 //!
 //! A body that breaks off mid-stream (a reset, an idle timeout) is resumed: the rest is
 //! asked for with a Range from the first byte not received and `If-Match` on the ETag,
 //! under the element's retry policy (`maxRetries` resumptions per read at most, and
 //! none after `retryDeadlineSeconds` from the start of the read), and the resumed answer
-//! must describe the same object (size, ETag, CRC-64) — else the read fails with
+//! must describe the same object (size, ETag, checksum) — else the read fails with
 //! Conflict — so the check at the end covers every byte, first answer and resumed ones
 //! alike.
 
@@ -22,10 +24,10 @@ use jit_storage::{
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 
-use crate::engine::core::{OssCore, OssRequest};
+use crate::engine::core::{Core, Request};
 use crate::engine::error;
-use crate::engine::head::{content_length, head, header_str, info_from_headers};
-use crate::engine::integrity::{crc_header, slice_stream, verify_download_confirming, ConfirmCrc};
+use crate::engine::head::{content_length, describe, head, header_str};
+use crate::engine::integrity::{slice_stream, verify_download_confirming, ConfirmCrc};
 
 /// `bytes 100-1999/10000` → (100..2000, 10000); `None` unless well-formed, first ≤
 /// last < total.
@@ -51,8 +53,8 @@ pub(crate) struct Identity {
     pub total: u64,
     /// Its ETag, unquoted (sent as `If-Match` by every later request of the read).
     pub etag: Option<String>,
-    /// Its CRC-64, as the first answer announced it.
-    pub crc64: Option<u64>,
+    /// Its checksum, as the first answer announced it.
+    pub checksum: Option<u64>,
 }
 
 /// When a whole read's bytes do not have the CRC-64 its answer announced, one of the two
@@ -60,15 +62,15 @@ pub(crate) struct Identity {
 /// the one read (same size and ETag), has the CRC of the bytes received, the announced
 /// header was wrong and the read succeeds; otherwise the bytes were corrupted and the
 /// read fails with IntegrityMismatch.
-pub(crate) fn confirm_stored_crc(core: Arc<OssCore>, name: &str, read: Identity) -> ConfirmCrc {
+pub(crate) fn confirm_stored_crc(core: Arc<Core>, name: &str, read: Identity) -> ConfirmCrc {
     let name = name.to_string();
     Box::new(move |got| {
         Box::pin(async move {
             match head(&core, &name).await {
                 Ok(stored) => {
-                    stored.crc64 == Some(got)
-                        && stored.size == read.total
-                        && stored.etag == read.etag
+                    stored.checksum == Some(got)
+                        && stored.info.size == read.total
+                        && stored.info.etag == read.etag
                 }
                 Err(_) => false,
             }
@@ -78,12 +80,12 @@ pub(crate) fn confirm_stored_crc(core: Arc<OssCore>, name: &str, read: Identity)
 
 /// GetObject of `name` with `options`.
 pub(crate) async fn get(
-    core: &Arc<OssCore>,
+    core: &Arc<Core>,
     name: &str,
     options: GetOptions,
 ) -> StorageResult<GetResult> {
     let asked = options.range;
-    let mut req = OssRequest::new(Method::GET, Some(name));
+    let mut req = Request::new(Method::GET, Some(name)).checksum_headers(core.checksum().ask);
     if let Some(range) = &asked {
         if range.end <= range.start {
             return empty_read(core, name, range.start).await;
@@ -105,7 +107,7 @@ pub(crate) async fn get(
 /// or for the whole object when `None`) begins: its Content-Range checked against the
 /// range asked for, its body resumed when it breaks off and checked as it streams.
 pub(crate) fn read_answer(
-    core: &Arc<OssCore>,
+    core: &Arc<Core>,
     name: &str,
     asked: Option<Range<u64>>,
     response: reqwest::Response,
@@ -113,10 +115,11 @@ pub(crate) fn read_answer(
     let headers = response.headers().clone();
     let partial = response.status().as_u16() == 206;
     let first = core.transport.body_stream(response);
-    let request_id = error::request_id(&headers);
-    let malformed = |message: String| error::malformed_response(message, Some(&headers));
+    let words = core.words();
+    let request_id = error::request_id(words, &headers);
+    let malformed = |message: String| error::malformed_response(words, message, Some(&headers));
 
-    let (info, carried) = if partial {
+    let (described, carried) = if partial {
         let asked = asked
             .as_ref()
             .ok_or_else(|| malformed("206 answer to a read of the whole object".into()))?;
@@ -136,24 +139,33 @@ pub(crate) fn read_answer(
                 "Content-Length does not match Content-Range {value:?}"
             )));
         }
-        (info_from_headers(name, &headers, total), range)
+        (describe(core, name, &headers, total), range)
     } else {
         let size = content_length(&headers)
             .ok_or_else(|| malformed("GET without Content-Length".into()))?;
-        (info_from_headers(name, &headers, size), 0..size)
+        (describe(core, name, &headers, size), 0..size)
     };
+    let info = described.info;
     let identity = Identity {
         total: info.size,
         etag: info.etag.clone(),
-        crc64: info.crc64,
+        checksum: described.checksum,
     };
     let length = carried.end - carried.start;
     let whole = carried.start == 0 && carried.end == info.size;
     let body = resuming(core.clone(), name, first, carried, identity.clone());
-    let expected_crc = if whole { info.crc64 } else { None };
+    let expected_crc = if whole { described.checksum } else { None };
+    if whole && expected_crc.is_none() {
+        tracing::debug!(
+            key = name,
+            header = core.checksum().header,
+            "the answer carries no checksum: the read is checked by its length only"
+        );
+    }
     let confirm = confirm_stored_crc(core.clone(), name, identity);
+    let hasher = core.checksum().hasher();
     let checked = with_request_id(
-        verify_download_confirming(body, expected_crc, length, Some(confirm)),
+        verify_download_confirming(body, hasher, expected_crc, length, Some(confirm)),
         request_id,
     );
     let (range, stream) = match asked {
@@ -174,8 +186,8 @@ pub(crate) fn read_answer(
 }
 
 /// HEAD of a key, for an empty range read.
-async fn empty_read(core: &OssCore, name: &str, start: u64) -> StorageResult<GetResult> {
-    let info = head(core, name).await?;
+async fn empty_read(core: &Core, name: &str, start: u64) -> StorageResult<GetResult> {
+    let info = head(core, name).await?.info;
     let at = start.min(info.size);
     Ok(GetResult {
         info,
@@ -197,7 +209,7 @@ fn with_request_id(stream: ByteStream, request_id: Option<String>) -> ByteStream
 
 /// The state of a body being read and resumed.
 struct Resuming {
-    core: Arc<OssCore>,
+    core: Arc<Core>,
     key: String,
     body: ByteStream,
     /// The next byte expected (absolute offset in the object).
@@ -210,7 +222,7 @@ struct Resuming {
 
 /// The bytes `carried` of `key`, starting with `first` and resumed after breaks.
 pub(crate) fn resuming(
-    core: Arc<OssCore>,
+    core: Arc<Core>,
     key: &str,
     first: ByteStream,
     carried: Range<u64>,
@@ -263,13 +275,14 @@ pub(crate) fn resuming(
 /// range of a read in parallel ranges): asked for with `If-Match` on its ETag, and
 /// the answer checked to be that range of that object (else Conflict).
 pub(crate) async fn reopen(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     rest: Range<u64>,
     identity: &Identity,
 ) -> StorageResult<ByteStream> {
-    let mut req = OssRequest::new(Method::GET, Some(key))
-        .header("range", format!("bytes={}-{}", rest.start, rest.end - 1));
+    let mut req = Request::new(Method::GET, Some(key))
+        .header("range", format!("bytes={}-{}", rest.start, rest.end - 1))
+        .checksum_headers(core.checksum().ask);
     if let Some(etag) = &identity.etag {
         req = req.header("if-match", format!("\"{etag}\""));
     }
@@ -285,8 +298,10 @@ pub(crate) async fn reopen(
         }
     })?;
     let headers = response.headers();
+    let words = core.words();
     let changed = |what: &str| {
         error::with_request_id(
+            words,
             StorageError::new(
                 StorageErrorKind::Conflict,
                 format!("the object changed while it was being read ({what} differs)"),
@@ -296,18 +311,20 @@ pub(crate) async fn reopen(
     };
     if response.status().as_u16() != 206 {
         return Err(error::malformed_response(
+            words,
             "a resumed read was not answered with the range asked for",
             Some(headers),
         ));
     }
     let (range, total) = content_range(headers).ok_or_else(|| {
-        error::malformed_response("206 without a valid Content-Range", Some(headers))
+        error::malformed_response(words, "206 without a valid Content-Range", Some(headers))
     })?;
     if total != identity.total {
         return Err(changed("size"));
     }
     if range != rest {
         return Err(error::malformed_response(
+            words,
             format!(
                 "Content-Range bytes {}-{} does not match the range asked for (bytes {}-{})",
                 range.start,
@@ -318,7 +335,7 @@ pub(crate) async fn reopen(
             Some(headers),
         ));
     }
-    let etag = info_from_headers(key, headers, total).etag;
+    let etag = describe(core, key, headers, total).info.etag;
     if identity.etag.is_some() && etag != identity.etag {
         return Err(changed("ETag"));
     }
@@ -326,7 +343,7 @@ pub(crate) async fn reopen(
     // only without one, since a CRC header can itself arrive wrong while the bytes are
     // right (the CRC of the bytes is checked at the end either way).
     if identity.etag.is_none() {
-        if let (Some(was), Some(now)) = (identity.crc64, crc_header(headers)) {
+        if let (Some(was), Some(now)) = (identity.checksum, core.checksum().read(headers)) {
             if was != now {
                 return Err(changed("CRC-64"));
             }

@@ -6,6 +6,7 @@
 //! Timeouts are idle ones (no progress for `timeoutSeconds`), never total ones, so a
 //! large transfer is not cut short while it moves. Nothing here signs or retries:
 //! [`crate::engine::core`] builds and signs each attempt and decides whether to try again.
+//! The dialect's [`Vocabulary`] names the service in messages and errors.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,7 @@ use jit_storage::{ByteStream, StorageError, StorageErrorKind, StorageResult};
 use reqwest::{Method, Response};
 
 use crate::engine::error;
+use crate::engine::vocabulary::Vocabulary;
 
 /// Upload chunk size when sending bytes held in memory.
 const SEND_CHUNK: usize = 64 * 1024;
@@ -64,20 +66,30 @@ pub(crate) fn counted_body(bytes: Bytes, progress: Progress) -> reqwest::Body {
 pub(crate) struct Transport {
     client: reqwest::Client,
     idle: Duration,
+    words: &'static Vocabulary,
 }
 
 impl Transport {
     /// A client whose connections time out after `timeout`, as do requests and
     /// responses making no progress; `pinned_hosts` sends those host names to fixed
-    /// addresses (local servers reached through virtual-hosted names).
-    pub fn new(timeout: Duration, pinned_hosts: &[(String, SocketAddr)]) -> StorageResult<Self> {
+    /// addresses (local servers reached through virtual-hosted names); `words` are the
+    /// dialect's.
+    pub fn new(
+        timeout: Duration,
+        pinned_hosts: &[(String, SocketAddr)],
+        words: &'static Vocabulary,
+    ) -> StorageResult<Self> {
         // No read_timeout: reqwest applies it to the whole wait for the response
         // headers, upload included. Idle timeouts are enforced in `execute` and
         // `body_stream` instead.
         let mut builder = reqwest::Client::builder()
             .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("jit-storage-oss/", env!("CARGO_PKG_VERSION")));
+            .user_agent(format!(
+                "jit-storage-{}/{}",
+                words.name,
+                env!("CARGO_PKG_VERSION")
+            ));
         for (host, addr) in pinned_hosts {
             builder = builder.resolve(host, *addr);
         }
@@ -91,6 +103,7 @@ impl Transport {
         Ok(Self {
             client,
             idle: timeout,
+            words,
         })
     }
 
@@ -112,13 +125,19 @@ impl Transport {
         let mut last = progress.map_or(0, Progress::get);
         let response = loop {
             tokio::select! {
-                result = &mut pending => break result.map_err(error::from_reqwest)?,
+                result = &mut pending => {
+                    break result.map_err(|e| error::from_reqwest(e, self.words.service))?
+                }
                 () = tokio::time::sleep(self.idle) => {
                     let now = progress.map_or(last, Progress::get);
                     if now == last {
                         return Err(StorageError::new(
                             StorageErrorKind::Timeout,
-                            format!("OSS made no progress for {} s", self.idle.as_secs()),
+                            format!(
+                                "{} made no progress for {} s",
+                                self.words.service,
+                                self.idle.as_secs()
+                            ),
                         ));
                     }
                     last = now;
@@ -135,6 +154,7 @@ impl Transport {
     /// A response body as a stream whose reads time out after `timeoutSeconds` idle.
     pub fn body_stream(&self, response: Response) -> ByteStream {
         let idle = self.idle;
+        let service = self.words.service;
         let inner = response.bytes_stream();
         Box::pin(futures::stream::unfold(
             Some(inner),
@@ -142,12 +162,12 @@ impl Transport {
                 let mut inner = state?;
                 match tokio::time::timeout(idle, inner.next()).await {
                     Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(inner))),
-                    Ok(Some(Err(e))) => Some((Err(error::from_reqwest(e)), None)),
+                    Ok(Some(Err(e))) => Some((Err(error::from_reqwest(e, service)), None)),
                     Ok(None) => None,
                     Err(_) => Some((
                         Err(StorageError::new(
                             StorageErrorKind::Timeout,
-                            format!("OSS sent nothing for {} s", idle.as_secs()),
+                            format!("{service} sent nothing for {} s", idle.as_secs()),
                         )),
                         None,
                     )),
@@ -164,7 +184,11 @@ impl Transport {
         let headers = response.headers().clone();
         let too_large = || {
             error::malformed_response(
-                format!("OSS answered with more than {limit} bytes of XML; refusing to read it"),
+                self.words,
+                format!(
+                    "{} answered with more than {limit} bytes of XML; refusing to read it",
+                    self.words.service
+                ),
                 Some(&headers),
             )
         };
@@ -199,13 +223,14 @@ impl Transport {
                 break;
             }
         }
-        error::from_response_parts(status, &headers, &body)
+        error::from_response_parts(self.words, status, &headers, &body)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oss::dialect::OSS_VOCABULARY;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// A server answering every connection with `head` then `body`, then holding the
@@ -237,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn error_bodies_are_read_with_a_bound_and_the_idle_timeout() {
-        let transport = Transport::new(Duration::from_secs(1), &[]).unwrap();
+        let transport = Transport::new(Duration::from_secs(1), &[], &OSS_VOCABULARY).unwrap();
         // A body far larger than the bound, still being sent: the error is built from
         // the first MAX_ERROR_BODY bytes, without waiting for the rest.
         let head = "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 10000000\r\n\r\n";
@@ -264,7 +289,7 @@ mod tests {
 
     #[tokio::test]
     async fn response_bodies_time_out_when_idle() {
-        let transport = Transport::new(Duration::from_secs(1), &[]).unwrap();
+        let transport = Transport::new(Duration::from_secs(1), &[], &OSS_VOCABULARY).unwrap();
         let head = "HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n";
         let addr = answering(head, b"some".to_vec()).await;
         let response = transport
@@ -277,7 +302,7 @@ mod tests {
 
     #[tokio::test]
     async fn xml_bodies_are_read_with_a_bound() {
-        let transport = Transport::new(Duration::from_secs(5), &[]).unwrap();
+        let transport = Transport::new(Duration::from_secs(5), &[], &OSS_VOCABULARY).unwrap();
         // Announced too large: refused before reading.
         let head = "HTTP/1.1 200 OK\r\ncontent-length: 2000\r\nx-oss-request-id: BIG\r\n\r\n";
         let addr = answering(head, vec![b' '; 2000]).await;

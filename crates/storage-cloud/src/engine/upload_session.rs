@@ -3,17 +3,22 @@
 //! - [`initiate`]: InitiateMultipartUpload, retried; when an attempt's answer was lost
 //!   (the server may have opened an upload nobody knows the id of), the strays are
 //!   found with ListMultipartUploads and aborted, so no orphan stays billed.
-//! - [`complete`]: CompleteMultipartUpload, retried; after a lost answer, or when a
-//!   retried Complete finds the upload gone (`NoSuchUpload`), the object is checked
-//!   (HeadObject: size, CRC-64 of the parts combined, content type, metadata) and the
-//!   upload succeeds if it holds the parts.
+//! - [`complete`]: CompleteMultipartUpload, retried (an `<Error>` in a 200 answer, as
+//!   S3 may send, is a failure like any other); after a lost answer, or when a retried
+//!   Complete finds the upload gone (`NoSuchUpload`), the object is checked (HeadObject:
+//!   size, checksum of the parts combined, content type, metadata) and the upload
+//!   succeeds if it holds the parts.
+//!
+//! The dialect's checksum headers ask for a checksum of the whole object where the
+//! server needs asking (S3's `FULL_OBJECT`), and each part's checksum is listed in
+//! Complete where the parts carried theirs.
 //! - [`abort`]: AbortMultipartUpload, retried (at least [`CLEANUP_MIN_RETRIES`] times,
 //!   whatever `maxRetries` says); `NoSuchUpload` means it is gone already.
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use jit_oss_protocol::crc64;
+use jit_oss_protocol::OssErrorBody;
 use jit_storage::retry::RetryPolicy;
 use jit_storage::{StorageError, StorageResult};
 use quick_xml::escape::escape;
@@ -21,9 +26,9 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use crate::engine::confirm::{took_effect, Expected};
-use crate::engine::core::{bytes_body, OssCore, OssRequest};
+use crate::engine::core::{bytes_body, Core, Request};
 use crate::engine::error::{self, answer_lost};
-use crate::engine::integrity::{crc_header, mismatch};
+use crate::engine::integrity::mismatch;
 use crate::engine::lister::{parse_iso8601, trim_etag};
 use crate::engine::transport::MAX_XML_BODY;
 
@@ -40,8 +45,9 @@ const INITIATED_MARGIN: Duration = Duration::from_secs(2);
 pub(crate) struct Uploaded {
     /// ETag of the stored object.
     pub etag: Option<String>,
-    /// CRC-64 of the whole object (the server's, checked against the one sent).
-    pub crc64: u64,
+    /// Checksum of the whole object (the dialect's CRC-64: the server's, checked
+    /// against the one sent).
+    pub checksum: u64,
 }
 
 /// One uploaded part.
@@ -50,7 +56,7 @@ pub(crate) struct Part {
     pub number: u32,
     /// Its ETag, unquoted.
     pub etag: String,
-    /// CRC-64 of its bytes.
+    /// Checksum of its bytes.
     pub crc: u64,
     /// Its length.
     pub len: u64,
@@ -98,18 +104,20 @@ struct UploadEntry {
 
 /// InitiateMultipartUpload of `key` with `headers`: the upload id.
 pub(crate) async fn initiate(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     headers: &[(String, String)],
 ) -> StorageResult<String> {
-    let mut req = OssRequest::new(Method::POST, Some(key)).query("uploads", None);
+    let mut req = Request::new(Method::POST, Some(key)).query("uploads", None);
     req.headers = headers.to_vec();
+    let req = req.checksum_headers(core.checksum().multipart_initiate);
     let started = SystemTime::now();
     let mut attempts = core.settings.retry.start();
     let mut lost = 0usize;
     let result = loop {
         match initiate_once(core, &req).await {
             Ok(id) => break Ok(id),
+            Err((err, _)) if core.checksum_refused(&req, &err) => continue,
             Err((err, maybe_opened)) => {
                 if maybe_opened {
                     lost += 1;
@@ -128,7 +136,7 @@ pub(crate) async fn initiate(
 
 /// One Initiate attempt; on failure, whether the server may have opened an upload
 /// anyway (its answer was lost, or unreadable after a success status).
-async fn initiate_once(core: &OssCore, req: &OssRequest) -> Result<String, (StorageError, bool)> {
+async fn initiate_once(core: &Core, req: &Request) -> Result<String, (StorageError, bool)> {
     let response = core.attempt(req, None).await.map_err(|e| {
         let lost = answer_lost(&e);
         (e, lost)
@@ -146,6 +154,7 @@ async fn initiate_once(core: &OssCore, req: &OssRequest) -> Result<String, (Stor
         .filter(|id| !id.is_empty())
         .ok_or_else(|| {
             let err = error::malformed_response(
+                core.words(),
                 "InitiateMultipartUpload answered without an UploadId",
                 Some(&headers),
             );
@@ -158,16 +167,18 @@ async fn initiate_once(core: &OssCore, req: &OssRequest) -> Result<String, (Stor
 /// than `ours` — when there are no more of them than lost answers. More would mean
 /// someone else is uploading the same key: their uploads are left alone.
 async fn abort_strays(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     ours: Option<&str>,
     started: SystemTime,
     lost: usize,
 ) {
-    let req = OssRequest::new(Method::GET, None)
+    let mut req = Request::new(Method::GET, None)
         .query("uploads", None)
-        .query("prefix", Some(key))
-        .query("encoding-type", Some("url"));
+        .query("prefix", Some(key));
+    if core.words().url_encoded_listings {
+        req = req.query("encoding-type", Some("url"));
+    }
     let listed = async {
         let response = core.send(req).await?;
         let server_now = response
@@ -176,7 +187,7 @@ async fn abort_strays(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| httpdate::parse_http_date(v).ok());
         let body = core.transport.body_bytes(response, MAX_XML_BODY).await?;
-        Ok::<_, StorageError>((parse_uploads(&body)?, server_now))
+        Ok::<_, StorageError>((parse_uploads(core, &body)?, server_now))
     };
     let (uploads, server_now) = match listed.await {
         Ok(listed) => listed,
@@ -221,11 +232,19 @@ async fn abort_strays(
 }
 
 /// (key, upload id, initiated) of a ListMultipartUploads answer.
-fn parse_uploads(body: &[u8]) -> StorageResult<Vec<(String, String, Option<SystemTime>)>> {
+fn parse_uploads(
+    core: &Core,
+    body: &[u8],
+) -> StorageResult<Vec<(String, String, Option<SystemTime>)>> {
+    let words = core.words();
     let text = std::str::from_utf8(body)
-        .map_err(|_| error::malformed_response("the upload listing is not UTF-8", None))?;
+        .map_err(|_| error::malformed_response(words, "the upload listing is not UTF-8", None))?;
     let result: ListUploadsResult = quick_xml::de::from_str(text).map_err(|e| {
-        error::malformed_response(format!("cannot read the upload listing XML: {e}"), None)
+        error::malformed_response(
+            words,
+            format!("cannot read the upload listing XML: {e}"),
+            None,
+        )
     })?;
     let encoded = result
         .encoding_type
@@ -236,7 +255,7 @@ fn parse_uploads(body: &[u8]) -> StorageResult<Vec<(String, String, Option<Syste
         .into_iter()
         .map(|u| {
             let key = if encoded {
-                jit_oss_protocol::encode::decode_component(&u.key)
+                jit_wire::percent::decode_component(&u.key)
             } else {
                 u.key
             };
@@ -246,47 +265,74 @@ fn parse_uploads(body: &[u8]) -> StorageResult<Vec<(String, String, Option<Syste
         .collect())
 }
 
+/// The CompleteMultipartUpload body: the parts in order, each with its checksum when
+/// the dialect lists them (and checksums are still sent).
+fn complete_xml(core: &Core, parts: &[Part]) -> Bytes {
+    let checksum = core.checksum();
+    let element = checksum
+        .part_element
+        .filter(|_| checksum.sent_with_uploads && core.checksums_on());
+    let mut xml = String::from("<CompleteMultipartUpload>");
+    for p in parts {
+        xml.push_str(&format!(
+            "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag>",
+            p.number,
+            escape(format!("\"{}\"", p.etag).as_str())
+        ));
+        if let Some(name) = element {
+            xml.push_str(&format!("<{name}>{}</{name}>", checksum.encode(p.crc)));
+        }
+        xml.push_str("</Part>");
+    }
+    xml.push_str("</CompleteMultipartUpload>");
+    Bytes::from(xml)
+}
+
 /// CompleteMultipartUpload of `parts` (in part order); `headers` are the upload's (to
 /// confirm a lost answer by the object's content type and metadata).
 pub(crate) async fn complete(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     upload_id: &str,
     parts: &[Part],
     headers: &[(String, String)],
 ) -> Result<Uploaded, Failure> {
-    let mut xml = String::from("<CompleteMultipartUpload>");
-    for p in parts {
-        xml.push_str(&format!(
-            "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>",
-            p.number,
-            escape(format!("\"{}\"", p.etag).as_str())
-        ));
-    }
-    xml.push_str("</CompleteMultipartUpload>");
-    let xml = Bytes::from(xml);
-    let req = OssRequest::new(Method::POST, Some(key))
+    let checksum = core.checksum();
+    let combined = parts
+        .iter()
+        .fold(0u64, |acc, p| checksum.combine(acc, p.crc, p.len));
+    let mut req = Request::new(Method::POST, Some(key))
         .query("uploadId", Some(upload_id))
-        .header("content-type", "application/xml");
+        .header("content-type", "application/xml")
+        .checksum_headers(checksum.multipart_complete);
+    if checksum.sent_with_uploads {
+        req = req.checksum_header(checksum.header, checksum.encode(combined));
+    }
     let expected = Expected {
         size: parts.iter().map(|p| p.len).sum(),
-        crc64: parts
-            .iter()
-            .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len)),
+        checksum: combined,
         headers,
+        meta_prefix: core.words().meta_prefix,
     };
     let mut attempts = core.settings.retry.start();
     loop {
+        let xml = complete_xml(core, parts);
         let err = match core.attempt(&req, bytes_body(&xml)).await {
-            Ok(response) => return completed(core, key, upload_id, parts, response).await,
+            Ok(response) => match completed(core, key, upload_id, parts, response).await {
+                Completed::Done(result) => return result,
+                Completed::ErrorIn200(err) => err,
+            },
             Err(err) => err,
         };
+        if core.checksum_refused(&req, &err) {
+            continue;
+        }
         let gone = err.code() == Some("NoSuchUpload");
         if gone || answer_lost(&err) {
-            if let Some(info) = took_effect(core, key, &expected).await {
+            if let Some(stored) = took_effect(core, key, &expected).await {
                 return Ok(Uploaded {
-                    etag: info.etag,
-                    crc64: expected.crc64,
+                    etag: stored.info.etag,
+                    checksum: expected.checksum,
                 });
             }
         }
@@ -301,26 +347,41 @@ pub(crate) async fn complete(
     }
 }
 
-/// The result of a Complete that succeeded: the server's CRC-64 must equal the parts'
-/// CRCs combined in part order.
+/// How a Complete answered with a success status ended.
+enum Completed {
+    /// Done: the upload, or a failure that leaves nothing open.
+    Done(Result<Uploaded, Failure>),
+    /// The body was an `<Error>` (S3 may answer so after a 200 status): the upload is
+    /// not complete.
+    ErrorIn200(StorageError),
+}
+
+/// The result of a Complete that succeeded: the server's checksum must equal the
+/// parts' checksums combined in part order.
 async fn completed(
-    core: &OssCore,
+    core: &Core,
     key: &str,
     upload_id: &str,
     parts: &[Part],
     response: reqwest::Response,
-) -> Result<Uploaded, Failure> {
+) -> Completed {
+    let checksum = core.checksum();
     let expected = parts
         .iter()
-        .fold(0u64, |acc, p| crc64::combine(acc, p.crc, p.len));
-    let server_crc = crc_header(response.headers());
+        .fold(0u64, |acc, p| checksum.combine(acc, p.crc, p.len));
+    let server_crc = checksum.read(response.headers());
     let headers = response.headers().clone();
+    let status = response.status().as_u16();
     // The object is complete whatever its body says; the ETag is a nicety.
     let body = core
         .transport
         .body_bytes(response, MAX_XML_BODY)
         .await
         .unwrap_or_default();
+    if OssErrorBody::parse(&body).is_some_and(|e| !e.code.is_empty()) {
+        let err = error::from_response_parts(core.words(), status, &headers, &body);
+        return Completed::ErrorIn200(err);
+    }
     let etag = std::str::from_utf8(&body)
         .ok()
         .and_then(|t| quick_xml::de::from_str::<CompleteResult>(t).ok())
@@ -333,12 +394,20 @@ async fn completed(
         })
         .map(|e| trim_etag(&e))
         .filter(|e| !e.is_empty());
-    match server_crc {
+    Completed::Done(match server_crc {
         Some(server) if server != expected => Err(Failure::Closed(error::with_request_id(
+            core.words(),
             mismatch("multipart upload", expected, server),
             &headers,
         ))),
-        _ => {
+        server => {
+            if server.is_none() {
+                tracing::debug!(
+                    key,
+                    header = checksum.header,
+                    "Complete's answer carries no checksum: the upload is checked by its parts' only"
+                );
+            }
             tracing::debug!(
                 key,
                 upload_id,
@@ -347,16 +416,16 @@ async fn completed(
             );
             Ok(Uploaded {
                 etag,
-                crc64: expected,
+                checksum: expected,
             })
         }
-    }
+    })
 }
 
 /// Aborts an upload, retried at least [`CLEANUP_MIN_RETRIES`] times; an upload found
 /// gone is aborted. Failures are only logged (the caller's error matters more).
-pub(crate) async fn abort(core: &OssCore, key: &str, upload_id: &str) {
-    let req = OssRequest::new(Method::DELETE, Some(key)).query("uploadId", Some(upload_id));
+pub(crate) async fn abort(core: &Core, key: &str, upload_id: &str) {
+    let req = Request::new(Method::DELETE, Some(key)).query("uploadId", Some(upload_id));
     let policy = RetryPolicy {
         max_retries: core.settings.retry.max_retries.max(CLEANUP_MIN_RETRIES),
         ..core.settings.retry
@@ -389,7 +458,8 @@ mod tests {
   <Upload><Key>c</Key><UploadId>U2</UploadId><Initiated>1969-12-31T23:59:59.000Z</Initiated></Upload>
   <Upload><Key>d</Key><UploadId>U3</UploadId></Upload>
 </ListMultipartUploadsResult>"#;
-        let uploads = parse_uploads(body).unwrap();
+        let core = crate::oss::backend::test_core(serde_json::json!({}));
+        let uploads = parse_uploads(&core, body).unwrap();
         assert_eq!(uploads.len(), 3);
         assert_eq!(uploads[0].0, "a b.bin");
         assert_eq!(uploads[0].1, "U1");
@@ -400,8 +470,8 @@ mod tests {
         // Before 1970, or missing: unknown, so never taken for ours.
         assert_eq!(uploads[1].2, None);
         assert_eq!(uploads[2].2, None);
-        let empty = parse_uploads(b"<ListMultipartUploadsResult/>").unwrap();
+        let empty = parse_uploads(&core, b"<ListMultipartUploadsResult/>").unwrap();
         assert!(empty.is_empty());
-        assert!(parse_uploads(b"<oops").is_err());
+        assert!(parse_uploads(&core, b"<oops").is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! Writing an object: the upload headers (content type, metadata, serving headers),
-//! one PutObject for payloads up to `multipartThresholdBytes`, the CRC-64 checked
-//! against the server's, and larger payloads handed to `multipart`.
+//! one PutObject for payloads up to `multipartThresholdBytes`, the checksum checked
+//! against the server's (and, where the dialect sends it, given to the server to
+//! verify), and larger payloads handed to `multipart`. A streamed body goes out as the
+//! dialect frames it.
 //!
 //! A PutObject is retried under the element's policy when its body can be sent again
 //! (bytes, or a file read afresh per attempt); a one-shot stream is sent once, and a
@@ -12,7 +14,6 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use jit_oss_protocol::crc64;
 use jit_storage::retry;
 use jit_storage::{Payload, PutOptions, StorageError, StorageResult};
 use reqwest::header::HeaderMap;
@@ -20,23 +21,24 @@ use reqwest::Method;
 use tracing::Instrument;
 
 use crate::engine::confirm::{took_effect, Expected};
-use crate::engine::core::{bytes_body, OssCore, OssRequest};
+use crate::engine::core::{bytes_body, AttemptBody, Core, Request};
+use crate::engine::dialect::{PayloadView, WireBody};
 use crate::engine::error;
-use crate::engine::integrity::{crc_header, mismatch, UploadDigest};
+use crate::engine::integrity::{mismatch, UploadDigest};
 use crate::engine::lister::trim_etag;
 use crate::engine::multipart;
 use crate::engine::upload_session::Uploaded;
 
 /// Writes `payload` to `name` (already validated) with `options`: in one request, or
-/// in parts above the multipart threshold. The CRC-64 returned is the server's,
+/// in parts above the multipart threshold. The checksum returned is the server's,
 /// checked against the one computed here.
 pub(crate) async fn write(
-    core: &Arc<OssCore>,
+    core: &Arc<Core>,
     name: &str,
     payload: Payload,
     options: &PutOptions,
 ) -> StorageResult<Uploaded> {
-    let headers = put_headers(name, options)?;
+    let headers = put_headers(core.words().meta_prefix, name, options)?;
     if payload.len() > core.settings.multipart_threshold {
         return multipart::upload(core, name, payload, headers).await;
     }
@@ -44,8 +46,12 @@ pub(crate) async fn write(
 }
 
 /// Upload headers of `name`: content type (the one given, else the one its extension
-/// implies), metadata and the serving headers.
-fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, String)>> {
+/// implies), metadata (under `meta_prefix`) and the serving headers.
+fn put_headers(
+    meta_prefix: &str,
+    name: &str,
+    options: &PutOptions,
+) -> StorageResult<Vec<(String, String)>> {
     let mut headers = vec![("content-type".to_string(), options.content_type_for(name))];
     for (name, value) in &options.metadata {
         let valid = !name.is_empty()
@@ -58,7 +64,7 @@ fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, S
             )));
         }
         headers.push((
-            format!("x-oss-meta-{}", name.to_ascii_lowercase()),
+            format!("{meta_prefix}{}", name.to_ascii_lowercase()),
             value.clone(),
         ));
     }
@@ -74,8 +80,8 @@ fn put_headers(name: &str, options: &PutOptions) -> StorageResult<Vec<(String, S
 /// How one PutObject attempt ended.
 type AttemptOutcome = Result<(HeaderMap, u64), Failed>;
 
-/// A failed attempt: its error, and the CRC-64 of the body when all of it was handed to
-/// the connection (so the server may have stored it).
+/// A failed attempt: its error, and the checksum of the body when all of it was handed
+/// to the connection (so the server may have stored it).
 struct Failed {
     err: StorageError,
     sent_crc: Option<u64>,
@@ -90,22 +96,31 @@ impl From<StorageError> for Failed {
     }
 }
 
-/// PutObject of a whole payload: the ETag and CRC-64 of the stored object.
+/// PutObject of a whole payload: the ETag and checksum of the stored object.
 async fn put_single(
-    core: &OssCore,
+    core: &Core,
     name: &str,
     payload: Payload,
     headers: Vec<(String, String)>,
 ) -> StorageResult<Uploaded> {
     let length = payload.len();
-    let mut req = OssRequest::new(Method::PUT, Some(name));
+    let checksum = core.checksum();
+    let mut req = Request::new(Method::PUT, Some(name));
     req.headers = headers;
-    let span = OssCore::span(&req);
+    // Bytes in memory: their checksum is known before they are sent.
+    let known = match &payload {
+        Payload::Bytes(bytes) => Some(checksum.of(bytes)),
+        _ => None,
+    };
+    if let Some(crc) = known.filter(|_| checksum.sent_with_uploads) {
+        req = req.checksum_header(checksum.header, checksum.encode(crc));
+    }
+    let span = core.span(&req);
     let req = &req;
     let put = async {
         match payload {
             Payload::Bytes(bytes) => {
-                let crc = crc64::checksum(&bytes);
+                let crc = known.unwrap_or_else(|| checksum.of(&bytes));
                 let bytes = &bytes;
                 let attempt = move || async move {
                     let response = core.attempt(req, bytes_body(bytes)).await;
@@ -141,21 +156,32 @@ async fn put_single(
     put.instrument(span).await
 }
 
-/// One attempt with the body `open` gives: digested as it goes, so that a payload that
-/// fails (or yields more or fewer bytes than declared) fails with its own error rather
-/// than the broken connection it causes, and the CRC-64 of what was sent is known.
+/// One attempt with the body `open` gives, framed by the dialect: digested as it goes,
+/// so that a payload that fails (or yields more or fewer bytes than declared) fails
+/// with its own error rather than the broken connection it causes, and the checksum of
+/// what was sent is known.
 async fn streamed_attempt(
-    core: &OssCore,
-    req: &OssRequest,
+    core: &Core,
+    req: &Request,
     length: u64,
     open: impl Future<Output = StorageResult<jit_storage::ByteStream>>,
 ) -> AttemptOutcome {
     let stream = open.await?;
-    let digest = UploadDigest::default();
-    let body = digest.request_body(stream, length);
-    let result = core
-        .attempt(req, Some((body, Some(length), digest.progress())))
-        .await;
+    let digest = UploadDigest::new(core.checksum().hasher());
+    let wire = WireBody {
+        stream: digest.observe(stream, length),
+        length: Some(length),
+        headers: Vec::new(),
+    };
+    let wire = core.dialect().frame_upload(wire, digest.at_end());
+    let body = AttemptBody {
+        body: reqwest::Body::wrap_stream(wire.stream),
+        length: wire.length,
+        progress: digest.progress(),
+        payload: PayloadView::Streamed,
+        headers: wire.headers,
+    };
+    let result = core.attempt(req, Some(body)).await;
     if let Some(failure) = digest.take_payload_error() {
         return Err(failure.into());
     }
@@ -177,8 +203,8 @@ async fn streamed_attempt(
 /// Runs PutObject attempts under the element's retry policy (only the first when the
 /// body is not `replayable`), confirming a lost answer before sending again.
 async fn put_attempts<F, Fut>(
-    core: &OssCore,
-    req: &OssRequest,
+    core: &Core,
+    req: &Request,
     length: u64,
     replayable: bool,
     mut attempt: F,
@@ -191,19 +217,23 @@ where
     let mut attempts = core.settings.retry.start();
     loop {
         let Failed { err, sent_crc } = match attempt().await {
-            Ok((headers, crc)) => return checked(&headers, crc),
+            Ok((headers, crc)) => return checked(core, &headers, crc),
             Err(failed) => failed,
         };
+        if core.checksum_refused(req, &err) {
+            continue;
+        }
         if let Some(crc) = sent_crc.filter(|_| error::answer_lost(&err)) {
             let expected = Expected {
                 size: length,
-                crc64: crc,
+                checksum: crc,
                 headers: &req.headers,
+                meta_prefix: core.words().meta_prefix,
             };
-            if let Some(info) = took_effect(core, key, &expected).await {
+            if let Some(stored) = took_effect(core, key, &expected).await {
                 return Ok(Uploaded {
-                    etag: info.etag,
-                    crc64: crc,
+                    etag: stored.info.etag,
+                    checksum: crc,
                 });
             }
         }
@@ -215,14 +245,18 @@ where
 }
 
 /// The result of a PutObject answered with `headers`, after `sent_crc` was sent: the
-/// server's CRC-64 must be the same.
-fn checked(headers: &HeaderMap, sent_crc: u64) -> StorageResult<Uploaded> {
-    let server_crc = crc_header(headers);
-    if let Some(server) = server_crc {
-        if server != sent_crc {
+/// server's checksum must be the same (without one, the length was the check).
+fn checked(core: &Core, headers: &HeaderMap, sent_crc: u64) -> StorageResult<Uploaded> {
+    match core.checksum().read(headers) {
+        Some(server) if server != sent_crc => {
             let err = mismatch("upload", sent_crc, server);
-            return Err(error::with_request_id(err, headers));
+            return Err(error::with_request_id(core.words(), err, headers));
         }
+        Some(_) => {}
+        None => tracing::debug!(
+            header = core.checksum().header,
+            "the upload's answer carries no checksum: it is checked by its length only"
+        ),
     }
     let etag = headers
         .get("etag")
@@ -230,7 +264,7 @@ fn checked(headers: &HeaderMap, sent_crc: u64) -> StorageResult<Uploaded> {
         .map(trim_etag);
     Ok(Uploaded {
         etag,
-        crc64: sent_crc,
+        checksum: sent_crc,
     })
 }
 
@@ -242,7 +276,7 @@ mod tests {
     #[test]
     fn metadata_names_are_checked() {
         let ok = PutOptions::default().with_metadata("Author", "x");
-        let headers = put_headers("blob", &ok).unwrap();
+        let headers = put_headers("x-oss-meta-", "blob", &ok).unwrap();
         assert!(headers.contains(&("x-oss-meta-author".to_string(), "x".to_string())));
         assert!(headers.contains(&(
             "content-type".to_string(),
@@ -250,7 +284,7 @@ mod tests {
         )));
         let bad = PutOptions::default().with_metadata("a b", "x");
         assert_eq!(
-            put_headers("blob", &bad).unwrap_err().kind(),
+            put_headers("x-oss-meta-", "blob", &bad).unwrap_err().kind(),
             StorageErrorKind::InvalidArgument
         );
     }

@@ -1,48 +1,27 @@
-//! [`OssStorage`], the [`StorageMeta`] implementation over OSS's REST API (stat, list,
-//! delete, copy here; reads through `reader`, writes through `writer`, presigned URLs
-//! through `presign`), and [`OssType`], the `storages.OssType` factory that builds one
-//! per element from its validated settings and, for host credentials, the host's
-//! provider.
+//! `storages.OssType`: the factory that builds an [`OssStorage`] per element from its
+//! validated settings (and, for host credentials, the host's provider), and the
+//! constructors of [`OssStorage`] for use without an app. The storage itself is the
+//! engine's [`CloudStorage`], speaking the OSS dialect.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use base64::Engine as _;
-use bytes::Bytes;
 use jit_element::{BuildContext, ElementResult};
-use jit_oss_protocol::encode::encode_path;
-use jit_storage::{
-    validate_object_name, Capabilities, GetOptions, GetResult, ListOptions, ListPage, ObjectInfo,
-    Payload, PresignOptions, PresignedRequest, PutOptions, StorageError, StorageErrorKind,
-    StorageMeta, StorageResult, StorageType, UploadResult,
-};
-use md5::{Digest, Md5};
-use reqwest::Method;
+use jit_storage::{StorageError, StorageErrorKind, StorageMeta, StorageResult, StorageType};
 
-use crate::engine::core::{OssCore, OssRequest, RequestBody};
-use crate::engine::credentials::{CredentialsProvider, CredentialsSource};
-use crate::engine::error;
-use crate::engine::head::head;
-use crate::engine::lister;
-use crate::engine::presign;
-use crate::engine::ranged;
-use crate::engine::reader;
-use crate::engine::transport::MAX_XML_BODY;
-use crate::engine::writer;
-use crate::oss::config::OssConfig;
+use crate::engine::config::credentials::{self, CredentialsProvider, CredentialsSource};
+use crate::engine::core::Core;
+use crate::engine::storage::CloudStorage;
+use crate::oss::config::{OssConfig, OSS_ENVIRONMENT};
+use crate::oss::dialect::OssDialect;
 use crate::oss::settings::OssSettings;
 
-/// Most keys one DeleteMultipleObjects request may name.
-const DELETE_BATCH: usize = 1000;
+/// An OSS bucket as a storage: the engine's [`CloudStorage`] built by [`OssType`] (or
+/// by [`OssStorage::new`] without an app).
+pub type OssStorage = CloudStorage<OssType>;
 
-/// An OSS bucket as a storage.
-#[derive(Debug, Clone)]
-pub struct OssStorage {
-    core: Arc<OssCore>,
-}
-
-impl OssStorage {
+impl CloudStorage<OssType> {
     /// A storage for `config`; an invalid config is an InvalidConfig error naming the
     /// field.
     pub fn new(config: &OssConfig) -> StorageResult<Self> {
@@ -65,12 +44,13 @@ impl OssStorage {
         config: &OssConfig,
         provider: Arc<dyn CredentialsProvider>,
     ) -> StorageResult<Self> {
-        if config.credentials != CredentialsSource::Host {
+        let source = config.common.credentials;
+        if source != CredentialsSource::Host {
             return Err(StorageError::new(
                 StorageErrorKind::InvalidConfig,
                 format!(
                     "field `credentials`: is {:?}, so the credentials provider given would go unused; set \"credentials\": \"host\"",
-                    config.credentials.as_str()
+                    source.as_str()
                 ),
             ));
         }
@@ -83,132 +63,42 @@ impl OssStorage {
         pinned_hosts: &[(String, SocketAddr)],
         provider: Option<Arc<dyn CredentialsProvider>>,
     ) -> StorageResult<Self> {
-        Ok(Self {
-            core: Arc::new(OssCore::new(settings, pinned_hosts, provider)?),
-        })
-    }
-
-    /// The bucket this storage writes to.
-    pub fn bucket(&self) -> &str {
-        &self.core.settings.bucket
+        Ok(Self::from_core(core(settings, pinned_hosts, provider)?))
     }
 }
 
-#[async_trait]
-impl StorageMeta for OssStorage {
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::all()
-    }
+/// The engine's core for OSS `settings`: the OSS dialect, and the credentials provider
+/// the settings name (`provider` for host credentials).
+fn core(
+    settings: OssSettings,
+    pinned_hosts: &[(String, SocketAddr)],
+    provider: Option<Arc<dyn CredentialsProvider>>,
+) -> StorageResult<Core> {
+    let credentials = credentials::provider(
+        &settings.common.credentials,
+        OSS_ENVIRONMENT,
+        provider,
+        "OssType::with_credentials_provider",
+    )?;
+    let dialect = Arc::new(OssDialect::new(settings.signature, settings.region));
+    Core::new(settings.common, dialect, credentials, pinned_hosts)
+}
 
-    fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {
-        Some(self)
+/// The core of an OSS element whose config is the test defaults (`ak`/`sk`, bucket
+/// `bkt` at `oss-cn-hangzhou.aliyuncs.com`) with the keys of `extra` on top.
+#[cfg(test)]
+pub(crate) fn test_core(extra: serde_json::Value) -> Core {
+    let mut json = serde_json::json!({
+        "accessKeyId": "ak",
+        "accessKeySecret": "sk",
+        "endPoint": "oss-cn-hangzhou.aliyuncs.com",
+        "bucketName": "bkt"
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        json[k] = v.clone();
     }
-
-    async fn put(
-        &self,
-        name: &str,
-        payload: Payload,
-        options: PutOptions,
-    ) -> StorageResult<UploadResult> {
-        validate_object_name(name)?;
-        let size = payload.len();
-        let url = self.object_url(name)?;
-        let written = writer::write(&self.core, name, payload, &options).await?;
-        Ok(UploadResult {
-            url,
-            key: name.to_string(),
-            size,
-            etag: written.etag,
-            crc64: Some(written.crc64),
-        })
-    }
-
-    async fn get(&self, name: &str, options: GetOptions) -> StorageResult<GetResult> {
-        validate_object_name(name)?;
-        if options.range.is_none() && self.core.settings.download_concurrency > 1 {
-            return ranged::get(&self.core, name).await;
-        }
-        reader::get(&self.core, name, options).await
-    }
-
-    async fn stat(&self, name: &str) -> StorageResult<ObjectInfo> {
-        validate_object_name(name)?;
-        head(&self.core, name).await
-    }
-
-    async fn delete(&self, name: &str) -> StorageResult<()> {
-        validate_object_name(name)?;
-        self.core
-            .send(OssRequest::new(Method::DELETE, Some(name)))
-            .await?;
-        Ok(())
-    }
-
-    async fn list(&self, options: ListOptions) -> StorageResult<ListPage> {
-        let response = self.core.send(lister::request(&options)).await?;
-        let headers = response.headers().clone();
-        let body = self
-            .core
-            .transport
-            .body_bytes(response, MAX_XML_BODY)
-            .await?;
-        lister::parse(&body).map_err(|e| error::with_request_id(e, &headers))
-    }
-
-    async fn presign(
-        &self,
-        name: &str,
-        options: PresignOptions,
-    ) -> StorageResult<PresignedRequest> {
-        validate_object_name(name)?;
-        presign::presign(&self.core, name, options).await
-    }
-
-    fn object_url(&self, name: &str) -> StorageResult<String> {
-        validate_object_name(name)?;
-        Ok(self.core.url(Some(name)))
-    }
-
-    async fn copy(&self, from: &str, to: &str) -> StorageResult<UploadResult> {
-        validate_object_name(from)?;
-        validate_object_name(to)?;
-        let source = format!("/{}/{}", self.core.settings.bucket, encode_path(from));
-        let req = OssRequest::new(Method::PUT, Some(to)).header("x-oss-copy-source", source);
-        self.core.send(req).await?;
-        let info = self.stat(to).await?;
-        Ok(UploadResult {
-            url: self.object_url(to)?,
-            key: to.to_string(),
-            size: info.size,
-            etag: info.etag,
-            crc64: info.crc64,
-        })
-    }
-
-    async fn delete_many(&self, names: &[String]) -> StorageResult<()> {
-        for name in names {
-            validate_object_name(name)?;
-        }
-        for batch in names.chunks(DELETE_BATCH) {
-            let mut xml = String::from(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>",
-            );
-            for name in batch {
-                xml.push_str("<Object><Key>");
-                xml.push_str(&quick_xml::escape::escape(name.as_str()));
-                xml.push_str("</Key></Object>");
-            }
-            xml.push_str("</Delete>");
-            let md5 = base64::engine::general_purpose::STANDARD.encode(Md5::digest(xml.as_bytes()));
-            let req = OssRequest::new(Method::POST, None)
-                .query("delete", None)
-                .header("content-type", "application/xml")
-                .header("content-md5", md5)
-                .body(RequestBody::Bytes(Bytes::from(xml)));
-            self.core.send(req).await?;
-        }
-        Ok(())
-    }
+    let config: OssConfig = serde_json::from_value(json).unwrap();
+    core(config.validate().unwrap(), &[], None).unwrap()
 }
 
 /// The `storages.OssType` factory: builds an [`OssStorage`] from each element's
@@ -290,6 +180,22 @@ impl StorageType for OssType {
 mod tests {
     use super::*;
 
+    #[test]
+    fn host_credentials_need_a_provider() {
+        let config: OssConfig = serde_json::from_value(serde_json::json!({
+            "credentials": "host",
+            "endPoint": "oss-cn-hangzhou.aliyuncs.com", "bucketName": "bkt"
+        }))
+        .unwrap();
+        let err = core(config.validate().unwrap(), &[], None).unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
+        assert!(err.message().contains("credentials"), "{err}");
+        assert!(
+            err.message().contains("OssType::with_credentials_provider"),
+            "{err}"
+        );
+    }
+
     /// Keys are checked here too (the element wrapper already did, but `OssStorage` is
     /// usable without it): `.` and `..` segments would be collapsed by URL
     /// normalisation and address another object.
@@ -310,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_provider_is_only_taken_for_host_credentials() {
-        use crate::engine::credentials::StaticCredentials;
+        use crate::engine::config::credentials::StaticCredentials;
         let provider: Arc<dyn CredentialsProvider> = Arc::new(StaticCredentials::new(
             jit_oss_protocol::Credentials::new("ak", "sk"),
         ));
@@ -322,9 +228,9 @@ mod tests {
         let err = OssStorage::with_credentials_provider(&config, provider.clone()).unwrap_err();
         assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
         assert!(err.message().contains("credentials"), "{err}");
-        config.credentials = CredentialsSource::Host;
-        config.access_key_id.clear();
-        config.access_key_secret = jit_oss_protocol::Secret::default();
+        config.common.credentials = CredentialsSource::Host;
+        config.common.access_key_id.clear();
+        config.common.access_key_secret = jit_oss_protocol::Secret::default();
         OssStorage::with_credentials_provider(&config, provider).unwrap();
     }
 }

@@ -1,147 +1,50 @@
-//! The element's business configuration as written (`storages/<Name>/<Name>.json`,
-//! camelCase): [`OssConfig`], every key with its default, and how values are read
-//! (secrets never echoed, unknown keys refused). What the values must satisfy, and the
-//! checked settings the client runs on, are in `settings`.
+//! The OSS element's business configuration as written (`storages/<Name>/<Name>.json`,
+//! camelCase): [`OssConfig`], the [`CommonConfig`] every object-store Type shares plus
+//! OSS's own keys (`signatureVersion`, `secure`), read from one object with unknown
+//! keys refused and secrets never echoed; OSS's part-size floor and environment
+//! variables. What the values must satisfy, and the checked settings the client runs
+//! on, are in `settings`.
 
-use std::time::Duration;
-
-use jit_oss_protocol::{Secret, SignatureVersion};
-use jit_storage::retry;
+use jit_oss_protocol::SignatureVersion;
+use serde::de::MapAccess;
 use serde::{Deserialize, Deserializer};
 
-use crate::engine::credentials::CredentialsSource;
+use crate::engine::config::common::CommonConfig;
+use crate::engine::config::credentials::EnvironmentNames;
+use crate::engine::config::keys::{deserialize_flat, TypeKeys};
 
-/// Default size above which uploads go multipart: 64 MiB.
-pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
-/// Default multipart part size: 8 MiB.
-pub const DEFAULT_PART_SIZE: u64 = 8 * 1024 * 1024;
 /// Smallest part OSS accepts (except the last): 100 KiB.
 pub const MIN_PART_SIZE: u64 = 100 * 1024;
-/// Largest part OSS accepts: 5 GiB.
-pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
-/// Default number of multipart parts uploaded at once: 2.
-pub const DEFAULT_MULTIPART_CONCURRENCY: usize = 2;
-/// Most multipart parts uploaded at once: 16.
-pub const MAX_MULTIPART_CONCURRENCY: usize = 16;
-/// Default number of ranges a whole-object read fetches at once: 1, one GET (ranged
-/// reads are asked for with `downloadConcurrency`).
-pub const DEFAULT_DOWNLOAD_CONCURRENCY: usize = 1;
-/// Most ranges of one read fetched at once: 16.
-pub const MAX_DOWNLOAD_CONCURRENCY: usize = 16;
-/// Default range size of a read in parallel ranges: 8 MiB.
-pub const DEFAULT_DOWNLOAD_PART_SIZE: u64 = 8 * 1024 * 1024;
-/// Smallest range of a read in parallel ranges: 64 KiB.
-pub const MIN_DOWNLOAD_PART_SIZE: u64 = 64 * 1024;
-/// Largest range of a read in parallel ranges: 1 GiB (every range is held in memory
-/// until the reader reaches it).
-pub const MAX_DOWNLOAD_PART_SIZE: u64 = 1024 * 1024 * 1024;
-/// Default connect and read (idle) timeout.
-pub const DEFAULT_TIMEOUT_SECONDS: u64 = 60;
-/// Default `maxRetries`: retries after the first attempt (the contract's default).
-pub const DEFAULT_MAX_RETRIES: u32 = retry::DEFAULT_MAX_RETRIES;
-/// Most `maxRetries` accepted: beyond this a dead endpoint would hold callers for hours.
-pub const MAX_RETRIES_LIMIT: u32 = 100;
-/// Default `retryBaseMs`: the first backoff ceiling (the contract's default, 100 ms).
-pub const DEFAULT_RETRY_BASE_MS: u64 = duration_ms(retry::DEFAULT_BASE_DELAY);
-/// Default `retryMaxMs`: the longest backoff (the contract's default, 5 s).
-pub const DEFAULT_RETRY_MAX_MS: u64 = duration_ms(retry::DEFAULT_MAX_DELAY);
-/// Most `retryMaxMs` accepted: 10 minutes.
-pub const RETRY_MAX_MS_LIMIT: u64 = 10 * 60 * 1000;
 
-const fn duration_ms(d: Duration) -> u64 {
-    d.as_millis() as u64
-}
+/// The environment variable holding the access key id.
+pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
+/// The environment variable holding the access key secret.
+pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
+/// The environment variable holding the STS security token (optional).
+pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
-/// The configuration of an OSS storage element, as written in `<Name>.json`.
+/// Where `"credentials": "environment"` reads OSS credentials from.
+pub const OSS_ENVIRONMENT: EnvironmentNames = EnvironmentNames {
+    access_key_id: ENV_ACCESS_KEY_ID,
+    access_key_secret: ENV_ACCESS_KEY_SECRET,
+    security_token: ENV_SECURITY_TOKEN,
+};
+
+/// The configuration of an OSS storage element, as written in `<Name>.json`: the
+/// common keys ([`CommonConfig`]: credentials, `endPoint`, `bucketName`, `region`,
+/// addressing, timeout, retries, transfers) and OSS's own.
 ///
 /// Unknown keys are refused (a misspelt `"pathstyle"` is an error, not a silently ignored
 /// key); [`OssConfig::validate`] checks the values. `Debug` never shows the secret or the
-/// security token (they are [`Secret`]s).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// security token (they are [`Secret`](jit_oss_protocol::Secret)s).
+#[derive(Clone, Debug)]
 pub struct OssConfig {
-    /// Where the credentials come from: `"static"` (default: `accessKeyId`,
-    /// `accessKeySecret`, `securityToken` below), `"environment"`
-    /// (`ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-    /// `ALIBABA_CLOUD_SECURITY_TOKEN`, read for every request) or `"host"` (the provider
-    /// installed with `OssType::with_credentials_provider`). With `"environment"` or
-    /// `"host"` the three keys must be absent.
-    #[serde(default)]
-    pub credentials: CredentialsSource,
-    /// AccessKey id (required with static credentials).
-    #[serde(default)]
-    pub access_key_id: String,
-    /// AccessKey secret (required with static credentials).
-    #[serde(default, deserialize_with = "secret")]
-    pub access_key_secret: Secret,
-    /// Endpoint, e.g. `oss-cn-hangzhou.aliyuncs.com`; a `http://` or `https://` prefix
-    /// overrides [`OssConfig::secure`] (required).
-    #[serde(default)]
-    pub end_point: String,
-    /// Bucket name (required).
-    #[serde(default)]
-    pub bucket_name: String,
-    /// V4 signing region; derived from the endpoint when absent.
-    #[serde(default)]
-    pub region: Option<String>,
-    /// STS security token, for temporary credentials.
-    #[serde(default, deserialize_with = "optional_secret")]
-    pub security_token: Option<Secret>,
+    /// The keys every object-store Type takes.
+    pub common: CommonConfig,
     /// `"v4"` (default) or `"v1"` (`"V4"`, `"V1"` too); anything else is refused.
-    #[serde(default = "default_signature", with = "SignatureVersionKey")]
     pub signature_version: SignatureVersion,
     /// HTTPS (default `true`) unless the endpoint names its scheme.
-    #[serde(default)]
     pub secure: Option<bool>,
-    /// A domain bound to the bucket (CNAME): requests and URLs use it, with no bucket in
-    /// the host or path.
-    #[serde(default)]
-    pub custom_domain: Option<String>,
-    /// Path-style addressing (`endpoint/bucket/key`), for local OSS-compatible servers.
-    #[serde(default)]
-    pub path_style: Option<bool>,
-    /// Connect and read (idle) timeout in seconds; default 60.
-    #[serde(default)]
-    pub timeout_seconds: Option<u64>,
-    /// Retries after the first attempt of a request that failed in a retryable way
-    /// (`jit_storage::retry::is_retryable`) and whose body can be sent again;
-    /// default 3, at most 100.
-    #[serde(default)]
-    pub max_retries: Option<u32>,
-    /// The first backoff ceiling in milliseconds, doubled for every further retry; the
-    /// wait is uniformly random below it (full jitter). Default 100, at least 1.
-    #[serde(default)]
-    pub retry_base_ms: Option<u64>,
-    /// The longest backoff ceiling in milliseconds; default 5000, at least
-    /// `retryBaseMs`, at most 600000.
-    #[serde(default)]
-    pub retry_max_ms: Option<u64>,
-    /// No retry starts later than this many seconds after the first attempt (an attempt
-    /// under way is not cut short: `timeoutSeconds` bounds each one). Default none;
-    /// `0` also means none, leaving `maxRetries` as the only bound.
-    #[serde(default)]
-    pub retry_deadline_seconds: Option<u64>,
-    /// Uploads larger than this go multipart; default 64 MiB.
-    #[serde(default)]
-    pub multipart_threshold_bytes: Option<u64>,
-    /// Multipart part size; default 8 MiB, at least 100 KiB.
-    #[serde(default)]
-    pub part_size_bytes: Option<u64>,
-    /// Multipart parts uploaded at once, 1..=16; default 2. The next part is read from
-    /// the payload while earlier ones upload; at most this many parts plus the one
-    /// being read are held in memory (`multipartConcurrency + 1` × part size).
-    #[serde(default)]
-    pub multipart_concurrency: Option<usize>,
-    /// Ranges a whole-object read fetches at once, 1..=16; default 1 (one GET). Above
-    /// 1, the first GET asks for the first `downloadPartBytes` and an object larger
-    /// than that is read in ranges of that size, this many at once, handed on in
-    /// order; at most this many ranges are held in memory
-    /// (`downloadConcurrency` × `downloadPartBytes`).
-    #[serde(default)]
-    pub download_concurrency: Option<usize>,
-    /// Range size of a read in parallel ranges; default 8 MiB, 64 KiB..=1 GiB.
-    #[serde(default)]
-    pub download_part_bytes: Option<u64>,
 }
 
 impl Default for OssConfig {
@@ -149,33 +52,83 @@ impl Default for OssConfig {
     /// [`OssConfig::validate`] refuses it until they are filled in).
     fn default() -> Self {
         Self {
-            credentials: CredentialsSource::Static,
-            access_key_id: String::new(),
-            access_key_secret: Secret::default(),
-            end_point: String::new(),
-            bucket_name: String::new(),
-            region: None,
-            security_token: None,
-            signature_version: default_signature(),
+            common: CommonConfig::default(),
+            signature_version: SignatureVersion::V4,
             secure: None,
-            custom_domain: None,
-            path_style: None,
-            timeout_seconds: None,
-            max_retries: None,
-            retry_base_ms: None,
-            retry_max_ms: None,
-            retry_deadline_seconds: None,
-            multipart_threshold_bytes: None,
-            part_size_bytes: None,
-            multipart_concurrency: None,
-            download_concurrency: None,
-            download_part_bytes: None,
         }
     }
 }
 
-fn default_signature() -> SignatureVersion {
-    SignatureVersion::V4
+/// OSS's own keys, read beside the common ones.
+struct OssKeys {
+    signature_version: SignatureVersion,
+    secure: Option<bool>,
+}
+
+impl Default for OssKeys {
+    fn default() -> Self {
+        let OssConfig {
+            signature_version,
+            secure,
+            ..
+        } = OssConfig::default();
+        Self {
+            signature_version,
+            secure,
+        }
+    }
+}
+
+impl TypeKeys for OssKeys {
+    const ALL_KEYS: &'static [&'static str] = &[
+        "credentials",
+        "accessKeyId",
+        "accessKeySecret",
+        "endPoint",
+        "bucketName",
+        "region",
+        "securityToken",
+        "signatureVersion",
+        "secure",
+        "customDomain",
+        "pathStyle",
+        "timeoutSeconds",
+        "maxRetries",
+        "retryBaseMs",
+        "retryMaxMs",
+        "retryDeadlineSeconds",
+        "multipartThresholdBytes",
+        "partSizeBytes",
+        "multipartConcurrency",
+        "downloadConcurrency",
+        "downloadPartBytes",
+    ];
+
+    const EXPECTING: &'static str = "struct OssConfig";
+
+    fn read_key<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "signatureVersion" => self.signature_version = map.next_value::<SignatureKey>()?.0,
+            "secure" => self.secure = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+impl<'de> Deserialize<'de> for OssConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (common, own) = deserialize_flat::<D, OssKeys>(d)?;
+        Ok(Self {
+            common,
+            signature_version: own.signature_version,
+            secure: own.secure,
+        })
+    }
 }
 
 /// `signatureVersion` as serde reads it into `jit-oss-protocol`'s [`SignatureVersion`]:
@@ -189,25 +142,14 @@ enum SignatureVersionKey {
     V4,
 }
 
-/// Reads a secret without ever echoing the value in an error (serde's type errors
-/// quote the value they saw).
-fn secret<'de, D: Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
-    match serde_json::Value::deserialize(d)? {
-        serde_json::Value::String(s) => Ok(Secret::new(s)),
-        serde_json::Value::Null => Ok(Secret::default()),
-        _ => Err(serde::de::Error::custom("expected a string")),
-    }
-}
-
-/// An optional secret: absent, `null` and `""` are none.
-fn optional_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-    let s = secret(d)?;
-    Ok((!s.expose().is_empty()).then_some(s))
-}
+/// A [`SignatureVersion`] read through [`SignatureVersionKey`].
+#[derive(Deserialize)]
+struct SignatureKey(#[serde(with = "SignatureVersionKey")] SignatureVersion);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::config::credentials::CredentialsSource;
 
     fn base() -> serde_json::Value {
         serde_json::json!({
@@ -284,6 +226,7 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         let c = read("securityToken", "sts-token-value".into()).unwrap();
+        assert!(c.common.security_token.is_some());
         let shown = format!("{c:?}");
         assert!(!shown.contains("s3cr3t-value"), "{shown}");
         assert!(!shown.contains("sts-token-value"), "{shown}");
@@ -294,6 +237,7 @@ mod tests {
         assert!(!err.to_string().contains("123456789"), "{err}");
         assert!(read("securityToken", "".into())
             .unwrap()
+            .common
             .security_token
             .is_none());
     }
@@ -303,15 +247,19 @@ mod tests {
         assert_eq!(
             read("credentials", "environment".into())
                 .unwrap()
+                .common
                 .credentials,
             CredentialsSource::Environment
         );
         assert_eq!(
-            read("credentials", "host".into()).unwrap().credentials,
+            read("credentials", "host".into())
+                .unwrap()
+                .common
+                .credentials,
             CredentialsSource::Host
         );
         let default: OssConfig = serde_json::from_value(base()).unwrap();
-        assert_eq!(default.credentials, CredentialsSource::Static);
+        assert_eq!(default.common.credentials, CredentialsSource::Static);
         let err = read("credentials", "env".into()).unwrap_err().to_string();
         assert!(
             err.contains("unknown variant") && err.contains("`environment`"),
@@ -320,9 +268,31 @@ mod tests {
     }
 
     #[test]
-    fn retry_defaults_are_the_contracts() {
-        assert_eq!(DEFAULT_MAX_RETRIES, 3);
-        assert_eq!(DEFAULT_RETRY_BASE_MS, 100);
-        assert_eq!(DEFAULT_RETRY_MAX_MS, 5000);
+    fn the_keys_are_the_common_ones_and_osss() {
+        let mut all: Vec<&str> = CommonConfig::KEYS.to_vec();
+        all.extend(["signatureVersion", "secure"]);
+        let mut listed = OssKeys::ALL_KEYS.to_vec();
+        all.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(all, listed);
+        // A key of either part is read into its place.
+        let c = read("pathStyle", true.into()).unwrap();
+        assert_eq!(c.common.path_style, Some(true));
+        let c = read("secure", false.into()).unwrap();
+        assert_eq!(c.secure, Some(false));
+        assert_eq!(c.common.bucket_name, "my-bucket");
+        // Unknown keys list every known one, as serde does; repeated keys are refused.
+        let err = read("pathstyle", true.into()).unwrap_err().to_string();
+        assert!(
+            err.contains("expected one of `credentials`, `accessKeyId`"),
+            "{err}"
+        );
+        assert!(err.contains("`downloadPartBytes`"), "{err}");
+        let err = serde_json::from_str::<OssConfig>(r#"{"secure": true, "secure": false}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate field `secure`"), "{err}");
+        // Values that are not an object are refused.
+        assert!(serde_json::from_value::<OssConfig>(serde_json::json!([1])).is_err());
     }
 }

@@ -1,143 +1,30 @@
-//! The checked configuration: [`OssConfig::validate`] turns an [`OssConfig`] into the
-//! [`OssSettings`] the client runs on (credentials, scheme, host and addressing style,
-//! signature version and region, timeout, retry policy, transfer limits), or an
-//! [`OssConfigError`] naming the key at fault. It is the one place values are checked.
-
-use std::fmt;
-use std::time::Duration;
+//! The checked OSS configuration: [`OssConfig::validate`] turns an [`OssConfig`] into
+//! the [`OssSettings`] the client runs on (the engine's [`CommonSettings`], and OSS's
+//! signature version and region), or an [`OssConfigError`] naming the key at fault. It
+//! is the one place values are checked: the common keys by the engine's rules, with
+//! OSS's bucket names, part floor, default scheme (`secure`) and addressing (path
+//! style for IP endpoints), and the region (derived from the endpoint) in between.
 
 use jit_oss_protocol::{region_from_endpoint, SignatureVersion};
-use jit_storage::retry::RetryPolicy;
-use jit_storage::{StorageError, StorageErrorKind};
 
-use crate::engine::credentials::{self, CredentialsSetting};
-use crate::engine::transfer_limits;
-use crate::oss::config::{
-    OssConfig, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_MAX_MS,
-    DEFAULT_TIMEOUT_SECONDS, MAX_RETRIES_LIMIT, RETRY_MAX_MS_LIMIT,
-};
+use crate::engine::addressing::host_is_ip_literal;
+use crate::engine::config::settings::{problem, CommonSettings, ConfigError, FamilyRules};
+use crate::oss::config::{OssConfig, MIN_PART_SIZE};
 
-/// A configuration problem: the key (camelCase, as written) and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OssConfigError {
-    /// The key, e.g. `bucketName`.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub message: String,
-}
+/// A configuration problem of an OSS element: the key (camelCase, as written) and
+/// what is wrong.
+pub type OssConfigError = ConfigError;
 
-impl fmt::Display for OssConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "field `{}`: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for OssConfigError {}
-
-impl From<OssConfigError> for StorageError {
-    /// An [`InvalidConfig`](StorageErrorKind::InvalidConfig) error naming the key.
-    fn from(err: OssConfigError) -> Self {
-        StorageError::new(StorageErrorKind::InvalidConfig, err.to_string()).with_source(err)
-    }
-}
-
-fn problem(field: &'static str, message: impl Into<String>) -> OssConfigError {
-    OssConfigError {
-        field,
-        message: message.into(),
-    }
-}
-
-/// How object URLs are formed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Addressing {
-    /// `scheme://bucket.endpoint/key` (what OSS's public endpoints require).
-    VirtualHost,
-    /// `scheme://endpoint/bucket/key` (local servers).
-    PathStyle,
-    /// `scheme://domain/key` for a CNAME bound to the bucket.
-    CustomDomain(String),
-}
-
-/// The checked configuration the client runs on. `Debug` shows no secret.
+/// The checked configuration an OSS element runs on. `Debug` shows no secret.
 #[derive(Clone, Debug)]
 pub struct OssSettings {
-    /// Where credentials come from: the config's access key pair and STS token
-    /// (trimmed), the environment, or the host's provider. They are asked for at every
-    /// attempt.
-    pub credentials: CredentialsSetting,
-    /// Bucket name.
-    pub bucket: String,
-    /// `http` or `https`.
-    pub scheme: &'static str,
-    /// Endpoint host with optional port, no scheme or path.
-    pub endpoint: String,
-    /// How URLs are formed.
-    pub addressing: Addressing,
+    /// The common keys, checked: credentials, bucket, endpoint and addressing,
+    /// timeout, retry policy, transfer limits.
+    pub common: CommonSettings,
     /// Signature algorithm.
     pub signature: SignatureVersion,
     /// V4 region (always set for V4).
     pub region: Option<String>,
-    /// Connect timeout, and how long a request or response may make no progress.
-    pub timeout: Duration,
-    /// How requests whose body can be sent again are retried (`maxRetries`,
-    /// `retryBaseMs`, `retryMaxMs`, `retryDeadlineSeconds`).
-    pub retry: RetryPolicy,
-    /// Multipart above this many bytes.
-    pub multipart_threshold: u64,
-    /// Part size.
-    pub part_size: u64,
-    /// Multipart parts in flight at once (1..=16).
-    pub multipart_concurrency: usize,
-    /// Ranges of a whole-object read fetched at once (1..=16; 1 is one GET).
-    pub download_concurrency: usize,
-    /// Range size of a read in parallel ranges.
-    pub download_part_size: u64,
-}
-
-/// Whether `host[:port]` names an IPv4 or bracketed IPv6 address.
-fn host_is_ip_literal(endpoint: &str) -> bool {
-    if let Some(rest) = endpoint.strip_prefix('[') {
-        return rest
-            .split_once(']')
-            .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
-    }
-    let host = endpoint.rsplit_once(':').map_or(endpoint, |(h, _)| h);
-    host.parse::<std::net::Ipv4Addr>().is_ok()
-}
-
-/// Splits `https://Host:port/` into (`Some("https")`, `host:port`), refusing other
-/// schemes, paths, queries and user info.
-fn split_scheme(
-    field: &'static str,
-    raw: &str,
-) -> Result<(Option<&'static str>, String), OssConfigError> {
-    let raw = raw.trim();
-    let (scheme, rest) = match raw.split_once("://") {
-        Some((s, rest)) if s.eq_ignore_ascii_case("http") => (Some("http"), rest),
-        Some((s, rest)) if s.eq_ignore_ascii_case("https") => (Some("https"), rest),
-        Some((s, _)) => {
-            return Err(problem(
-                field,
-                format!("scheme {s:?} is not supported; use http:// or https://"),
-            ))
-        }
-        None => (None, raw),
-    };
-    let host = rest.trim_end_matches('/');
-    if host.is_empty() {
-        return Err(problem(
-            field,
-            "must name a host, e.g. oss-cn-hangzhou.aliyuncs.com",
-        ));
-    }
-    if host.contains(['/', '?', '#', '@', ' ']) {
-        return Err(problem(
-            field,
-            format!("{host:?} must be a host (with optional port), without path, query or user"),
-        ));
-    }
-    Ok((scheme, host.to_ascii_lowercase()))
 }
 
 /// OSS bucket names: 3-63 of `a-z0-9-`, not starting or ending with `-`.
@@ -155,146 +42,42 @@ impl OssConfig {
     /// checked (the factory and [`OssStorage::new`](crate::OssStorage::new) both build
     /// from its result).
     pub fn validate(&self) -> Result<OssSettings, OssConfigError> {
-        let credentials = self.credentials_setting()?;
-        if self.end_point.trim().is_empty() {
-            return Err(problem(
-                "endPoint",
-                "is required, e.g. oss-cn-hangzhou.aliyuncs.com",
-            ));
-        }
-        let bucket = self.bucket_name.trim().to_string();
-        if bucket.is_empty() {
-            return Err(problem("bucketName", "is required and must not be empty"));
-        }
-        if !valid_bucket_name(&bucket) {
-            return Err(problem(
-                "bucketName",
-                format!("{bucket:?} is not a valid bucket name: use 3-63 of a-z, 0-9 and '-', not starting or ending with '-'"),
-            ));
-        }
-        let (scheme, endpoint, addressing) = self.addressing()?;
-        let signature = self.signature_version;
-        let region = match self.region.as_deref().map(str::trim) {
-            Some(r) if !r.is_empty() => Some(r.strip_prefix("oss-").unwrap_or(r).to_string()),
-            _ => region_from_endpoint(&endpoint),
+        let rules = FamilyRules {
+            service: "OSS",
+            example_endpoint: "oss-cn-hangzhou.aliyuncs.com",
+            default_endpoint: None,
+            default_scheme: if self.secure.unwrap_or(true) {
+                "https"
+            } else {
+                "http"
+            },
+            // A bucket cannot be a sub-domain of an IP address: such endpoints (local
+            // OSS-compatible servers) are path style unless the config says otherwise.
+            path_style_default: host_is_ip_literal,
+            bucket_name: (
+                valid_bucket_name,
+                "use 3-63 of a-z, 0-9 and '-', not starting or ending with '-'",
+            ),
+            min_part_size: MIN_PART_SIZE,
         };
-        if signature == SignatureVersion::V4 && region.is_none() {
-            return Err(problem(
-                "region",
-                format!("V4 signing needs a region and none can be derived from endPoint {endpoint:?}; set \"region\" (e.g. \"cn-hangzhou\") or use \"signatureVersion\": \"v1\""),
-            ));
-        }
-        let timeout = self.timeout_seconds.unwrap_or(DEFAULT_TIMEOUT_SECONDS);
-        if timeout == 0 {
-            return Err(problem("timeoutSeconds", "must be at least 1"));
-        }
-        let transfers = transfer_limits::check(self).map_err(|(field, m)| problem(field, m))?;
+        let signature = self.signature_version;
+        let (common, region) = self.common.validate_with(&rules, |endpoint| {
+            let region = match self.common.region.as_deref().map(str::trim) {
+                Some(r) if !r.is_empty() => Some(r.strip_prefix("oss-").unwrap_or(r).to_string()),
+                _ => region_from_endpoint(endpoint),
+            };
+            if signature == SignatureVersion::V4 && region.is_none() {
+                return Err(problem(
+                    "region",
+                    format!("V4 signing needs a region and none can be derived from endPoint {endpoint:?}; set \"region\" (e.g. \"cn-hangzhou\") or use \"signatureVersion\": \"v1\""),
+                ));
+            }
+            Ok(region)
+        })?;
         Ok(OssSettings {
-            credentials,
-            bucket,
-            scheme,
-            endpoint,
-            addressing,
+            common,
             signature,
             region,
-            timeout: Duration::from_secs(timeout),
-            retry: self.retry_policy()?,
-            multipart_threshold: transfers.multipart_threshold,
-            part_size: transfers.part_size,
-            multipart_concurrency: transfers.multipart_concurrency,
-            download_concurrency: transfers.download_concurrency,
-            download_part_size: transfers.download_part_size,
-        })
-    }
-
-    /// `credentials`, `accessKeyId`, `accessKeySecret` and `securityToken`.
-    fn credentials_setting(&self) -> Result<CredentialsSetting, OssConfigError> {
-        credentials::setting(
-            self.credentials,
-            &self.access_key_id,
-            &self.access_key_secret,
-            self.security_token.as_ref(),
-        )
-        .map_err(|(field, message)| problem(field, message))
-    }
-
-    /// The scheme, endpoint host and addressing style from `endPoint`, `secure`,
-    /// `pathStyle` and `customDomain`.
-    fn addressing(&self) -> Result<(&'static str, String, Addressing), OssConfigError> {
-        let (endpoint_scheme, endpoint) = split_scheme("endPoint", &self.end_point)?;
-        let default_scheme = if self.secure.unwrap_or(true) {
-            "https"
-        } else {
-            "http"
-        };
-        let mut scheme = endpoint_scheme.unwrap_or(default_scheme);
-
-        // A bucket cannot be a sub-domain of an IP address: such endpoints (local
-        // OSS-compatible servers) are path style unless the config says otherwise.
-        let path_style = self
-            .path_style
-            .unwrap_or_else(|| host_is_ip_literal(&endpoint));
-        let addressing = match self.custom_domain.as_deref().map(str::trim) {
-            Some(domain) if !domain.is_empty() => {
-                if path_style {
-                    return Err(problem(
-                        "pathStyle",
-                        "cannot be combined with customDomain (a custom domain names the bucket by itself)",
-                    ));
-                }
-                let (domain_scheme, host) = split_scheme("customDomain", domain)?;
-                if let Some(s) = domain_scheme {
-                    scheme = s;
-                }
-                Addressing::CustomDomain(host)
-            }
-            _ if path_style => Addressing::PathStyle,
-            _ => Addressing::VirtualHost,
-        };
-        Ok((scheme, endpoint, addressing))
-    }
-
-    /// The retry policy from `maxRetries`, `retryBaseMs`, `retryMaxMs` and
-    /// `retryDeadlineSeconds`.
-    fn retry_policy(&self) -> Result<RetryPolicy, OssConfigError> {
-        let max_retries = self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES);
-        if max_retries > MAX_RETRIES_LIMIT {
-            return Err(problem(
-                "maxRetries",
-                format!("{max_retries} is more than {MAX_RETRIES_LIMIT}"),
-            ));
-        }
-        let base_ms = self.retry_base_ms.unwrap_or(DEFAULT_RETRY_BASE_MS);
-        if base_ms == 0 {
-            return Err(problem("retryBaseMs", "must be at least 1"));
-        }
-        let max_ms = self.retry_max_ms.unwrap_or(DEFAULT_RETRY_MAX_MS);
-        if max_ms > RETRY_MAX_MS_LIMIT {
-            return Err(problem(
-                "retryMaxMs",
-                format!("{max_ms} is more than {RETRY_MAX_MS_LIMIT} (10 minutes)"),
-            ));
-        }
-        if max_ms < base_ms {
-            let which = if self.retry_base_ms.is_some() {
-                "retryBaseMs"
-            } else {
-                "retryMaxMs"
-            };
-            return Err(problem(
-                which,
-                format!("retryBaseMs ({base_ms}) must not exceed retryMaxMs ({max_ms})"),
-            ));
-        }
-        let deadline = match self.retry_deadline_seconds {
-            None | Some(0) => None,
-            Some(secs) => Some(Duration::from_secs(secs)),
-        };
-        Ok(RetryPolicy {
-            max_retries,
-            base_delay: Duration::from_millis(base_ms),
-            max_delay: Duration::from_millis(max_ms),
-            deadline,
         })
     }
 }
@@ -302,6 +85,13 @@ impl OssConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::addressing::Addressing;
+    use crate::engine::config::credentials::CredentialsSetting;
+    use jit_storage::retry::RetryPolicy;
+    use jit_storage::{StorageError, StorageErrorKind};
+    use std::time::Duration;
+
+    const RETRY_MAX_MS_LIMIT: u64 = crate::engine::config::common::RETRY_MAX_MS_LIMIT;
 
     fn config(json: serde_json::Value) -> OssConfig {
         serde_json::from_value(json).expect("deserialize")
@@ -325,20 +115,20 @@ mod tests {
     #[test]
     fn defaults() {
         let s = config(base()).validate().unwrap();
-        assert_eq!(s.scheme, "https");
-        assert_eq!(s.endpoint, "oss-cn-hangzhou.aliyuncs.com");
-        assert_eq!(s.addressing, Addressing::VirtualHost);
+        assert_eq!(s.common.scheme, "https");
+        assert_eq!(s.common.endpoint, "oss-cn-hangzhou.aliyuncs.com");
+        assert_eq!(s.common.addressing, Addressing::VirtualHost);
         assert_eq!(s.signature, SignatureVersion::V4);
         assert_eq!(s.region.as_deref(), Some("cn-hangzhou"));
-        assert_eq!(s.retry, RetryPolicy::default());
-        assert_eq!(s.multipart_threshold, 64 << 20);
-        assert_eq!(s.part_size, 8 << 20);
-        assert_eq!(s.multipart_concurrency, 2);
-        assert_eq!(s.download_concurrency, 1);
-        assert_eq!(s.download_part_size, 8 << 20);
-        assert_eq!(s.timeout, Duration::from_secs(60));
+        assert_eq!(s.common.retry, RetryPolicy::default());
+        assert_eq!(s.common.multipart_threshold, 64 << 20);
+        assert_eq!(s.common.part_size, 8 << 20);
+        assert_eq!(s.common.multipart_concurrency, 2);
+        assert_eq!(s.common.download_concurrency, 1);
+        assert_eq!(s.common.download_part_size, 8 << 20);
+        assert_eq!(s.common.timeout, Duration::from_secs(60));
         assert!(
-            matches!(&s.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIexample")
+            matches!(&s.common.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIexample")
         );
     }
 
@@ -360,7 +150,7 @@ mod tests {
             .validate()
             .unwrap();
         assert!(
-            matches!(&s.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIpadded")
+            matches!(&s.common.credentials, CredentialsSetting::Static(c) if c.access_key_id == "LTAIpadded")
         );
     }
 
@@ -373,7 +163,7 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(s.region.as_deref(), Some("cn-beijing"));
-        assert_eq!(s.endpoint, "oss-cn-beijing-internal.aliyuncs.com");
+        assert_eq!(s.common.endpoint, "oss-cn-beijing-internal.aliyuncs.com");
 
         let err = with("endPoint", "127.0.0.1:9000".into())
             .validate()
@@ -401,18 +191,18 @@ mod tests {
     #[test]
     fn schemes_and_addressing() {
         let s = with("secure", false.into()).validate().unwrap();
-        assert_eq!(s.scheme, "http");
+        assert_eq!(s.common.scheme, "http");
         let mut json = base();
         json["secure"] = false.into();
         json["endPoint"] = "https://oss-cn-hangzhou.aliyuncs.com".into();
-        assert_eq!(config(json).validate().unwrap().scheme, "https");
+        assert_eq!(config(json).validate().unwrap().common.scheme, "https");
         let s = with("endPoint", "http://oss-cn-hangzhou.aliyuncs.com".into())
             .validate()
             .unwrap();
-        assert_eq!(s.scheme, "http");
+        assert_eq!(s.common.scheme, "http");
 
         let s = with("pathStyle", true.into()).validate().unwrap();
-        assert_eq!(s.addressing, Addressing::PathStyle);
+        assert_eq!(s.common.addressing, Addressing::PathStyle);
         let local = |endpoint: &str| {
             let mut json = base();
             json["endPoint"] = endpoint.into();
@@ -421,24 +211,24 @@ mod tests {
         };
         for ip_endpoint in ["http://127.0.0.1:9000", "10.0.0.1", "[::1]:9000"] {
             let s = config(local(ip_endpoint)).validate().unwrap();
-            assert_eq!(s.addressing, Addressing::PathStyle, "{ip_endpoint}");
+            assert_eq!(s.common.addressing, Addressing::PathStyle, "{ip_endpoint}");
         }
         let mut json = local("http://127.0.0.1:9000");
         json["pathStyle"] = false.into();
         assert_eq!(
-            config(json).validate().unwrap().addressing,
+            config(json).validate().unwrap().common.addressing,
             Addressing::VirtualHost
         );
         let s = config(local("localhost:9000")).validate().unwrap();
-        assert_eq!(s.addressing, Addressing::VirtualHost);
+        assert_eq!(s.common.addressing, Addressing::VirtualHost);
         let s = with("customDomain", "http://Static.Example.com".into())
             .validate()
             .unwrap();
         assert_eq!(
-            s.addressing,
+            s.common.addressing,
             Addressing::CustomDomain("static.example.com".into())
         );
-        assert_eq!(s.scheme, "http");
+        assert_eq!(s.common.scheme, "http");
 
         let mut json = base();
         json["customDomain"] = "cdn.example.com".into();
@@ -476,7 +266,7 @@ mod tests {
         json["retryMaxMs"] = 1500.into();
         json["retryDeadlineSeconds"] = 30.into();
         assert_eq!(
-            config(json).validate().unwrap().retry,
+            config(json).validate().unwrap().common.retry,
             RetryPolicy {
                 max_retries: 5,
                 base_delay: Duration::from_millis(20),
@@ -486,15 +276,15 @@ mod tests {
         );
         // 0 retries, and a deadline of 0, are "none".
         let s = with("maxRetries", 0.into()).validate().unwrap();
-        assert_eq!(s.retry.max_retries, 0);
+        assert_eq!(s.common.retry.max_retries, 0);
         let s = with("retryDeadlineSeconds", 0.into()).validate().unwrap();
-        assert_eq!(s.retry.deadline, None);
+        assert_eq!(s.common.retry.deadline, None);
         // Base equal to max is allowed: every wait is capped at once.
         let mut json = base();
         json["retryBaseMs"] = 300.into();
         json["retryMaxMs"] = 300.into();
         assert_eq!(
-            config(json).validate().unwrap().retry.ceiling(3),
+            config(json).validate().unwrap().common.retry.ceiling(3),
             Duration::from_millis(300)
         );
     }

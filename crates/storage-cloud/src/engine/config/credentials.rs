@@ -6,25 +6,20 @@
 //!
 //! The element's `"credentials"` key ([`CredentialsSource`]) picks the provider:
 //! `"static"` (the default: `accessKeyId`, `accessKeySecret`, `securityToken` from the
-//! config, [`StaticCredentials`]), `"environment"` ([`EnvironmentCredentials`]:
-//! `ALIBABA_CLOUD_ACCESS_KEY_ID`, `ALIBABA_CLOUD_ACCESS_KEY_SECRET`,
-//! `ALIBABA_CLOUD_SECURITY_TOKEN`, read for every request) or `"host"` (the provider the
-//! host installed with `OssType::with_credentials_provider`). Secrets are
+//! config, [`StaticCredentials`]), `"environment"` ([`EnvironmentCredentials`]: the
+//! Type's [`EnvironmentNames`], e.g. `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+//! `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, `ALIBABA_CLOUD_SECURITY_TOKEN` for OssType, read
+//! for every request) or `"host"` (the provider the host installed on the Type, e.g.
+//! `OssType::with_credentials_provider`); [`provider`] makes the choice. Secrets are
 //! [`Secret`](jit_oss_protocol::Secret)s: no Debug, Display or error shows them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jit_oss_protocol::{Credentials, Secret};
 use jit_storage::{StorageError, StorageErrorKind, StorageResult};
 use serde::Deserialize;
-
-/// The environment variable holding the access key id.
-pub const ENV_ACCESS_KEY_ID: &str = "ALIBABA_CLOUD_ACCESS_KEY_ID";
-/// The environment variable holding the access key secret.
-pub const ENV_ACCESS_KEY_SECRET: &str = "ALIBABA_CLOUD_ACCESS_KEY_SECRET";
-/// The environment variable holding the STS security token (optional).
-pub const ENV_SECURITY_TOKEN: &str = "ALIBABA_CLOUD_SECURITY_TOKEN";
 
 /// Credentials for signing, asked for every attempt of every request.
 ///
@@ -80,16 +75,37 @@ impl CredentialsProvider for StaticCredentials {
     }
 }
 
-/// Credentials from the process environment, read for every attempt:
-/// [`ENV_ACCESS_KEY_ID`], [`ENV_ACCESS_KEY_SECRET`] and, for STS credentials,
-/// [`ENV_SECURITY_TOKEN`] (unset or empty: none). A missing or empty id or secret is an
+/// The environment variables a Type's credentials come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EnvironmentNames {
+    /// The access key id (e.g. `ALIBABA_CLOUD_ACCESS_KEY_ID`).
+    pub access_key_id: &'static str,
+    /// The access key secret (e.g. `ALIBABA_CLOUD_ACCESS_KEY_SECRET`).
+    pub access_key_secret: &'static str,
+    /// The STS security token, optional (e.g. `ALIBABA_CLOUD_SECURITY_TOKEN`).
+    pub security_token: &'static str,
+}
+
+/// Credentials from the process environment, read for every attempt: the variables
+/// its [`EnvironmentNames`] name, the security token's unset or empty for none. A
+/// missing or empty id or secret is an
 /// [`InvalidConfig`](StorageErrorKind::InvalidConfig) error naming the variable.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct EnvironmentCredentials;
+#[derive(Debug, Clone, Copy)]
+pub struct EnvironmentCredentials {
+    names: EnvironmentNames,
+}
 
 impl EnvironmentCredentials {
+    /// Credentials from the variables `names` names.
+    pub fn new(names: EnvironmentNames) -> Self {
+        Self { names }
+    }
+
     /// The credentials `lookup` (a variable name → its value) describes.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> StorageResult<Credentials> {
+    pub fn from_lookup(
+        &self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> StorageResult<Credentials> {
         let required = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_string())
@@ -103,9 +119,9 @@ impl EnvironmentCredentials {
                     )
                 })
         };
-        let access_key_id = required(ENV_ACCESS_KEY_ID)?;
-        let access_key_secret = Secret::new(required(ENV_ACCESS_KEY_SECRET)?);
-        let security_token = lookup(ENV_SECURITY_TOKEN)
+        let access_key_id = required(self.names.access_key_id)?;
+        let access_key_secret = Secret::new(required(self.names.access_key_secret)?);
+        let security_token = lookup(self.names.security_token)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
             .map(Secret::new);
@@ -120,7 +136,7 @@ impl EnvironmentCredentials {
 #[async_trait]
 impl CredentialsProvider for EnvironmentCredentials {
     async fn credentials(&self) -> StorageResult<Credentials> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        self.from_lookup(|name| std::env::var(name).ok())
     }
 }
 
@@ -134,8 +150,8 @@ pub enum CredentialsSource {
     /// `"environment"`: [`EnvironmentCredentials`], read for every request; the config
     /// must not hold keys.
     Environment,
-    /// `"host"`: the provider the host installed
-    /// (`OssType::with_credentials_provider`); the config must not hold keys.
+    /// `"host"`: the provider the host installed on the Type
+    /// (e.g. `OssType::with_credentials_provider`); the config must not hold keys.
     Host,
 }
 
@@ -159,6 +175,27 @@ pub enum CredentialsSetting {
     Environment,
     /// The host's provider.
     Host,
+}
+
+/// The provider of `setting`: the static credentials, the environment's (`env`), or
+/// the host's (`host`, which `"host"` requires: without it, an InvalidConfig error
+/// saying that `installer` installs one).
+pub(crate) fn provider(
+    setting: &CredentialsSetting,
+    env: EnvironmentNames,
+    host: Option<Arc<dyn CredentialsProvider>>,
+    installer: &str,
+) -> StorageResult<Arc<dyn CredentialsProvider>> {
+    Ok(match setting {
+        CredentialsSetting::Static(c) => Arc::new(StaticCredentials::new(c.clone())),
+        CredentialsSetting::Environment => Arc::new(EnvironmentCredentials::new(env)),
+        CredentialsSetting::Host => host.ok_or_else(|| {
+            StorageError::new(
+                StorageErrorKind::InvalidConfig,
+                format!("field `credentials`: \"host\" needs a credentials provider from the host ({installer}), and none was installed"),
+            )
+        })?,
+    })
 }
 
 /// The credentials setting of a config's `credentials`, `accessKeyId`,
@@ -226,14 +263,26 @@ mod tests {
         move |name| vars.get(name).cloned()
     }
 
+    const ENV_ACCESS_KEY_ID: &str = "TEST_ACCESS_KEY_ID";
+    const ENV_ACCESS_KEY_SECRET: &str = "TEST_ACCESS_KEY_SECRET";
+    const ENV_SECURITY_TOKEN: &str = "TEST_SECURITY_TOKEN";
+    const ENV: EnvironmentCredentials = EnvironmentCredentials {
+        names: EnvironmentNames {
+            access_key_id: ENV_ACCESS_KEY_ID,
+            access_key_secret: ENV_ACCESS_KEY_SECRET,
+            security_token: ENV_SECURITY_TOKEN,
+        },
+    };
+
     #[test]
     fn the_environment_names_what_is_missing_and_never_the_secret() {
-        let creds = EnvironmentCredentials::from_lookup(lookup(&[
-            (ENV_ACCESS_KEY_ID, " LTAIenv "),
-            (ENV_ACCESS_KEY_SECRET, "env-secret-value"),
-            (ENV_SECURITY_TOKEN, "env-token-value"),
-        ]))
-        .unwrap();
+        let creds = ENV
+            .from_lookup(lookup(&[
+                (ENV_ACCESS_KEY_ID, " LTAIenv "),
+                (ENV_ACCESS_KEY_SECRET, "env-secret-value"),
+                (ENV_SECURITY_TOKEN, "env-token-value"),
+            ]))
+            .unwrap();
         assert_eq!(creds.access_key_id, "LTAIenv");
         assert_eq!(creds.access_key_secret.expose(), "env-secret-value");
         assert_eq!(
@@ -243,19 +292,22 @@ mod tests {
         let shown = format!("{creds:?}");
         assert!(!shown.contains("env-secret-value") && !shown.contains("env-token-value"));
 
-        let no_token = EnvironmentCredentials::from_lookup(lookup(&[
-            (ENV_ACCESS_KEY_ID, "id"),
-            (ENV_ACCESS_KEY_SECRET, "s"),
-            (ENV_SECURITY_TOKEN, ""),
-        ]))
-        .unwrap();
+        let no_token = ENV
+            .from_lookup(lookup(&[
+                (ENV_ACCESS_KEY_ID, "id"),
+                (ENV_ACCESS_KEY_SECRET, "s"),
+                (ENV_SECURITY_TOKEN, ""),
+            ]))
+            .unwrap();
         assert_eq!(no_token.security_token, None);
 
-        let err =
-            EnvironmentCredentials::from_lookup(lookup(&[(ENV_ACCESS_KEY_ID, "id")])).unwrap_err();
+        let err = ENV
+            .from_lookup(lookup(&[(ENV_ACCESS_KEY_ID, "id")]))
+            .unwrap_err();
         assert_eq!(err.kind(), StorageErrorKind::InvalidConfig);
         assert!(err.message().contains(ENV_ACCESS_KEY_SECRET), "{err}");
-        let err = EnvironmentCredentials::from_lookup(lookup(&[(ENV_ACCESS_KEY_SECRET, "s")]))
+        let err = ENV
+            .from_lookup(lookup(&[(ENV_ACCESS_KEY_SECRET, "s")]))
             .unwrap_err();
         assert!(err.message().contains(ENV_ACCESS_KEY_ID), "{err}");
     }

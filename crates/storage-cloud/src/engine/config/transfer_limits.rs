@@ -1,13 +1,14 @@
 //! The keys of large transfers, checked: multipart uploads (`multipartThresholdBytes`,
 //! `partSizeBytes`, `multipartConcurrency`) and reads in parallel ranges
 //! (`downloadConcurrency`, `downloadPartBytes`). `settings` calls [`check`] and turns
-//! its `(key, message)` into an `OssConfigError`.
+//! its `(key, message)` into a `ConfigError`. Only the smallest part differs between
+//! services (OSS: 100 KiB, S3: 5 MiB).
 
-use crate::oss::config::{
-    OssConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE,
+use crate::engine::config::common::{
+    CommonConfig, DEFAULT_DOWNLOAD_CONCURRENCY, DEFAULT_DOWNLOAD_PART_SIZE,
     DEFAULT_MULTIPART_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE,
     MAX_DOWNLOAD_CONCURRENCY, MAX_DOWNLOAD_PART_SIZE, MAX_MULTIPART_CONCURRENCY, MAX_PART_SIZE,
-    MIN_DOWNLOAD_PART_SIZE, MIN_PART_SIZE,
+    MIN_DOWNLOAD_PART_SIZE,
 };
 
 /// The checked transfer keys.
@@ -25,13 +26,20 @@ pub(crate) struct TransferLimits {
     pub download_part_size: u64,
 }
 
-/// The transfer keys of `config` with their defaults, or the key at fault and why.
-pub(crate) fn check(config: &OssConfig) -> Result<TransferLimits, (&'static str, String)> {
+/// The transfer keys of `config` with their defaults, or the key at fault and why;
+/// `service` (named in messages) takes parts of `min_part_size` bytes at least.
+pub(crate) fn check(
+    config: &CommonConfig,
+    min_part_size: u64,
+    service: &str,
+) -> Result<TransferLimits, (&'static str, String)> {
     let part_size = config.part_size_bytes.unwrap_or(DEFAULT_PART_SIZE);
-    if !(MIN_PART_SIZE..=MAX_PART_SIZE).contains(&part_size) {
+    if !(min_part_size..=MAX_PART_SIZE).contains(&part_size) {
         return Err((
             "partSizeBytes",
-            format!("{part_size} is outside what OSS accepts ({MIN_PART_SIZE}..={MAX_PART_SIZE})"),
+            format!(
+                "{part_size} is outside what {service} accepts ({min_part_size}..={MAX_PART_SIZE})"
+            ),
         ));
     }
     let multipart_threshold = config
@@ -86,21 +94,27 @@ pub(crate) fn check(config: &OssConfig) -> Result<TransferLimits, (&'static str,
 mod tests {
     use super::*;
 
+    /// The 100 KiB of OSS.
+    const MIN_PART: u64 = 100 * 1024;
+
     fn with(field: &str, value: serde_json::Value) -> Result<TransferLimits, &'static str> {
-        let mut json = serde_json::json!({
-            "accessKeyId": "LTAIexample",
-            "accessKeySecret": "s3cr3t-value",
-            "endPoint": "oss-cn-hangzhou.aliyuncs.com",
-            "bucketName": "my-bucket"
-        });
-        json[field] = value;
-        let config: OssConfig = serde_json::from_value(json).unwrap();
-        check(&config).map_err(|(field, _)| field)
+        let mut config = CommonConfig::default();
+        let value = value.as_u64().unwrap();
+        match field {
+            "region" => {}
+            "partSizeBytes" => config.part_size_bytes = Some(value),
+            "multipartThresholdBytes" => config.multipart_threshold_bytes = Some(value),
+            "multipartConcurrency" => config.multipart_concurrency = Some(value as usize),
+            "downloadConcurrency" => config.download_concurrency = Some(value as usize),
+            "downloadPartBytes" => config.download_part_bytes = Some(value),
+            other => panic!("{other}"),
+        }
+        check(&config, MIN_PART, "OSS").map_err(|(field, _)| field)
     }
 
     #[test]
     fn defaults() {
-        let limits = with("region", "cn-hangzhou".into()).unwrap();
+        let limits = with("region", 0.into()).unwrap();
         assert_eq!(
             limits,
             TransferLimits {
@@ -116,6 +130,17 @@ mod tests {
     #[test]
     fn limits_are_checked() {
         assert_eq!(with("partSizeBytes", 1024.into()), Err("partSizeBytes"));
+        let mut config = CommonConfig {
+            part_size_bytes: Some(MIN_PART),
+            ..CommonConfig::default()
+        };
+        assert!(check(&config, MIN_PART, "OSS").is_ok());
+        // S3's parts are 5 MiB at least.
+        let (field, message) = check(&config, 5 << 20, "S3").unwrap_err();
+        assert_eq!(field, "partSizeBytes");
+        assert!(message.contains("what S3 accepts (5242880..="), "{message}");
+        config.part_size_bytes = Some(5 << 20);
+        assert!(check(&config, 5 << 20, "S3").is_ok());
         assert_eq!(
             with("multipartThresholdBytes", 0.into()),
             Err("multipartThresholdBytes")
