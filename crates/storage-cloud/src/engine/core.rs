@@ -289,12 +289,7 @@ impl Core {
     fn build(
         &self,
         req: &Request,
-        body: Option<(
-            reqwest::Body,
-            Option<u64>,
-            PayloadView,
-            Vec<(String, String)>,
-        )>,
+        body: Option<AttemptBody>,
         credentials: &Credentials,
         now: SystemTime,
     ) -> StorageResult<reqwest::Request> {
@@ -304,10 +299,10 @@ impl Core {
         if self.checksums_on() {
             sign.headers.extend(req.checksum.iter().cloned());
         }
-        let body = body.map(|(body, length, payload, headers)| {
-            sign.payload = payload;
-            sign.headers.extend(headers);
-            (body, length)
+        let body = body.map(|b| {
+            sign.payload = b.payload;
+            sign.headers.extend(b.headers);
+            (b.body, b.length)
         });
         self.dialect.sign(&mut sign, credentials, now)?;
         let url = self.signed_url(&sign);
@@ -345,13 +340,7 @@ impl Core {
         req: &Request,
         body: Option<AttemptBody>,
     ) -> StorageResult<Response> {
-        let (body, progress) = match body {
-            Some(b) => (
-                Some((b.body, b.length, b.payload, b.headers)),
-                Some(b.progress),
-            ),
-            None => (None, None),
-        };
+        let progress = body.as_ref().map(|b| b.progress.clone());
         let credentials = self.credentials().await?;
         let request = self.build(req, body, &credentials, SystemTime::now())?;
         let response = self.transport.execute(request, progress.as_ref()).await?;
