@@ -1,9 +1,13 @@
-//! `storages.OssType`: Aliyun OSS as a storage element.
+//! Object stores as storage elements, on one protocol-neutral engine: today
+//! `storages.OssType` (Aliyun OSS); the S3 family (AwsS3Type, CloudflareR2Type,
+//! MinioType, EosType) plugs in as another dialect of the same engine.
 //!
 //! - [`OssType`]: the factory registered on an app (`register_builtin_storage_type`).
-//! - [`OssStorage`]: the [`StorageMeta`](jit_storage::StorageMeta) implementation, also
-//!   usable without an app through [`OssStorage::new`].
-//! - [`OssConfig`]: the element's `<Name>.json` (camelCase).
+//! - [`OssStorage`] (= [`CloudStorage`]`<OssType>`): the
+//!   [`StorageMeta`](jit_storage::StorageMeta) implementation, also usable without an
+//!   app through [`OssStorage::new`].
+//! - [`OssConfig`]: the element's `<Name>.json` (camelCase): the [`CommonConfig`] every
+//!   object-store Type shares plus OSS's own keys.
 //!
 //! Requests are signed with V4 (`OSS4-HMAC-SHA256`) by default or V1, afresh for every
 //! attempt with the credentials a [`CredentialsProvider`] gives for it (the config's,
@@ -21,30 +25,41 @@
 //! aborted, and so is one a lost Initiate answer opened. Timeouts are idle ones
 //! (`timeoutSeconds` without progress).
 //!
-//! Layout, one file per role in two folders (after Apache OpenDAL's service folders):
-//! `engine/` for what any object store needs, `oss/` for what is OSS's.
+//! Layout, one file per role in two folders (after Apache OpenDAL's service folders
+//! and object_store's split of the shared client from each store): `engine/` is what
+//! any object store needs, speaking through a `Dialect`; `oss/` is what is OSS's.
+//! `mod.rs` files are indexes.
 //!
 //! | file | role |
 //! |---|---|
-//! | `oss/config` | [`OssConfig`] as written: keys, defaults, serde (unknown keys refused) |
-//! | `oss/settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
-//! | `engine/transfer_limits` | the multipart and ranged-read keys, checked for `settings` |
-//! | `engine/credentials` | [`CredentialsProvider`]: static, environment, or the host's; asked per attempt |
-//! | `oss/backend` | [`OssStorage`] (the operations) and [`OssType`] (the factory) |
-//! | `engine/reader` | GetObject: Content-Range checked, broken bodies resumed, length and CRC-64 checked |
-//! | `engine/ranged` | whole-object reads in parallel ranges, handed on in order, CRC-64s combined |
+//! | `engine/dialect` | the `Dialect` trait: signing and presigning, header names, the object checksum, checksum refusal, upload framing |
+//! | `engine/vocabulary` | a dialect's header names and conventions (request id, metadata prefix, copy source, …) |
+//! | `engine/checksum` | a dialect's object checksum: CRC-64/XZ or /NVME, its header and encoding, the headers that ask for it |
+//! | `engine/core` | request assembly: URLs, checksum headers, signing per attempt, attempts under the retry policy |
+//! | `engine/transport` | the HTTP client: idle timeouts, upload progress, bounded bodies |
+//! | `engine/addressing` | [`Addressing`]: virtual host, path style, custom domain; endpoints with a scheme |
+//! | `engine/error` | `<Error>` answers and transport failures as `StorageError`s; lost answers |
+//! | `engine/storage` | [`CloudStorage`]: the [`StorageMeta`](jit_storage::StorageMeta) operations (stat, list, delete, copy, …) |
+//! | `engine/reader` | GetObject: Content-Range checked, broken bodies resumed, length and checksum checked |
+//! | `engine/ranged` | whole-object reads in parallel ranges, handed on in order, checksums combined |
 //! | `engine/head` | HeadObject and object information from headers |
-//! | `engine/writer` | PutObject: retried when replayable, lost answers confirmed, CRC-64 checked |
+//! | `engine/writer` | PutObject: retried when replayable, lost answers confirmed, checksum checked |
 //! | `engine/confirm` | whether a write whose answer was lost took effect |
 //! | `engine/multipart` | multipart upload, several parts in flight, aborted on failure |
 //! | `engine/upload_session` | Initiate (strays of lost answers aborted), Complete (confirmed), Abort (retried) |
 //! | `engine/lister` | ListObjectsV2 request and answer |
 //! | `engine/presign` | presigned URLs, 1 s to 7 days |
-//! | `engine/core` | request assembly: URLs, signing per attempt, attempts under the retry policy |
-//! | `engine/transport` | the HTTP client: idle timeouts, upload progress, bounded bodies |
-//! | `engine/error` | OSS answers and transport failures as `StorageError`s; lost answers |
-//! | `engine/integrity` | streaming CRC-64: upload digest, download check, range slicing |
-//! | `oss/signing_key` | the V4 signing key of the current secret, day and region |
+//! | `engine/integrity` | streaming checksums: upload digest, download check, range slicing |
+//! | `engine/signing_key` | the V4 signing key of the current secret, day and region, for either V4 |
+//! | `engine/config/common` | [`CommonConfig`]: the keys every object-store Type shares, with defaults |
+//! | `engine/config/keys` | one flat object read into the common keys and a Type's own (unknown keys refused) |
+//! | `engine/config/settings` | the common keys checked → [`CommonSettings`] (or [`ConfigError`]) |
+//! | `engine/config/transfer_limits` | the multipart and ranged-read keys, checked for `settings` |
+//! | `engine/config/credentials` | [`CredentialsProvider`]: static, environment, or the host's; asked per attempt |
+//! | `oss/config` | [`OssConfig`] as written: the common keys, `signatureVersion`, `secure` |
+//! | `oss/settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
+//! | `oss/dialect` | the OSS dialect: V4/V1 signing, `x-oss-*` headers, CRC-64/XZ |
+//! | `oss/backend` | [`OssType`] (the factory) and the constructors of [`OssStorage`] |
 
 #![warn(missing_docs)]
 
