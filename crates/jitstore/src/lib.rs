@@ -27,8 +27,8 @@ pub use jit_element as element;
 #[cfg(feature = "local-oss-server")]
 pub use jit_oss_server as oss_server;
 pub use jit_storage as storage;
+pub use jit_storage_cloud as oss;
 pub use jit_storage_disk as disk;
-pub use jit_storage_oss as oss;
 
 /// The `#[async_trait]` macro a Type's `impl StorageType` and `impl StorageMeta` need
 /// (also in [`prelude`]).
