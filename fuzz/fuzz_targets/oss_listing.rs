@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use jit_storage::{ListOptions, StorageMeta};
-use jit_storage_oss::{OssConfig, OssStorage};
+use jit_storage_cloud::{OssConfig, OssStorage};
 use libfuzzer_sys::fuzz_target;
 
 struct Fake {

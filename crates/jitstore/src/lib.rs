@@ -30,8 +30,8 @@ pub use jit_oss_server as oss_server;
 #[cfg(feature = "local-s3-server")]
 pub use jit_s3_server as s3_server;
 pub use jit_storage as storage;
+pub use jit_storage_cloud as oss;
 pub use jit_storage_disk as disk;
-pub use jit_storage_oss as oss;
 
 /// The `#[async_trait]` macro a Type's `impl StorageType` and `impl StorageMeta` need
 /// (also in [`prelude`]).

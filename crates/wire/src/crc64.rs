@@ -1,8 +1,12 @@
 //! CRC-64/XZ (ECMA-182 polynomial, reflected, init and xorout all ones): the checksum
-//! OSS returns in `x-oss-hash-crc64ecma` (printed as an unsigned decimal).
+//! OSS returns in `x-oss-hash-crc64ecma` (printed as an unsigned decimal); and
+//! CRC-64/NVME (polynomial 0xAD93D23594C93659, otherwise the same), S3's
+//! `x-amz-checksum-crc64nvme` (base64 of its eight big-endian bytes).
 //!
 //! [`Crc64`] hashes a stream; [`combine`] joins the CRCs of two adjacent pieces without
 //! re-reading them, which is how a multipart object's CRC follows from its parts'.
+//! [`checksum`], [`combine`] and [`Crc64::new`] are CRC-64/XZ; a [`Crc64Algorithm`]
+//! gives either (the same combine maths, another polynomial).
 //!
 //! The bytes are hashed by `crc-fast` (carry-less multiplication: PCLMULQDQ or
 //! VPCLMULQDQ on x86-64, PMULL on aarch64, chosen at run time; tables elsewhere), which
@@ -12,13 +16,64 @@
 
 use crc_fast::CrcAlgorithm;
 
-/// The algorithm of every checksum here.
+/// The algorithm of [`checksum`], [`combine`] and [`Crc64::new`].
 const ALGORITHM: CrcAlgorithm = CrcAlgorithm::Crc64Xz;
 
-/// The reflected ECMA-182 polynomial.
-const POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
+/// The reflected ECMA-182 polynomial (CRC-64/XZ).
+const XZ_POLY_REFLECTED: u64 = 0xC96C_5795_D787_0F42;
 
-/// Streaming CRC-64/XZ hasher.
+/// The reflected NVMe polynomial 0xAD93D23594C93659 (CRC-64/NVME).
+const NVME_POLY_REFLECTED: u64 = 0x9A6C_9329_AC4B_C9B5;
+
+/// The CRC-64s the object stores use. Both are reflected with init and xorout all
+/// ones; they differ in the polynomial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Crc64Algorithm {
+    /// CRC-64/XZ (ECMA-182): OSS's `x-oss-hash-crc64ecma`. Check value 0x995dc9bbdf1939fa.
+    #[default]
+    Xz,
+    /// CRC-64/NVME: S3's `x-amz-checksum-crc64nvme`. Check value 0xae8b14860a799888.
+    Nvme,
+}
+
+impl Crc64Algorithm {
+    /// crc-fast's name for it.
+    fn crc_fast(self) -> CrcAlgorithm {
+        match self {
+            Self::Xz => CrcAlgorithm::Crc64Xz,
+            Self::Nvme => CrcAlgorithm::Crc64Nvme,
+        }
+    }
+
+    /// The reflected polynomial and its `x^(2^k)` table, for [`combine`](Self::combine).
+    fn combine_tables(self) -> (u64, &'static [u64; 67]) {
+        match self {
+            Self::Xz => (XZ_POLY_REFLECTED, &XZ_X2N),
+            Self::Nvme => (NVME_POLY_REFLECTED, &NVME_X2N),
+        }
+    }
+
+    /// The CRC of `data`.
+    pub fn checksum(self, data: &[u8]) -> u64 {
+        crc_fast::checksum(self.crc_fast(), data)
+    }
+
+    /// A streaming hasher over no data (value 0).
+    pub fn hasher(self) -> Crc64 {
+        Crc64 {
+            digest: crc_fast::Digest::new(self.crc_fast()),
+        }
+    }
+
+    /// The CRC of `A || B` from `crc_a`, `crc_b` and `len_b = B.len()`: see [`combine`].
+    pub fn combine(self, crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
+        let (poly, x2n) = self.combine_tables();
+        mult_mod_p(zeros_operator(len_b, poly, x2n), crc_a, poly) ^ crc_b
+    }
+}
+
+/// Streaming CRC-64 hasher (CRC-64/XZ from [`Crc64::new`]; either from
+/// [`Crc64Algorithm::hasher`]).
 #[derive(Clone)]
 pub struct Crc64 {
     digest: crc_fast::Digest,
@@ -39,11 +94,9 @@ impl std::fmt::Debug for Crc64 {
 }
 
 impl Crc64 {
-    /// A hasher over no data (value 0).
+    /// A CRC-64/XZ hasher over no data (value 0).
     pub fn new() -> Self {
-        Crc64 {
-            digest: crc_fast::Digest::new(ALGORITHM),
-        }
+        Crc64Algorithm::Xz.hasher()
     }
 
     /// Feeds more bytes.
@@ -63,8 +116,8 @@ pub fn checksum(data: &[u8]) -> u64 {
 }
 
 /// `a(x) · b(x) mod P(x)` in the reflected bit order (bit 63 is `x^0`), as zlib's
-/// `multmodp`.
-const fn mult_mod_p(a: u64, mut b: u64) -> u64 {
+/// `multmodp`; `poly` is `P` reflected.
+const fn mult_mod_p(a: u64, mut b: u64, poly: u64) -> u64 {
     let mut m = 1u64 << 63;
     let mut p = 0u64;
     loop {
@@ -75,36 +128,38 @@ const fn mult_mod_p(a: u64, mut b: u64) -> u64 {
             }
         }
         m >>= 1;
-        b = if b & 1 != 0 {
-            (b >> 1) ^ POLY_REFLECTED
-        } else {
-            b >> 1
-        };
+        b = if b & 1 != 0 { (b >> 1) ^ poly } else { b >> 1 };
     }
     p
 }
 
-/// `X2N[k]` = `x^(2^k) mod P(x)`, reflected, for every bit of a byte count (`k` up
+/// `table[k]` = `x^(2^k) mod P(x)`, reflected, for every bit of a byte count (`k` up
 /// to 3 + 63).
-static X2N: [u64; 67] = {
+const fn x2n_table(poly: u64) -> [u64; 67] {
     let mut table = [0u64; 67];
     let mut p = 1u64 << 62; // x^1
     let mut k = 0;
     while k < 67 {
         table[k] = p;
-        p = mult_mod_p(p, p);
+        p = mult_mod_p(p, p, poly);
         k += 1;
     }
     table
-};
+}
+
+/// [`x2n_table`] of CRC-64/XZ.
+static XZ_X2N: [u64; 67] = x2n_table(XZ_POLY_REFLECTED);
+
+/// [`x2n_table`] of CRC-64/NVME.
+static NVME_X2N: [u64; 67] = x2n_table(NVME_POLY_REFLECTED);
 
 /// `x^(8·bytes) mod P(x)`, reflected: the operator that appends `bytes` zero bytes.
-fn zeros_operator(mut bytes: u64) -> u64 {
+fn zeros_operator(mut bytes: u64, poly: u64, x2n: &[u64; 67]) -> u64 {
     let mut p = 1u64 << 63; // x^0
     let mut k = 3; // 2^3 bits per byte
     while bytes != 0 {
         if bytes & 1 != 0 {
-            p = mult_mod_p(X2N[k], p);
+            p = mult_mod_p(x2n[k], p, poly);
         }
         bytes >>= 1;
         k += 1;
@@ -117,7 +172,7 @@ fn zeros_operator(mut bytes: u64) -> u64 {
 /// `crc32_combine` method, for 64 bits): a few thousand instructions per call, so that
 /// combining the CRCs of thousands of parts or ranges costs nothing next to hashing.
 pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
-    mult_mod_p(zeros_operator(len_b), crc_a) ^ crc_b
+    Crc64Algorithm::Xz.combine(crc_a, crc_b, len_b)
 }
 
 #[cfg(test)]
@@ -194,7 +249,7 @@ mod tests {
                 "2^{k}"
             );
         }
-        assert_eq!(zeros_operator(0), 1u64 << 63);
+        assert_eq!(zeros_operator(0, XZ_POLY_REFLECTED, &XZ_X2N), 1u64 << 63);
     }
 
     #[test]
@@ -237,5 +292,76 @@ mod tests {
             h.update(c);
         }
         assert_eq!(h.value(), checksum(&d));
+    }
+
+    #[test]
+    fn nvme_check_value() {
+        let nvme = Crc64Algorithm::Nvme;
+        assert_eq!(nvme.checksum(b"123456789"), 0xae8b_1486_0a79_9888);
+        assert_eq!(nvme.checksum(b""), 0);
+        let mut h = nvme.hasher();
+        h.update(b"1234");
+        h.update(b"56789");
+        assert_eq!(h.value(), 0xae8b_1486_0a79_9888);
+        // The default algorithm is OSS's.
+        assert_eq!(
+            Crc64Algorithm::default().checksum(b"123456789"),
+            checksum(b"123456789")
+        );
+        assert_eq!(Crc64Algorithm::Xz.hasher().value(), Crc64::new().value());
+    }
+
+    #[test]
+    fn nvme_agrees_with_the_crc_crate() {
+        let oracle = crc::Crc::<u64>::new(&crc::CRC_64_NVME);
+        let d = data(5000);
+        for start in 0..9 {
+            for len in (0..300).chain([1023, 1024, 1025, 4096, 4991 - start]) {
+                let piece = &d[start..start + len];
+                assert_eq!(
+                    Crc64Algorithm::Nvme.checksum(piece),
+                    oracle.checksum(piece),
+                    "{start}+{len}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nvme_combine_matches_whole_and_crc_fast() {
+        let nvme = Crc64Algorithm::Nvme;
+        let d = data(70_000);
+        let whole = nvme.checksum(&d);
+        for split in [0, 1, 7, 255, 4096, 65_535, 70_000] {
+            let (a, b) = d.split_at(split);
+            let (crc_a, crc_b, len_b) = (nvme.checksum(a), nvme.checksum(b), b.len() as u64);
+            assert_eq!(nvme.combine(crc_a, crc_b, len_b), whole, "split {split}");
+            assert_eq!(
+                nvme.combine(crc_a, crc_b, len_b),
+                crc_fast::checksum_combine(CrcAlgorithm::Crc64Nvme, crc_a, crc_b, len_b),
+                "split {split}"
+            );
+        }
+        let mut crc = 0;
+        for part in d.chunks(1234) {
+            crc = nvme.combine(crc, nvme.checksum(part), part.len() as u64);
+        }
+        assert_eq!(crc, whole);
+        for k in [20u32, 33, 62] {
+            let n = 1u64 << k;
+            let crc = 0x0123_4567_89ab_cdef;
+            assert_eq!(
+                nvme.combine(nvme.combine(crc, 0, n), 0, n),
+                nvme.combine(crc, 0, 2 * n),
+                "2^{k}"
+            );
+            assert_eq!(
+                nvme.combine(crc, 0, n),
+                crc_fast::checksum_combine(CrcAlgorithm::Crc64Nvme, crc, 0, n),
+                "2^{k}"
+            );
+        }
+        // The two polynomials really differ.
+        assert_ne!(nvme.combine(1, 2, 3), combine(1, 2, 3));
     }
 }

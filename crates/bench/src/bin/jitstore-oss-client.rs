@@ -1,4 +1,4 @@
-//! `jitstore-oss-client`: our OSS client (`jit_storage_oss::OssStorage`, the library
+//! `jitstore-oss-client`: our OSS client (`jit_storage_cloud::OssStorage`, the library
 //! behind `storages.OssType`) as a small command-line client, so that
 //! `jitstore-bench --only compare` can run it as a process of its own and measure its
 //! CPU time, wall time and peak RSS exactly as it measures OpenDAL's

@@ -31,7 +31,7 @@ pub struct Cli {
     /// Log to stderr: `-v` one line per storage operation (element, operation, key,
     /// size, attempts, request id, duration), `-vv` also each HTTP attempt, `-vvv`
     /// everything. `JITSTORE_LOG` (a tracing filter such as `debug` or
-    /// `jit_storage_oss=trace`) adds to it, and a bare level there replaces it.
+    /// `jit_storage_cloud=trace`) adds to it, and a bare level there replaces it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
