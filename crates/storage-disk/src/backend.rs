@@ -86,7 +86,7 @@ impl DiskStorage {
                 ));
             }
             let layout = Layout::open(root)?;
-            let swept = sweep_stale_temp_files(&layout.tmp_dir);
+            let swept = sweep_stale_temp_files(&layout.tmp_dir(&layout.root_dir()?)?);
             if swept > 0 {
                 tracing::info!(
                     folder = %layout.root.display(),
@@ -300,8 +300,9 @@ impl StorageMeta for DiskStorage {
             // The object goes first: a crash in between leaves the object deleted and a
             // sidecar no object file matches (never listed, never used), rather than an
             // object that lost its description.
-            remove_file(&layout.root_dir, &segments)?;
-            remove_file(&layout.meta_dir, &segments)?;
+            let root = layout.root_dir()?;
+            remove_file(&root, &segments)?;
+            remove_file(&layout.meta_dir(&root)?, &segments)?;
             Ok(())
         })
         .await

@@ -46,6 +46,14 @@ pub(crate) struct EntryMeta {
     pub inode: u64,
 }
 
+/// Which folder a handle is on, whatever path leads to it: device and inode on Unix
+/// (elsewhere every folder compares equal, as there is nothing to compare).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DirId {
+    dev: u64,
+    ino: u64,
+}
+
 /// An open folder (see the module documentation).
 #[derive(Debug)]
 pub(crate) struct DirHandle {
@@ -129,6 +137,16 @@ impl DirHandle {
         Ok(Self {
             fd,
             path: path.to_path_buf(),
+        })
+    }
+
+    /// Which folder this handle is on.
+    pub fn id(&self) -> io::Result<DirId> {
+        let stat = rfs::fstat(&self.fd)?;
+        #[allow(clippy::unnecessary_cast)]
+        Ok(DirId {
+            dev: stat.st_dev as u64,
+            ino: stat.st_ino as u64,
         })
     }
 
@@ -318,6 +336,11 @@ impl DirHandle {
         Ok(Self {
             path: path.to_path_buf(),
         })
+    }
+
+    /// Which folder this handle is on: nothing to tell folders apart by here.
+    pub fn id(&self) -> io::Result<DirId> {
+        Ok(DirId { dev: 0, ino: 0 })
     }
 
     /// Another handle on the same folder.

@@ -13,7 +13,9 @@
 //!   Keys never reach outside the folder: `..`, absolute names and symbolic links are
 //!   refused, and on Unix every operation is made relative to folders opened one
 //!   segment at a time without following links, so a link swapped in mid-operation
-//!   cannot redirect it.
+//!   cannot redirect it. No folder stays open between operations (an app may declare
+//!   thousands of storages): each operation opens the storage folder again and goes on
+//!   only if it is still the folder the storage opened.
 //! - A host holding the element reaches its [`DiskStorage`] with
 //!   `jit_storage::downcast_storage::<DiskStorage>(&storage)` (or [`DiskType::built`]).
 //! - Signed URLs: [`verify_signed_url`] (pure, takes `now`), [`signed_url_router`] (axum)

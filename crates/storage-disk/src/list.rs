@@ -67,15 +67,17 @@ pub(crate) fn list_page(layout: &Layout, options: &ListOptions) -> StorageResult
         entries: Vec::new(),
         more: false,
     };
-    walk.dir(&layout.root_dir, "")?;
+    let root = layout.root_dir()?;
+    walk.dir(&root, "")?;
 
+    let meta_dir = layout.meta_dir(&root)?;
     let mut page = ListPage::default();
     let mut last = None;
     for entry in walk.entries {
         match entry {
             Entry::Object(key, metadata) => {
                 let segments: Vec<&str> = key.split('/').collect();
-                let sidecar = read_sidecar(layout, &segments)?;
+                let sidecar = read_sidecar(&meta_dir, &segments)?;
                 page.objects
                     .push(describe(&key, Stamp::of(&metadata), sidecar).info);
                 last = Some(key);

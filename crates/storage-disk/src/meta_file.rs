@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use jit_storage::{guess_content_type, ObjectInfo, StorageError, StorageResult};
 use serde::{Deserialize, Serialize};
 
-use crate::dir_handle::EntryMeta;
-use crate::paths::{find_file, Layout};
+use crate::dir_handle::{DirHandle, EntryMeta};
+use crate::paths::find_file;
 
 /// The sidecar format version written by this crate.
 const SIDECAR_VERSION: u32 = 1;
@@ -130,10 +130,14 @@ pub(crate) struct Described {
     pub cache_control: Option<String>,
 }
 
-/// Reads the sidecar of `segments`; `None` when there is none or it is unreadable (a
-/// version from a crash, a hand edit). Symbolic links in the sidecar tree are errors.
-pub(crate) fn read_sidecar(layout: &Layout, segments: &[&str]) -> StorageResult<Option<Sidecar>> {
-    let Some((mut file, _)) = find_file(&layout.meta_dir, segments)? else {
+/// Reads the sidecar of `segments` in the sidecar tree `meta_dir`; `None` when there is
+/// none or it is unreadable (a version from a crash, a hand edit). Symbolic links in the
+/// sidecar tree are errors.
+pub(crate) fn read_sidecar(
+    meta_dir: &DirHandle,
+    segments: &[&str],
+) -> StorageResult<Option<Sidecar>> {
+    let Some((mut file, _)) = find_file(meta_dir, segments)? else {
         return Ok(None);
     };
     let mut bytes = Vec::new();

@@ -1,54 +1,99 @@
 //! Safe key → file mapping: the folder layout of a disk storage (objects, the reserved
-//! `.jitstore` tree with sidecars and temp files), held as open folder handles, and the
-//! walks that find or prepare an object's place one segment at a time without following
-//! links (see `dir_handle.rs`; the key rules are in `names.rs`).
+//! `.jitstore` tree with sidecars and temp files) and the walks that find or prepare an
+//! object's place one segment at a time without following links (see `dir_handle.rs`;
+//! the key rules are in `names.rs`).
 //!
-//! A walk keeps the handle of every folder it opened, so a folder swapped for a link
-//! after the walk passed it cannot redirect the read, write, rename or delete that
-//! follows: the operation happens in the folder that was checked.
+//! A storage holds no open folder between operations (an app may declare thousands of
+//! storages, and the limit on open files is per process): each operation opens the
+//! storage folder by its canonical path and goes on only if it is still the folder the
+//! storage opened (same device and inode), so a folder moved away, replaced or swapped
+//! for a link is refused, never followed; the reserved folders are then opened from it
+//! without following links. A walk keeps the handle of every folder it opened, so a
+//! folder swapped for a link after the walk passed it cannot redirect the read, write,
+//! rename or delete that follows: the operation happens in the folder that was checked.
 //!
 //! Every function here is synchronous and meant to run inside `spawn_blocking`.
 
 use std::fs::File;
 use std::io;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use jit_storage::{StorageError, StorageErrorKind, StorageResult};
 
-use crate::dir_handle::{file_meta, is_link_or_not_dir, DirHandle, EntryMeta, Kind};
+use crate::dir_handle::{file_meta, is_link_or_not_dir, DirHandle, DirId, EntryMeta, Kind};
 use crate::names::RESERVED_DIR;
 
 /// Where a disk storage keeps what: objects at the root, sidecars and temp files in the
-/// reserved tree; each folder held open.
+/// reserved tree. Holds paths only; [`Layout::root_dir`], [`Layout::meta_dir`] and
+/// [`Layout::tmp_dir`] open the folders for one operation.
 #[derive(Debug, Clone)]
 pub(crate) struct Layout {
     /// The storage folder (canonical, absolute), for URLs and messages.
     pub root: PathBuf,
-    /// The storage folder, open.
-    pub root_dir: Arc<DirHandle>,
-    /// `<root>/.jitstore/meta`: one sidecar per object, mirroring the object tree.
-    pub meta_dir: Arc<DirHandle>,
-    /// `<root>/.jitstore/tmp`: files being written, renamed into place when complete.
-    pub tmp_dir: Arc<DirHandle>,
+    /// Which folder `root` was when the storage opened.
+    root_id: DirId,
 }
+
+/// `<root>/.jitstore/meta`: one sidecar per object, mirroring the object tree.
+const META_DIR: &str = "meta";
+/// `<root>/.jitstore/tmp`: files being written, renamed into place when complete.
+const TMP_DIR: &str = "tmp";
 
 impl Layout {
     /// Opens the layout of the storage folder `root` (canonical), creating the reserved
-    /// tree if missing; a link anywhere in the reserved tree is refused.
+    /// tree if missing; a link anywhere in the reserved tree is refused. Nothing stays
+    /// open.
     pub fn open(root: PathBuf) -> StorageResult<Self> {
         let root_dir =
             DirHandle::open_path(&root).map_err(|e| io_error("open the folder", &root, e))?;
-        let reserved = open_or_create_dir(&root_dir, RESERVED_DIR)?;
-        let meta_dir = open_or_create_dir(&reserved, "meta")?;
-        let tmp_dir = open_or_create_dir(&reserved, "tmp")?;
-        Ok(Self {
-            root,
-            root_dir: Arc::new(root_dir),
-            meta_dir: Arc::new(meta_dir),
-            tmp_dir: Arc::new(tmp_dir),
-        })
+        let root_id = root_dir
+            .id()
+            .map_err(|e| io_error("inspect the folder", &root, e))?;
+        let layout = Self { root, root_id };
+        layout.meta_dir(&root_dir)?;
+        layout.tmp_dir(&root_dir)?;
+        Ok(layout)
     }
+
+    /// The storage folder, opened for one operation. Refused (PermissionDenied) when the
+    /// folder now at its path is not the one the storage opened: moved, replaced, or
+    /// swapped for a link.
+    pub fn root_dir(&self) -> StorageResult<DirHandle> {
+        let dir = DirHandle::open_path(&self.root)
+            .map_err(|e| io_error("open the folder", &self.root, e))?;
+        let id = dir
+            .id()
+            .map_err(|e| io_error("inspect the folder", &self.root, e))?;
+        if id != self.root_id {
+            return Err(StorageError::new(
+                StorageErrorKind::PermissionDenied,
+                format!(
+                    "{} is no longer the folder the storage opened (it was moved, replaced \
+                     or swapped for a link); load the element again to use the new one",
+                    self.root.display()
+                ),
+            ));
+        }
+        Ok(dir)
+    }
+
+    /// `<root>/.jitstore/meta` under `root` (from [`Layout::root_dir`]), recreated if
+    /// it was removed; a link there is refused.
+    pub fn meta_dir(&self, root: &DirHandle) -> StorageResult<DirHandle> {
+        reserved_dir(root, META_DIR)
+    }
+
+    /// `<root>/.jitstore/tmp` under `root` (from [`Layout::root_dir`]), recreated if it
+    /// was removed; a link there is refused.
+    pub fn tmp_dir(&self, root: &DirHandle) -> StorageResult<DirHandle> {
+        reserved_dir(root, TMP_DIR)
+    }
+}
+
+/// Opens (creating if missing) `.jitstore/<name>` under `root` without following links.
+fn reserved_dir(root: &DirHandle, name: &str) -> StorageResult<DirHandle> {
+    let reserved = open_or_create_dir(root, RESERVED_DIR)?;
+    open_or_create_dir(&reserved, name)
 }
 
 fn symlink_refused(path: PathBuf) -> StorageError {
@@ -398,5 +443,68 @@ mod tests {
             assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
             assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
         }
+    }
+
+    #[test]
+    fn the_reserved_tree_is_opened_per_operation_and_recreated_if_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout::open(dir.path().to_path_buf()).unwrap();
+        std::fs::remove_dir_all(dir.path().join(".jitstore")).unwrap();
+        let root = layout.root_dir().unwrap();
+        assert_eq!(
+            layout.tmp_dir(&root).unwrap().path(),
+            dir.path().join(".jitstore/tmp")
+        );
+        assert!(dir.path().join(".jitstore/tmp").is_dir());
+        #[cfg(unix)]
+        {
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::remove_dir_all(dir.path().join(".jitstore")).unwrap();
+            std::os::unix::fs::symlink(outside.path(), dir.path().join(".jitstore")).unwrap();
+            let err = layout.meta_dir(&root).unwrap_err();
+            assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
+            assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+        }
+    }
+
+    /// The root is opened by its path for each operation, and used only while it is the
+    /// folder the storage opened.
+    #[cfg(unix)]
+    #[test]
+    fn a_root_moved_replaced_or_swapped_for_a_link_is_refused() {
+        let parent = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = parent.path().join("store");
+        std::fs::create_dir(&root).unwrap();
+        let layout = Layout::open(root.clone()).unwrap();
+        assert_eq!(layout.root_dir().unwrap().path(), root);
+
+        let aside = parent.path().join("aside");
+        std::fs::rename(&root, &aside).unwrap();
+        let err = layout.root_dir().unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::NotFound, "{err}");
+        assert!(
+            err.to_string().contains(&root.display().to_string()),
+            "{err}"
+        );
+
+        std::os::unix::fs::symlink(outside.path(), &root).unwrap();
+        let err = layout.root_dir().unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
+        assert!(err.to_string().contains("no longer the folder"), "{err}");
+        std::fs::remove_file(&root).unwrap();
+
+        std::fs::create_dir(&root).unwrap();
+        let err = layout.root_dir().unwrap_err();
+        assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
+        std::fs::remove_dir(&root).unwrap();
+
+        // A link to the very folder the storage opened leads nowhere else.
+        std::os::unix::fs::symlink(&aside, &root).unwrap();
+        layout.root_dir().unwrap();
+        std::fs::remove_file(&root).unwrap();
+        std::fs::rename(&aside, &root).unwrap();
+        layout.root_dir().unwrap();
+        assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
     }
 }

@@ -1,8 +1,7 @@
-//! Reading objects: opening an object file (through the folder handles, never through a
-//! link) together with the sidecar that belongs to that very version (waiting briefly
-//! when a sidecar of another writer is in the way), and the
-//! byte stream of a whole object or a range, whose CRC-64 is checked at the end of a full
-//! read.
+//! Reading objects: opening an object file (through folder handles opened for the read,
+//! never through a link) together with the sidecar that belongs to that very version
+//! (waiting briefly when a sidecar of another writer is in the way), and the byte stream
+//! of a whole object or a range, whose CRC-64 is checked at the end of a full read.
 
 use std::ops::Range;
 use std::pin::Pin;
@@ -46,10 +45,11 @@ async fn lookup(layout: &Layout, key: &str) -> StorageResult<Option<Found>> {
     let key = key.to_string();
     blocking(move || {
         let segments = path_segments(&key)?;
-        let Some((file, metadata)) = find_file(&layout.root_dir, &segments)? else {
+        let root = layout.root_dir()?;
+        let Some((file, metadata)) = find_file(&root, &segments)? else {
             return Ok(None);
         };
-        let sidecar = read_sidecar(&layout, &segments)?;
+        let sidecar = read_sidecar(&layout.meta_dir(&root)?, &segments)?;
         Ok(Some((file, Stamp::of(&metadata), sidecar)))
     })
     .await

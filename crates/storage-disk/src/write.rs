@@ -49,6 +49,7 @@ where
 /// A locked temp file, removed unless it was renamed into place.
 #[derive(Debug)]
 pub(crate) struct TempFile {
+    /// The temp folder, open for as long as the write lasts (and no longer).
     dir: Arc<DirHandle>,
     name: String,
     /// The open file: it holds the lock that tells the sweep a writer is alive.
@@ -171,8 +172,12 @@ pub(crate) async fn write_temp(
     stream: ByteStream,
     expected_len: Option<u64>,
 ) -> StorageResult<Written> {
-    let tmp_dir = layout.tmp_dir.clone();
-    let mut temp = blocking(move || TempFile::create(&tmp_dir)).await?;
+    let layout = layout.clone();
+    let mut temp = blocking(move || {
+        let tmp_dir = layout.tmp_dir(&layout.root_dir()?)?;
+        TempFile::create(&Arc::new(tmp_dir))
+    })
+    .await?;
     let Some(std_file) = temp.file.take() else {
         temp.discard().await;
         return Err(StorageError::new(
@@ -249,10 +254,10 @@ async fn fill(
     Ok((hex::encode_upper(md5.finalize()), crc.value()))
 }
 
-/// Writes `sidecar` to a synced, locked temp file (blocking).
-fn write_sidecar_temp(layout: &Layout, sidecar: &Sidecar) -> StorageResult<TempFile> {
+/// Writes `sidecar` to a synced, locked temp file in `tmp_dir` (blocking).
+fn write_sidecar_temp(tmp_dir: &Arc<DirHandle>, sidecar: &Sidecar) -> StorageResult<TempFile> {
     let json = sidecar.to_json()?;
-    let mut temp = TempFile::create(&layout.tmp_dir)?;
+    let mut temp = TempFile::create(tmp_dir)?;
     let result = match temp.file.as_mut() {
         Some(file) => file.write_all(&json).and_then(|()| file.sync_all()),
         None => Ok(()),
@@ -290,9 +295,11 @@ pub(crate) async fn commit(
         let _serialized = commit_lock(&segments);
         let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
         let result = (|| {
-            sidecar.previous = current_description(&layout, &segs)?.map(Box::new);
-            let mut sidecar_temp = write_sidecar_temp(&layout, &sidecar)?;
-            let placed = place(&layout, &segs, &mut object_temp, &mut sidecar_temp);
+            let root = layout.root_dir()?;
+            let meta_dir = layout.meta_dir(&root)?;
+            sidecar.previous = current_description(&root, &meta_dir, &segs)?.map(Box::new);
+            let mut sidecar_temp = write_sidecar_temp(&object_temp.dir, &sidecar)?;
+            let placed = place(&root, &meta_dir, &segs, &mut object_temp, &mut sidecar_temp);
             sidecar_temp.discard_blocking();
             placed
         })();
@@ -304,19 +311,24 @@ pub(crate) async fn commit(
 }
 
 /// The sidecar entry describing the object file now at `segments`, if any.
-fn current_description(layout: &Layout, segments: &[&str]) -> StorageResult<Option<Sidecar>> {
-    let Some((_, meta)) = find_file(&layout.root_dir, segments)? else {
+fn current_description(
+    root: &DirHandle,
+    meta_dir: &DirHandle,
+    segments: &[&str],
+) -> StorageResult<Option<Sidecar>> {
+    let Some((_, meta)) = find_file(root, segments)? else {
         return Ok(None);
     };
     let stamp = Stamp::of(&meta);
-    Ok(read_sidecar(layout, segments)?.and_then(|s| s.entry_for(stamp)))
+    Ok(read_sidecar(meta_dir, segments)?.and_then(|s| s.entry_for(stamp)))
 }
 
 /// Renames the sidecar, then the object, into place, retrying when a concurrent delete
 /// pruned a just-created parent folder. The object's place is checked (Conflict, links)
 /// before the sidecar moves.
 fn place(
-    layout: &Layout,
+    root: &DirHandle,
+    meta_root: &DirHandle,
     segments: &[&str],
     object: &mut TempFile,
     sidecar: &mut TempFile,
@@ -324,9 +336,9 @@ fn place(
     let last = segments.last().copied().unwrap_or_default();
     let mut attempts = 0;
     loop {
-        let object_dir = prepare_file(&layout.root_dir, segments)?;
+        let object_dir = prepare_file(root, segments)?;
         if sidecar.armed {
-            let meta_dir = prepare_sidecar(&layout.meta_dir, segments)?;
+            let meta_dir = prepare_sidecar(meta_root, segments)?;
             match sidecar.rename_onto(&meta_dir, last) {
                 Ok(()) => meta_dir.sync(),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => {
