@@ -1,6 +1,8 @@
 //! Receiving request bodies: streaming an upload into the store's staging area while
 //! computing its size, MD5 and CRC-64 ([`Digests`]), checking `Content-MD5`, copying a
 //! stored blob in front of it (appends, copies), and reading small XML bodies whole.
+//!
+//! The staging area is sized from `Content-Length` before the first byte arrives.
 
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -111,6 +113,9 @@ pub async fn receive_staged(
         if let Some(blob) = prefix {
             copy_blob(ctx, &mut staging, bucket, blob).await?;
         }
+        if let Some(length) = declared_length(ctx).filter(|&n| n <= MAX_UPLOAD_BYTES) {
+            staging.reserve(length);
+        }
         receive(ctx, &mut staging, body).await
     }
     .await;
@@ -136,6 +141,12 @@ pub async fn copy_blob(
         staging.write(chunk).await?;
     }
     Ok(())
+}
+
+/// The request's `Content-Length`, if it sent a valid one.
+fn declared_length(ctx: &Ctx<'_>) -> Option<u64> {
+    ctx.header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 fn digests_b64(md5: &[u8; 16]) -> String {
@@ -170,10 +181,7 @@ fn xml_too_large(limit: usize) -> OssError {
 /// `Content-MD5` if sent. A body whose Content-Length announces more is refused before
 /// any of it is read; a chunked one is cut off at the limit. Memory stays bounded.
 pub async fn read_small_body(ctx: &Ctx<'_>, body: Body, limit: usize) -> OssResult<bytes::Bytes> {
-    let declared = ctx
-        .header("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared_length(ctx).is_some_and(|n| n > limit as u64) {
         return Err(xml_too_large(limit));
     }
     let mut buffer = bytes::BytesMut::new();

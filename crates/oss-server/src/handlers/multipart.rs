@@ -195,6 +195,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             .ok_or_else(|| OssError::internal("multipart object size overflows"))?;
     }
     let mut staging = ctx.store().staging(bucket).await?;
+    staging.reserve(size);
     for part in &parts {
         if let Err(err) = copy_blob(ctx, &mut staging, bucket, &part.blob).await {
             staging.discard().await;

@@ -356,6 +356,7 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
     };
     let expect = overwrite_expect(ctx, bucket, key)?;
     let mut staging = ctx.store().staging(bucket).await?;
+    staging.reserve(source_meta.size);
     if let Err(err) = copy_blob(ctx, &mut staging, &source_bucket, &source_meta.blob).await {
         staging.discard().await;
         return Err(err);
