@@ -2,7 +2,10 @@
 //! computing its size, MD5 and CRC-64 ([`Digests`]), checking `Content-MD5`, copying a
 //! stored blob in front of it (appends, copies), and reading small XML bodies whole.
 //!
-//! The staging area is sized from `Content-Length` before the first byte arrives.
+//! The CRC-64 (hardware, ~0.03 s per GiB) is computed as chunks arrive; the MD5 (~2 s
+//! per GiB, and sequential) moves to a thread of its own for large bodies
+//! ([`Md5Pipe`]), so that receiving and hashing run side by side. The staging area is
+//! sized from `Content-Length` before the first byte arrives.
 
 use axum::body::Body;
 use axum::http::StatusCode;
@@ -12,6 +15,7 @@ use jit_oss_protocol::crc64::Crc64;
 use md5::{Digest, Md5};
 
 use super::context::Ctx;
+use super::md5_worker::Md5Pipe;
 use crate::error::{OssError, OssResult};
 use crate::store::staging::Staging;
 
@@ -55,7 +59,7 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
         None => None,
         Some(value) => Some(parse_content_md5(value)?),
     };
-    let mut md5 = Md5::new();
+    let mut md5 = Md5Pipe::new();
     let mut crc = Crc64::new();
     let mut size: u64 = 0;
     let mut stream = body.into_data_stream();
@@ -75,13 +79,13 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
                 "Your proposed upload exceeds the maximum allowed object size.",
             ));
         }
-        md5.update(&chunk);
         crc.update(&chunk);
+        md5.update(&chunk).await?;
         staging.write(chunk).await?;
     }
     let digests = Digests {
         size,
-        md5: md5.finalize().into(),
+        md5: md5.finish().await?,
         crc64: crc.value(),
     };
     if let Some(expected) = expected_md5 {
