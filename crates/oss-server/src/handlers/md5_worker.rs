@@ -6,15 +6,20 @@
 //! block needs the state left by the one before. Computed inline, it kept the task that
 //! reads the socket busy, so a single PUT went no faster than MD5 *plus* receiving, CRC
 //! and staging. The first [`INLINE_BYTES`] of a body are hashed inline (a small upload
-//! costs no thread hop); past that, the hasher moves to a blocking thread and is fed
+//! costs no thread hop); past that, the hasher moves to a thread of its own and is fed
 //! the received chunks, batched, through a short bounded queue, so hashing runs on the
 //! other core while the runtime keeps reading, and a slow hasher slows the sender down
 //! (TCP back-pressure) rather than piling up memory. The chunks are `Bytes`: handing
 //! one over copies nothing.
+//!
+//! The thread is a plain `std` thread, not one of tokio's blocking pool: that pool is
+//! bounded (512 threads), and the folder store's file writes need it too, so with
+//! hundreds of large uploads at once the hashers, each waiting for its upload's next
+//! bytes, could hold every pool thread while those uploads waited for a pool thread to
+//! write them. Where no thread can be had, the body is hashed inline, as small ones are.
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{OssError, OssResult};
 use crate::md5sum::Md5Sum;
@@ -41,17 +46,21 @@ pub struct Md5Pipe {
 
 #[derive(Debug)]
 enum State {
-    /// Hashing on the caller's task.
-    Inline { md5: Md5Sum, hashed: u64 },
-    /// Hashing on a blocking thread, fed batches of chunks.
+    /// Hashing on the caller's task; `hashed` bytes so far, and whether to move to a
+    /// thread past [`INLINE_BYTES`] (not after a thread could not be started).
+    Inline {
+        md5: Md5Sum,
+        hashed: u64,
+        may_move: bool,
+    },
+    /// Hashing on a thread of its own, fed batches of chunks; it sends its hasher back
+    /// once the queue is closed and drained.
     Worker {
         batch: Vec<Bytes>,
         batch_len: usize,
         queue: mpsc::Sender<Vec<Bytes>>,
-        hasher: JoinHandle<Md5Sum>,
+        hashed: oneshot::Receiver<Md5Sum>,
     },
-    /// Between states (only while switching, or after a failed hand-over).
-    Gone,
 }
 
 impl Default for Md5Pipe {
@@ -67,6 +76,7 @@ impl Md5Pipe {
             state: State::Inline {
                 md5: Md5Sum::new(),
                 hashed: 0,
+                may_move: true,
             },
         }
     }
@@ -75,10 +85,14 @@ impl Md5Pipe {
     /// [`INLINE_BYTES`], then on the worker; waits only if the worker is behind).
     pub async fn update(&mut self, chunk: &Bytes) -> OssResult<()> {
         match &mut self.state {
-            State::Inline { md5, hashed } => {
+            State::Inline {
+                md5,
+                hashed,
+                may_move,
+            } => {
                 md5.update(chunk);
                 *hashed += chunk.len() as u64;
-                if *hashed >= INLINE_BYTES {
+                if *may_move && *hashed >= INLINE_BYTES {
                     self.start_worker();
                 }
                 Ok(())
@@ -100,31 +114,44 @@ impl Md5Pipe {
                 }
                 Ok(())
             }
-            State::Gone => Err(worker_gone()),
         }
     }
 
-    /// Moves the hasher, with what it has hashed so far, to a blocking thread.
+    /// Moves the hasher, with what it has hashed so far, to a thread of its own; if no
+    /// thread can be started, goes on hashing inline.
     fn start_worker(&mut self) {
-        let State::Inline { md5, .. } = std::mem::replace(&mut self.state, State::Gone) else {
+        let State::Inline { md5, may_move, .. } = &mut self.state else {
             return;
         };
+        // A copy goes to the thread, so that a refused spawn loses nothing.
+        let mut moved = md5.clone();
         let (queue, mut batches) = mpsc::channel::<Vec<Bytes>>(QUEUE_BATCHES);
-        let hasher = tokio::task::spawn_blocking(move || {
-            let mut md5 = md5;
-            while let Some(batch) = batches.blocking_recv() {
-                for chunk in &batch {
-                    md5.update(chunk);
+        let (done, hashed) = oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name("oss-md5".to_owned())
+            .spawn(move || {
+                while let Some(batch) = batches.blocking_recv() {
+                    for chunk in &batch {
+                        moved.update(chunk);
+                    }
                 }
+                // The receiver is gone if the upload was dropped: nothing to report.
+                let _ = done.send(moved);
+            });
+        match spawned {
+            Ok(_) => {
+                self.state = State::Worker {
+                    batch: Vec::new(),
+                    batch_len: 0,
+                    queue,
+                    hashed,
+                };
             }
-            md5
-        });
-        self.state = State::Worker {
-            batch: Vec::new(),
-            batch_len: 0,
-            queue,
-            hasher,
-        };
+            Err(err) => {
+                tracing::debug!(%err, "no MD5 thread; hashing the upload inline");
+                *may_move = false;
+            }
+        }
     }
 
     /// The MD5 of everything fed, once the worker (if any) has hashed it all.
@@ -134,7 +161,7 @@ impl Md5Pipe {
             State::Worker {
                 batch,
                 queue,
-                hasher,
+                hashed,
                 ..
             } => {
                 if !batch.is_empty() && queue.send(batch).await.is_err() {
@@ -142,15 +169,14 @@ impl Md5Pipe {
                 }
                 // Closing the queue lets the worker end once it has drained it.
                 drop(queue);
-                let md5 = hasher.await.map_err(|_| worker_gone())?;
+                let md5 = hashed.await.map_err(|_| worker_gone())?;
                 Ok(md5.finish())
             }
-            State::Gone => Err(worker_gone()),
         }
     }
 }
 
-/// The worker thread ended early (it panicked, or the runtime is shutting down).
+/// The worker thread ended before it reported (it can only have panicked).
 fn worker_gone() -> OssError {
     OssError::internal("the MD5 worker of this upload stopped")
 }
