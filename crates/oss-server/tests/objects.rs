@@ -214,6 +214,58 @@ async fn content_md5_is_checked() {
     }
 }
 
+/// Bodies past the first MiB are hashed on a worker thread: what the server answers and
+/// keeps must not change with the size (ETag, Content-MD5 check, CRC-64, appends).
+#[tokio::test]
+async fn large_bodies_are_hashed_and_checked_alike() {
+    for &(kind, sig, style) in &MODES[..3] {
+        let h = harness(kind).await;
+        let c = client(&h.server, sig, style);
+        let data = pattern(3 * 1024 * 1024 + 17, 7);
+        let put = c
+            .send(
+                Req::object("PUT", "big")
+                    .header("content-md5", &md5_b64(&data))
+                    .body(data.clone()),
+            )
+            .await;
+        assert_eq!(put.status, 200, "{}", put.text());
+        let etag = format!("\"{}\"", md5_hex(&data));
+        let crc = jit_oss_protocol::crc64::checksum(&data).to_string();
+        assert_eq!(put.header("etag"), Some(etag.as_str()));
+        assert_eq!(put.header("x-oss-hash-crc64ecma"), Some(crc.as_str()));
+        let get = c.get("big").await;
+        assert_eq!(get.header("etag"), Some(etag.as_str()));
+        assert!(get.body == data, "the bytes read back differ");
+
+        let mut tampered = data.clone();
+        tampered[2 * 1024 * 1024] ^= 1;
+        let wrong = c
+            .send(
+                Req::object("PUT", "big")
+                    .header("content-md5", &md5_b64(&data))
+                    .body(tampered),
+            )
+            .await;
+        wrong.expect_error(400, "InvalidDigest");
+        assert_eq!(c.get("big").await.header("etag"), Some(etag.as_str()));
+
+        let append = |pos: usize, body: &[u8]| {
+            Req::object("POST", "big-log")
+                .query("append", None)
+                .query("position", Some(&pos.to_string()))
+                .body(body.to_vec())
+        };
+        let (first, second) = data.split_at(1536 * 1024);
+        let a = c.send(append(0, first)).await;
+        assert_eq!(a.status, 200, "{}", a.text());
+        let b = c.send(append(first.len(), second)).await;
+        assert_eq!(b.status, 200, "{}", b.text());
+        assert_eq!(b.header("x-oss-hash-crc64ecma"), Some(crc.as_str()));
+        assert!(c.get("big-log").await.body == data, "appended bytes differ");
+    }
+}
+
 #[tokio::test]
 async fn conditional_get() {
     let h = harness(StoreKind::Memory).await;

@@ -1,16 +1,22 @@
 //! Receiving request bodies: streaming an upload into the store's staging area while
 //! computing its size, MD5 and CRC-64 ([`Digests`]), checking `Content-MD5`, copying a
 //! stored blob in front of it (appends, copies), and reading small XML bodies whole.
+//!
+//! The CRC-64 (hardware, ~0.03 s per GiB) is computed as chunks arrive; the MD5 (~1.4 s
+//! per GiB, and sequential) moves to a thread of its own for large bodies
+//! ([`Md5Pipe`]), so that receiving and hashing run side by side. The staging area is
+//! sized from `Content-Length` before the first byte arrives.
 
 use axum::body::Body;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use futures::StreamExt;
 use jit_oss_protocol::crc64::Crc64;
-use md5::{Digest, Md5};
 
 use super::context::Ctx;
+use super::md5_worker::Md5Pipe;
 use crate::error::{OssError, OssResult};
+use crate::md5sum::Md5Sum;
 use crate::store::staging::Staging;
 
 /// Largest single upload OSS accepts (PutObject, UploadPart, one append): 5 GiB.
@@ -53,7 +59,7 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
         None => None,
         Some(value) => Some(parse_content_md5(value)?),
     };
-    let mut md5 = Md5::new();
+    let mut md5 = Md5Pipe::new();
     let mut crc = Crc64::new();
     let mut size: u64 = 0;
     let mut stream = body.into_data_stream();
@@ -73,13 +79,13 @@ async fn receive(ctx: &Ctx<'_>, staging: &mut Staging, body: Body) -> OssResult<
                 "Your proposed upload exceeds the maximum allowed object size.",
             ));
         }
-        md5.update(&chunk);
         crc.update(&chunk);
+        md5.update(&chunk).await?;
         staging.write(chunk).await?;
     }
     let digests = Digests {
         size,
-        md5: md5.finalize().into(),
+        md5: md5.finish().await?,
         crc64: crc.value(),
     };
     if let Some(expected) = expected_md5 {
@@ -111,6 +117,9 @@ pub async fn receive_staged(
         if let Some(blob) = prefix {
             copy_blob(ctx, &mut staging, bucket, blob).await?;
         }
+        if let Some(length) = declared_length(ctx).filter(|&n| n <= MAX_UPLOAD_BYTES) {
+            staging.reserve(length);
+        }
         receive(ctx, &mut staging, body).await
     }
     .await;
@@ -136,6 +145,12 @@ pub async fn copy_blob(
         staging.write(chunk).await?;
     }
     Ok(())
+}
+
+/// The request's `Content-Length`, if it sent a valid one.
+fn declared_length(ctx: &Ctx<'_>) -> Option<u64> {
+    ctx.header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 fn digests_b64(md5: &[u8; 16]) -> String {
@@ -170,10 +185,7 @@ fn xml_too_large(limit: usize) -> OssError {
 /// `Content-MD5` if sent. A body whose Content-Length announces more is refused before
 /// any of it is read; a chunked one is cut off at the limit. Memory stays bounded.
 pub async fn read_small_body(ctx: &Ctx<'_>, body: Body, limit: usize) -> OssResult<bytes::Bytes> {
-    let declared = ctx
-        .header("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared_length(ctx).is_some_and(|n| n > limit as u64) {
         return Err(xml_too_large(limit));
     }
     let mut buffer = bytes::BytesMut::new();
@@ -194,7 +206,7 @@ pub async fn read_small_body(ctx: &Ctx<'_>, body: Body, limit: usize) -> OssResu
     let bytes = buffer.freeze();
     if let Some(value) = ctx.header("content-md5") {
         let expected = parse_content_md5(value)?;
-        let actual: [u8; 16] = Md5::digest(&bytes).into();
+        let actual = Md5Sum::digest(&bytes);
         if expected != actual {
             return Err(OssError::new(
                 StatusCode::BAD_REQUEST,

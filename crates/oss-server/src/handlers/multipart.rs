@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use md5::{Digest, Md5};
 
 use super::body::{copy_blob, read_small_body, receive_staged, MAX_COMPLETE_XML_BYTES};
 use super::context::Ctx;
@@ -12,6 +11,7 @@ use super::listing::{common_prefix, maybe_encode, parse_count};
 use super::request_meta::request_meta;
 use super::response::{put_header, quoted, respond, xml_response};
 use crate::error::{OssError, OssResult};
+use crate::md5sum::Md5Sum;
 use crate::store::blob::random_id;
 use crate::store::error::StoreError;
 use crate::store::index::Expect;
@@ -184,7 +184,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
     } else {
         Expect::Any
     };
-    let mut etag_md5 = Md5::new();
+    let mut etag_md5 = Md5Sum::new();
     let mut crc64 = 0u64;
     let mut size = 0u64;
     for part in &parts {
@@ -196,6 +196,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
             .ok_or_else(|| OssError::internal("multipart object size overflows"))?;
     }
     let mut staging = ctx.store().staging(bucket).await?;
+    staging.reserve(size);
     for part in &parts {
         if let Err(err) = copy_blob(ctx, &mut staging, bucket, &part.blob).await {
             staging.discard().await;
@@ -205,7 +206,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
-        etag: format!("{}-{}", hex::encode_upper(etag_md5.finalize()), parts.len()),
+        etag: format!("{}-{}", hex::encode_upper(etag_md5.finish()), parts.len()),
         crc64,
         content_md5: None,
         content_type: upload.meta.content_type.clone(),

@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use md5::{Digest, Md5};
 
 use super::body::{copy_blob, receive_staged};
 use super::context::Ctx;
@@ -12,6 +11,7 @@ use super::request_meta::request_meta;
 use super::response::{object_headers, put_header, quoted, respond, xml_response};
 use crate::addressing;
 use crate::error::{OssError, OssResult};
+use crate::md5sum::Md5Sum;
 use crate::store::blob::ByteStream;
 use crate::store::error::StoreError;
 use crate::store::index::Expect;
@@ -357,6 +357,7 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
     };
     let expect = overwrite_expect(ctx, bucket, key)?;
     let mut staging = ctx.store().staging(bucket).await?;
+    staging.reserve(source_meta.size);
     if let Err(err) = copy_blob(ctx, &mut staging, &source_bucket, &source_meta.blob).await {
         staging.discard().await;
         return Err(err);
@@ -460,9 +461,9 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
             "Your proposed upload exceeds the maximum allowed object size.",
         )
     })?;
-    let mut tag = Md5::new();
-    tag.update(crc64.to_be_bytes());
-    tag.update(size.to_be_bytes());
+    let mut tag = Md5Sum::new();
+    tag.update(&crc64.to_be_bytes());
+    tag.update(&size.to_be_bytes());
     let (content_type, headers, user_meta) = match &current {
         Some(meta) => (
             meta.content_type.clone(),
@@ -477,7 +478,7 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
-        etag: hex::encode_upper(tag.finalize()),
+        etag: hex::encode_upper(tag.finish()),
         crc64,
         content_md5: None,
         content_type,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io;
 use std::sync::Mutex;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::blob::{random_id, ByteStream};
 use super::error::StoreError;
@@ -19,13 +19,23 @@ pub struct MemoryBackend {
 /// Bytes being received into memory.
 #[derive(Debug, Default)]
 pub struct MemoryStaging {
-    buffer: BytesMut,
+    buffer: Vec<u8>,
 }
 
 impl MemoryStaging {
     /// Appends a chunk.
     pub fn write(&mut self, chunk: Bytes) {
         self.buffer.extend_from_slice(&chunk);
+    }
+
+    /// Makes room for `additional` more bytes, if it can be had: an announced size
+    /// that the allocator refuses (a client may announce up to 5 GiB and send nothing)
+    /// is ignored, and the buffer grows as bytes arrive. Untouched room costs address
+    /// space, not memory.
+    pub fn reserve(&mut self, additional: u64) {
+        if let Ok(additional) = usize::try_from(additional) {
+            let _ = self.buffer.try_reserve_exact(additional);
+        }
     }
 }
 
@@ -38,7 +48,7 @@ impl MemoryBackend {
     pub fn finish(&self, bucket: &str, staging: MemoryStaging) -> String {
         let id = random_id();
         self.blobs()
-            .insert((bucket.to_owned(), id.clone()), staging.buffer.freeze());
+            .insert((bucket.to_owned(), id.clone()), Bytes::from(staging.buffer));
         id
     }
 

@@ -28,6 +28,16 @@ impl Staging {
         }
     }
 
+    /// Makes room for `additional` more bytes ahead of time, when the caller knows how
+    /// many are coming (a Content-Length, a source object's size): a memory staging area
+    /// then grows once instead of doubling its buffer (and copying or remapping it)
+    /// about thirty times on the way to a GiB. A file needs no room made.
+    pub fn reserve(&mut self, additional: u64) {
+        if let Staging::Memory(staging) = self {
+            staging.reserve(additional);
+        }
+    }
+
     /// Throws the bytes away now (dropping also does, but in the background).
     pub async fn discard(self) {
         if let Staging::Folder(staging) = self {
