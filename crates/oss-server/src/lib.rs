@@ -28,7 +28,7 @@
 //! shutdown, router), `state` (what the handlers share, [`build_state`]), `routing`
 //! and `addressing` (dispatch, bucket/key from Host and path), `auth` (signature
 //! checks), `handlers` (one module per API group, plus the request context, body and
-//! response helpers they share), `md5sum` (the MD5 of received bodies), [`store`]
+//! response helpers they share), [`store`]
 //! (index plus memory or folder backend), `xml` (documents), [`error`] (OSS error
 //! answers), [`faults`] (fault injection for testing clients: [`ServerConfig::faults`],
 //! [`RunningServer::faults_injected`]).
@@ -41,7 +41,6 @@ pub mod config;
 pub mod error;
 pub mod faults;
 mod handlers;
-mod md5sum;
 mod routing;
 pub mod server;
 mod state;

@@ -16,8 +16,8 @@ use jit_oss_protocol::crc64::Crc64;
 use super::context::Ctx;
 use super::md5_worker::Md5Pipe;
 use crate::error::{OssError, OssResult};
-use crate::md5sum::Md5Sum;
 use crate::store::staging::Staging;
+use md5::{Digest as _, Md5};
 
 /// Largest single upload OSS accepts (PutObject, UploadPart, one append): 5 GiB.
 pub const MAX_UPLOAD_BYTES: u64 = 5 * 1024 * 1024 * 1024;
@@ -206,7 +206,7 @@ pub async fn read_small_body(ctx: &Ctx<'_>, body: Body, limit: usize) -> OssResu
     let bytes = buffer.freeze();
     if let Some(value) = ctx.header("content-md5") {
         let expected = parse_content_md5(value)?;
-        let actual = Md5Sum::digest(&bytes);
+        let actual: [u8; 16] = Md5::digest(&bytes).into();
         if expected != actual {
             return Err(OssError::new(
                 StatusCode::BAD_REQUEST,

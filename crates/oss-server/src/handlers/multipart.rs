@@ -11,12 +11,12 @@ use super::listing::{common_prefix, maybe_encode, parse_count};
 use super::request_meta::request_meta;
 use super::response::{put_header, quoted, respond, xml_response};
 use crate::error::{OssError, OssResult};
-use crate::md5sum::Md5Sum;
 use crate::store::blob::random_id;
 use crate::store::error::StoreError;
 use crate::store::index::Expect;
 use crate::store::metadata::{now_secs, ObjectMeta, ObjectType, PartMeta, UploadMeta, UploadState};
 use crate::xml;
+use md5::{Digest as _, Md5};
 
 /// Smallest size of every part but the last: 100 KiB.
 pub const MIN_PART_BYTES: u64 = 100 * 1024;
@@ -184,7 +184,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
     } else {
         Expect::Any
     };
-    let mut etag_md5 = Md5Sum::new();
+    let mut etag_md5 = Md5::new();
     let mut crc64 = 0u64;
     let mut size = 0u64;
     for part in &parts {
@@ -206,7 +206,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
-        etag: format!("{}-{}", hex::encode_upper(etag_md5.finish()), parts.len()),
+        etag: format!("{}-{}", hex::encode_upper(etag_md5.finalize()), parts.len()),
         crc64,
         content_md5: None,
         content_type: upload.meta.content_type.clone(),

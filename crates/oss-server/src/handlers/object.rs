@@ -11,12 +11,12 @@ use super::request_meta::request_meta;
 use super::response::{object_headers, put_header, quoted, respond, xml_response};
 use crate::addressing;
 use crate::error::{OssError, OssResult};
-use crate::md5sum::Md5Sum;
 use crate::store::blob::ByteStream;
 use crate::store::error::StoreError;
 use crate::store::index::Expect;
 use crate::store::metadata::{now_secs, ObjectMeta, ObjectType};
 use crate::xml;
+use md5::{Digest as _, Md5};
 
 /// 409 FileAlreadyExists for `x-oss-forbid-overwrite: true`.
 fn file_already_exists(key: &str) -> OssError {
@@ -461,9 +461,9 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
             "Your proposed upload exceeds the maximum allowed object size.",
         )
     })?;
-    let mut tag = Md5Sum::new();
-    tag.update(&crc64.to_be_bytes());
-    tag.update(&size.to_be_bytes());
+    let mut tag = Md5::new();
+    tag.update(crc64.to_be_bytes());
+    tag.update(size.to_be_bytes());
     let (content_type, headers, user_meta) = match &current {
         Some(meta) => (
             meta.content_type.clone(),
@@ -478,7 +478,7 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
     let meta = ObjectMeta {
         key: key.to_owned(),
         size,
-        etag: hex::encode_upper(tag.finish()),
+        etag: hex::encode_upper(tag.finalize()),
         crc64,
         content_md5: None,
         content_type,
