@@ -15,7 +15,6 @@ pub(crate) enum ChecksumEncoding {
     /// An unsigned decimal (OSS).
     Decimal,
     /// Base64 of the eight big-endian bytes (S3).
-    #[allow(dead_code, reason = "S3's, whose dialect is not written yet")]
     Base64BigEndian,
 }
 

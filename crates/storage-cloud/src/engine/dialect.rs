@@ -29,10 +29,6 @@ pub(crate) enum PayloadView {
     /// No body.
     Empty,
     /// A body in memory.
-    #[allow(
-        dead_code,
-        reason = "for signers that hash the payload (SigV4); OSS does not"
-    )]
     Bytes(Bytes),
     /// A body streamed from a file or a stream, not known before it is sent.
     Streamed,
