@@ -31,6 +31,9 @@ pub const S3_REQUEST_ID_HEADER: &str = "x-amz-request-id";
 /// The checksum header (and trailer) of CRC-64/NVME.
 const CHECKSUM_HEADER: &str = "x-amz-checksum-crc64nvme";
 
+/// The header naming the algorithm of the checksum a request carries.
+const SDK_CHECKSUM_ALGORITHM: &str = "x-amz-sdk-checksum-algorithm";
+
 /// The size of the chunks of an `aws-chunked` body (S3 wants 8 KiB at least, but the
 /// last).
 const CHUNK: usize = 64 * 1024;
@@ -153,6 +156,11 @@ impl Dialect for S3Dialect {
         now: SystemTime,
     ) -> StorageResult<()> {
         let mut req = Self::s3_request(request);
+        // As the AWS SDKs do: name the algorithm of a checksum sent (in a header or a
+        // trailer), which servers such as moto need to keep it.
+        if req.header(CHECKSUM_HEADER).is_some() || req.header(names::AMZ_TRAILER).is_some() {
+            req.set_header(SDK_CHECKSUM_ALGORITHM, "CRC64NVME");
+        }
         let payload = Self::payload_hash(request);
         let secret = credentials.access_key_secret.expose();
         let region = self.region.as_str();

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs moto's S3 server (moto[server], pinned), a server we did not write, into a
+# Installs moto's S3 server (moto[server] and awscrt, pinned), a server we did not write, into a
 # git-ignored folder (default: <workspace>/target/moto): `pip install --target`, used
 # with PYTHONPATH=<dest>/moto-python and `python3 -m moto.server`. Idempotent (a stamp
 # records what was installed) and locked against parallel callers; into a temporary
@@ -10,6 +10,9 @@
 set -euo pipefail
 
 MOTO_VERSION=5.2.5
+# moto computes CRC-64/NVME (multipart full-object checksums) with awscrt; without it
+# it falls back to CRC-32 under the CRC64NVME name.
+AWSCRT_VERSION=0.38.0
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 dest="${1:-${MOTO_DIR:-$here/../../../../target/moto}}"
@@ -28,14 +31,14 @@ else
     trap 'rmdir "$dest/.install.lock.d"' EXIT
 fi
 
-want="moto[server]==$MOTO_VERSION python=$("$python" -c 'import sys; print(sys.version.split()[0])')"
+want="moto[server]==$MOTO_VERSION awscrt==$AWSCRT_VERSION python=$("$python" -c 'import sys; print(sys.version.split()[0])')"
 stamp="$dest/moto-python/.installed"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then exit 0; fi
 tmp="$dest/moto-python.tmp"
 log="$dest/install.log"
 rm -rf "$tmp"
 if ! PIP_BREAK_SYSTEM_PACKAGES=1 "$python" -m pip install --quiet --disable-pip-version-check --no-input \
-    --target "$tmp" "moto[server]==$MOTO_VERSION" >"$log" 2>&1; then
+    --target "$tmp" "moto[server]==$MOTO_VERSION" "awscrt==$AWSCRT_VERSION" >"$log" 2>&1; then
     cat "$log" >&2
     echo "install_moto.sh: pip could not install moto[server]==$MOTO_VERSION into $tmp (output above)" >&2
     exit 1
