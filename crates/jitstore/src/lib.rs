@@ -20,7 +20,8 @@
 //! ```
 //!
 //! Features: `cli` (default) builds the `jitstore` tool; `local-oss-server` (on with
-//! `cli`) re-exports the local OSS-compatible server as `oss_server`. An embedding
+//! `cli`) re-exports the local OSS-compatible server as `oss_server`; `local-s3-server`
+//! (on with `cli`) the local S3-compatible server as `s3_server`. An embedding
 //! runtime takes the library alone with `default-features = false`.
 
 #![warn(missing_docs)]
@@ -28,6 +29,8 @@
 pub use jit_element as element;
 #[cfg(feature = "local-oss-server")]
 pub use jit_oss_server as oss_server;
+#[cfg(feature = "local-s3-server")]
+pub use jit_s3_server as s3_server;
 pub use jit_storage as storage;
 pub use jit_storage_cloud as oss;
 pub use jit_storage_disk as disk;

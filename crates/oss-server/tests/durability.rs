@@ -29,6 +29,7 @@ fn object(key: &str, data: &[u8]) -> ObjectMeta {
         object_type: ObjectType::Normal,
         headers: vec![],
         user_meta: vec![],
+        checksums: vec![],
         blob: String::new(),
     }
 }
@@ -163,6 +164,7 @@ async fn changes_whose_requests_are_dropped_still_reach_memory_and_disk_alike() 
         etag: md5_hex(b"part one"),
         crc64: jit_oss_protocol::crc64::checksum(b"part one"),
         last_modified: 0,
+        checksums: vec![],
         blob,
     };
     poll_once_then_drop(store.commit_part(B, &upload_id, part)).await;

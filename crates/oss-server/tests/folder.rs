@@ -151,6 +151,7 @@ async fn keys_never_escape_the_root() {
             object_type: ObjectType::Normal,
             headers: vec![],
             user_meta: vec![],
+            checksums: vec![],
             blob,
         };
         store

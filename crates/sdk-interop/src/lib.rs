@@ -1,6 +1,7 @@
 //! `jit-sdk-interop`: runs the official Aliyun OSS SDKs (Python `oss2`, Node `ali-oss`)
-//! against an OSS endpoint, to prove that the local server speaks OSS with clients
-//! nobody in this project wrote.
+//! against an OSS endpoint, and the official AWS S3 SDKs (boto3, the JavaScript SDK v3;
+//! module [`s3`]) against an S3 endpoint, to prove that the local servers speak OSS and
+//! S3 with clients nobody in this project wrote.
 //!
 //! The SDK side lives in `sdk/`: `install.sh` installs pinned SDK versions into a
 //! git-ignored folder ([`install`] calls it once per process), and one driver script per
@@ -12,12 +13,16 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use tokio::io::AsyncReadExt;
+pub mod process;
+pub mod s3;
+
+use process::read_all;
+pub use process::{oracles_dir, sdk_dir, DriverOutput, InteropError};
 
 /// The official SDKs driven by this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,43 +133,6 @@ impl fmt::Debug for Target {
     }
 }
 
-/// Why the SDKs could not be installed or a driver could not be run.
-#[derive(Debug, thiserror::Error)]
-pub enum InteropError {
-    /// `sdk/install.sh` failed; `output` is what it printed.
-    #[error(
-        "installing the official OSS SDKs failed (sdk/install.sh exited with {status}):\n{output}"
-    )]
-    Install {
-        /// Exit status description.
-        status: String,
-        /// The installer's stdout and stderr.
-        output: String,
-    },
-    /// A program (bash, python3, node) could not be started.
-    #[error("cannot run {program}: {source}")]
-    Spawn {
-        /// The program.
-        program: String,
-        /// The error.
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-/// The folder of this crate's `sdk/` scripts.
-pub fn sdk_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sdk")
-}
-
-/// Where the SDKs are installed: `$SDK_ORACLES_DIR`, else `<workspace>/target/sdk-oracles`.
-pub fn oracles_dir() -> PathBuf {
-    match std::env::var_os("SDK_ORACLES_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/sdk-oracles"),
-    }
-}
-
 /// The Python interpreter used for `oss2`: `$PYTHON`, else `python3` (as in install.sh).
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
@@ -204,29 +172,6 @@ fn install_now() -> Result<Oracles, (String, String)> {
         python_path: dir.join("python"),
         node_path: dir.join("node").join("node_modules"),
     })
-}
-
-/// What a driver run printed and how it ended.
-#[derive(Debug)]
-pub struct DriverOutput {
-    /// Whether the driver exited with status 0 (every check passed).
-    pub success: bool,
-    /// Exit status description.
-    pub status: String,
-    /// Standard output (one line per check, then `N passed, M failed`).
-    pub stdout: String,
-    /// Standard error (tracebacks, SDK warnings).
-    pub stderr: String,
-}
-
-impl DriverOutput {
-    /// Everything the driver printed, for a failure message.
-    pub fn transcript(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout ---\n{}--- stderr ---\n{}",
-            self.status, self.stdout, self.stderr
-        )
-    }
 }
 
 /// Runs `sdk`'s `checks` against `target` with signature `version`. A driver still
@@ -301,13 +246,4 @@ pub async fn run_driver(
         stdout: stdout.await.unwrap_or_default(),
         stderr: stderr.await.unwrap_or_default(),
     })
-}
-
-/// Reads a child's pipe to the end as (lossy) UTF-8 text.
-async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> String {
-    let mut bytes = Vec::new();
-    if let Some(mut pipe) = pipe {
-        let _ = pipe.read_to_end(&mut bytes).await;
-    }
-    String::from_utf8_lossy(&bytes).into_owned()
 }

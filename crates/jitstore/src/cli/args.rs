@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::serve::ServeOssArgs;
+use super::serve_s3::ServeS3Args;
 
 /// Operate the storage elements of a JitAi-style app.
 #[derive(Debug, Parser)]
@@ -118,6 +119,8 @@ pub enum Command {
     },
     /// Run the local OSS-compatible server (signatures verified, loopback by default).
     ServeOss(ServeOssArgs),
+    /// Run the local S3-compatible server (SigV4 signatures verified, loopback by default).
+    ServeS3(ServeS3Args),
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -26,4 +26,7 @@ pub enum CliError {
     /// The local OSS server failed.
     #[error("serve-oss: {0}")]
     Server(String),
+    /// The local S3 server failed.
+    #[error("serve-s3: {0}")]
+    S3Server(String),
 }

@@ -1,6 +1,6 @@
 //! The `jitstore` tool's command line: arguments ([`args`]), the one-line error
 //! ([`error`]), dispatch ([`run`]) and the commands: checking the app (`check`), objects
-//! (`objects`) and servers (`serve`).
+//! (`objects`) and servers (`serve`, `serve_s3`).
 
 pub mod args;
 mod check;
@@ -9,3 +9,4 @@ mod objects;
 mod progress;
 pub mod run;
 mod serve;
+mod serve_s3;

@@ -5,12 +5,15 @@ use jitstore::BuiltinTypes;
 
 use super::args::{Cli, Command};
 use super::error::CliError;
-use super::{check, objects, serve};
+use super::{check, objects, serve, serve_s3};
 
 /// Runs one parsed command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
     if let Command::ServeOss(args) = cli.command {
         return serve::serve_oss(args).await;
+    }
+    if let Command::ServeS3(args) = cli.command {
+        return serve_s3::serve_s3(args).await;
     }
     let mut builder = App::builder(&cli.app).with_builtin_types();
     for prefix in cli.allow_env.iter().filter(|p| !p.is_empty()) {
@@ -46,6 +49,6 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             prefix,
             delimiter,
         } => objects::ls(&app, &element, &prefix, delimiter).await,
-        Command::ServeOss(_) => unreachable!("handled above"),
+        Command::ServeOss(_) | Command::ServeS3(_) => unreachable!("handled above"),
     }
 }

@@ -138,7 +138,7 @@ impl ServeOssArgs {
 }
 
 /// Waits for Ctrl-C, or (on Unix) SIGTERM.
-async fn stop_requested() -> Result<(), CliError> {
+pub(super) async fn stop_requested() -> Result<(), CliError> {
     let cannot = |e: std::io::Error| CliError::Server(format!("cannot wait for Ctrl-C: {e}"));
     #[cfg(unix)]
     {

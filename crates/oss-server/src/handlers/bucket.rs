@@ -375,6 +375,7 @@ mod tests {
                         object_type: ObjectType::Normal,
                         headers: vec![],
                         user_meta: vec![],
+                        checksums: vec![],
                         blob: String::new(),
                     },
                 )

@@ -83,6 +83,7 @@ pub async fn upload_part(
         etag: digests.etag(),
         crc64: digests.crc64,
         last_modified: now_secs(),
+        checksums: Vec::new(),
         blob: String::new(),
     };
     ctx.store()
@@ -212,6 +213,7 @@ pub async fn complete(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> Oss
         object_type: ObjectType::Multipart,
         headers: upload.meta.headers.clone(),
         user_meta: upload.meta.user_meta.clone(),
+        checksums: Vec::new(),
         blob: String::new(),
     };
     ctx.store()

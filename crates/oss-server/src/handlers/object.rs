@@ -64,6 +64,7 @@ pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResul
         object_type: ObjectType::Normal,
         headers: meta_in.headers,
         user_meta: meta_in.user_meta,
+        checksums: Vec::new(),
         blob: String::new(),
     };
     ctx.store()
@@ -385,6 +386,7 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> OssRe
         object_type,
         headers,
         user_meta,
+        checksums: source_meta.checksums.clone(),
         blob: String::new(),
     };
     ctx.store()
@@ -483,6 +485,7 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
         object_type: ObjectType::Appendable,
         headers,
         user_meta,
+        checksums: Vec::new(),
         blob: String::new(),
     };
     let expect = Expect::Blob(current.as_ref().map(|m| m.blob.clone()));

@@ -51,6 +51,12 @@ pub struct ObjectMeta {
     pub headers: Vec<(String, String)>,
     /// User metadata, full lowercase header names (`x-oss-meta-...`).
     pub user_meta: Vec<(String, String)>,
+    /// Checksums other than CRC-64/XZ, as S3 keeps them: lower-case algorithm name
+    /// (`crc64nvme`, `crc32`, `crc32c`, `sha1`, `sha256`) and the value S3 sends
+    /// (base64 of the big-endian digest; a composite multipart checksum ends `-N`).
+    /// Empty for what serve-oss wrote; absent from older metadata files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checksums: Vec<(String, String)>,
     /// The backend's id of the bytes.
     pub blob: String,
 }
@@ -85,6 +91,12 @@ pub struct PartMeta {
     pub crc64: u64,
     /// Upload time, Unix seconds.
     pub last_modified: u64,
+    /// Checksums other than CRC-64/XZ, as S3 keeps them: lower-case algorithm name
+    /// (`crc64nvme`, `crc32`, `crc32c`, `sha1`, `sha256`) and the value S3 sends
+    /// (base64 of the big-endian digest; a composite multipart checksum ends `-N`).
+    /// Empty for what serve-oss wrote; absent from older metadata files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checksums: Vec<(String, String)>,
     /// The backend's id of the bytes.
     pub blob: String,
 }
