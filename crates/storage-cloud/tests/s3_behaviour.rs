@@ -1,15 +1,18 @@
 //! The storage contract's behaviour suite on the four S3 Types (AwsS3Type,
 //! CloudflareR2Type, MinioType, EosType), each path style and virtual-hosted, loaded
-//! through a real `App` and talking to moto's S3 server: a server we did not write,
-//! which checks our protocol (it does not check signatures). moto is installed pinned
-//! into `target/moto` by the test itself; without pip the variants are reported as
-//! ignored, saying why, never as passed.
+//! through a real `App`, against two servers:
+//! - serve-s3 (`jit-s3-server`), which verifies every SigV4 signature (header and
+//!   presigned), `x-amz-content-sha256` and aws-chunked checksums: the signing proof;
+//! - moto's S3 server, a server we did not write, which checks our protocol (it does
+//!   not check signatures). moto is installed pinned into `target/moto` by the test
+//!   itself; without pip its variants are reported as ignored, saying why, never as
+//!   passed.
 
 mod s3;
 
 use jit_storage::testkit::{Suite, Target};
 use libtest_mimic::{Arguments, Trial};
-use s3::{element, fresh_bucket, moto, moto_bucket, Kind, Moto, Style};
+use s3::{element, fresh_bucket, moto, moto_bucket, serve_s3, Kind, Moto, Style};
 use serde_json::json;
 
 async fn moto_target(kind: Kind, style: Style) -> Target {
@@ -25,10 +28,30 @@ async fn moto_target(kind: Kind, style: Style) -> Target {
         .keep(e.app)
 }
 
+async fn serve_s3_target(kind: Kind, style: Style) -> Target {
+    let bucket = fresh_bucket(kind);
+    let server = serve_s3(&bucket, kind.region()).await;
+    let e = element(kind, style, server.local_addr(), &bucket, json!({}), &[]).await;
+    Target::new(e.storage.clone())
+        .with_http(e.http.clone())
+        .keep(server)
+        .keep(e.dir)
+        .keep(e.app)
+}
+
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let mut suite = Suite::new();
     let mut trials = Vec::new();
+    for kind in Kind::ALL {
+        for (style, label) in [
+            (Style::Path, "path_style"),
+            (Style::VirtualHost, "virtual_host"),
+        ] {
+            let name = format!("serve_s3_{}_{label}", kind.short());
+            suite = suite.variant(&name, move || serve_s3_target(kind, style));
+        }
+    }
     let wanted = |name: &str| {
         args.filter
             .as_deref()

@@ -1,6 +1,7 @@
 //! Fixtures of the S3 family's tests: moto's S3 server (a server we did not write,
 //! installed pinned by `install_moto.sh` into `target/moto`, started once per test
-//! process on a free loopback port and gone when the process is), an app folder
+//! process on a free loopback port and gone when the process is), serve-s3 (ours,
+//! which verifies every SigV4 signature, in-process per target), an app folder
 //! declaring one element of one of the four Types with its endpoint, port and secret
 //! as app variables, and the element loaded through a real `App`, path style or
 //! virtual-hosted (`bucket.localhost` pinned to 127.0.0.1 for the element and for the
@@ -294,6 +295,19 @@ pub fn moto() -> &'static Moto {
         let _ = CHILD.set(Mutex::new(child));
         Moto::Running(addr)
     })
+}
+
+/// A serve-s3 (in this process, on a free loopback port) that verifies every
+/// signature, holding `bucket`, accepting `AK`/`SK` scoped to `region`.
+pub async fn serve_s3(bucket: &str, region: &str) -> jit_s3_server::RunningServer {
+    jit_s3_server::start(jit_s3_server::ServerConfig {
+        buckets: vec![bucket.to_string()],
+        credentials: vec![(AK.to_string(), SK.to_string())],
+        region: region.to_string(),
+        ..jit_s3_server::ServerConfig::default()
+    })
+    .await
+    .expect("start serve-s3")
 }
 
 /// Creates `bucket` on moto (which checks no signature) in us-east-1.
