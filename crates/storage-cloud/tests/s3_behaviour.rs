@@ -39,6 +39,51 @@ async fn serve_s3_target(kind: Kind, style: Style) -> Target {
         .keep(e.app)
 }
 
+/// The checks of `s3::moto_checks` as trials: run when moto runs, ignored (saying
+/// why) when it cannot be installed.
+fn moto_checks(wanted: bool) -> Vec<Trial> {
+    use s3::moto_checks as m;
+    type Check =
+        fn(std::net::SocketAddr) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+    let checks: [(&str, Check); 3] = [
+        (
+            "moto_checks::checksums_of_every_upload_path_reach_the_server",
+            |a| Box::pin(m::checksums_of_every_upload_path_reach_the_server(a)),
+        ),
+        (
+            "moto_checks::failures_name_the_element_type_operation_code_and_request_id",
+            |a| Box::pin(m::failures_name_the_element_type_operation_code_and_request_id(a)),
+        ),
+        (
+            "moto_checks::minio_scheme_variables_take_their_default_or_value",
+            |a| Box::pin(m::minio_scheme_variables_take_their_default_or_value(a)),
+        ),
+    ];
+    checks
+        .into_iter()
+        .map(|(name, check)| match wanted.then(moto) {
+            Some(Moto::Running(addr)) => {
+                let addr = *addr;
+                Trial::test(name, move || {
+                    tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                        .expect("a runtime")
+                        .block_on(check(addr));
+                    Ok(())
+                })
+            }
+            Some(Moto::Unavailable(why)) => {
+                let why = why.clone();
+                Trial::test(name, move || Err(format!("skipped: {why}").into()))
+                    .with_ignored_flag(true)
+            }
+            None => Trial::test(name, || Ok(())).with_ignored_flag(true),
+        })
+        .collect()
+}
+
 fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let mut suite = Suite::new();
@@ -73,6 +118,7 @@ fn main() -> std::process::ExitCode {
             }
         }
         Some(Moto::Unavailable(why)) => {
+            eprintln!("moto's variants are ignored: {why}");
             let why = why.clone();
             trials.push(
                 Trial::test("moto::behaviour_suite", move || {
@@ -82,6 +128,7 @@ fn main() -> std::process::ExitCode {
             );
         }
     }
+    trials.extend(moto_checks(moto_wanted));
     for trial in suite.trials() {
         // moto checks no signature, so a tampered URL works there: serve-s3's variants
         // prove that check. Reported as ignored, saying why.

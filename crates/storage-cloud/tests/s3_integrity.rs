@@ -1,191 +1,117 @@
-//! What the S3 dialect sends reaches a real S3 server as S3 means it, checked against
-//! moto: the CRC-64/NVME of bytes, of streamed (aws-chunked) files and of multipart
-//! uploads (FULL_OBJECT) is stored and returned by the server (moto keeps what it is
-//! given without checking it: serve-s3's tests prove that a wrong one is refused);
-//! failures name the element, the Type, the
-//! operation, the server's code and request id; environment credentials use AWS's
-//! variable names. Skipped (as ignored, saying why) only where pip is missing.
+//! What the S3 dialect sends reaches serve-s3, which verifies signatures and
+//! checksums, as S3 means it: every upload path of every Type (bytes, streamed
+//! aws-chunked files with the checksum trailer, multipart with the full-object
+//! checksum) arrives intact; a wrong secret is refused (SignatureDoesNotMatch,
+//! PermissionDenied, with the request id and no secret shown), and so is a wrong
+//! checksum (BadDigest). The same checks against moto run in `s3_behaviour`.
 
 mod s3;
 
-use base64::Engine as _;
 use jit_storage::{Payload, StorageErrorKind, StorageMetaExt};
-use jit_wire::crc64::Crc64Algorithm;
-use s3::{element, fresh_bucket, moto, moto_bucket, Kind, Moto, Style};
+use s3::checks::{nvme_b64, signed};
+use s3::{element, fresh_bucket, Kind, Style};
 use serde_json::json;
 
-fn moto_addr() -> Option<std::net::SocketAddr> {
-    match moto() {
-        Moto::Running(addr) => Some(*addr),
-        Moto::Unavailable(why) => {
-            eprintln!("skipped: {why}");
-            None
-        }
+/// serve-s3 verifies signatures and checksums: every upload path of every Type
+/// reaches it intact (it refuses a body whose checksum does not match).
+#[tokio::test]
+async fn serve_s3_verifies_every_upload_path_of_every_type() {
+    for kind in Kind::ALL {
+        let bucket = fresh_bucket(kind);
+        let server = s3::serve_s3(&bucket, kind.region()).await;
+        let extra = json!({"multipartThresholdBytes": 6 << 20, "partSizeBytes": 5 << 20});
+        let e = element(
+            kind,
+            Style::VirtualHost,
+            server.local_addr(),
+            &bucket,
+            extra,
+            &[],
+        )
+        .await;
+        let small = b"hello, serve-s3".to_vec();
+        e.storage
+            .put(
+                "bytes.txt",
+                Payload::Bytes(small.clone().into()),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        let streamed: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        let path = e.dir.path().join("streamed.bin");
+        std::fs::write(&path, &streamed).unwrap();
+        e.storage
+            .put(
+                "dir/streamed file.bin",
+                Payload::from_file(&path).await.unwrap(),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        let large: Vec<u8> = (0..(11u32 << 20)).map(|i| (i % 241) as u8).collect();
+        e.storage
+            .put(
+                "large.bin",
+                Payload::Bytes(large.clone().into()),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            e.storage.download("bytes.txt").await.unwrap(),
+            small,
+            "{kind:?}"
+        );
+        assert_eq!(
+            e.storage.download("dir/streamed file.bin").await.unwrap(),
+            streamed,
+            "{kind:?}"
+        );
+        assert_eq!(
+            e.storage.download("large.bin").await.unwrap(),
+            large,
+            "{kind:?}"
+        );
     }
 }
 
-fn nvme_b64(data: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD
-        .encode(Crc64Algorithm::Nvme.checksum(data).to_be_bytes())
-}
-
-/// Sends `method` to moto for `/bucket/key` (path style), SigV4-signed (moto wants a
-/// signed request, though it checks no signature) with `headers` and `body`.
-async fn signed(
-    addr: std::net::SocketAddr,
-    method: &str,
-    bucket: &str,
-    key: &str,
-    headers: &[(&str, &str)],
-    body: &'static [u8],
-) -> reqwest::Response {
-    use jit_oss_protocol::s3::{sign_header, PayloadHash, S3Request};
-    let mut req =
-        S3Request::path_style(method, bucket, Some(key)).with_header("host", addr.to_string());
-    for (n, v) in headers {
-        req.set_header(n, *v);
-    }
-    let creds = jit_oss_protocol::Credentials::new(s3::AK, s3::SK);
-    sign_header(
-        &mut req,
-        &creds,
-        "us-east-1",
-        &PayloadHash::of(body),
-        std::time::SystemTime::now(),
-    )
-    .unwrap();
-    let mut builder = reqwest::Client::new().request(
-        method.parse().unwrap(),
-        format!("http://{addr}{}", req.path_and_query()),
-    );
-    for (n, v) in &req.headers {
-        if n != "host" {
-            builder = builder.header(n, v);
-        }
-    }
-    builder.body(body).send().await.unwrap()
-}
-
-/// The CRC-64/NVME moto keeps for `key`, asked for with `x-amz-checksum-mode`.
-async fn stored_checksum(addr: std::net::SocketAddr, bucket: &str, key: &str) -> Option<String> {
-    let response = signed(
-        addr,
-        "HEAD",
-        bucket,
-        key,
-        &[("x-amz-checksum-mode", "ENABLED")],
-        b"",
-    )
-    .await;
-    assert!(response.status().is_success(), "{}", response.status());
-    response
-        .headers()
-        .get("x-amz-checksum-crc64nvme")
-        .map(|v| v.to_str().unwrap().to_string())
-}
-
 #[tokio::test]
-async fn checksums_of_every_upload_path_reach_the_server() {
-    let Some(addr) = moto_addr() else { return };
-    let bucket = fresh_bucket(Kind::Minio);
-    moto_bucket(addr, &bucket).await;
-    let extra = json!({"multipartThresholdBytes": 6 << 20, "partSizeBytes": 5 << 20});
-    let e = element(Kind::Minio, Style::Path, addr, &bucket, extra, &[]).await;
-
-    let small = b"hello, moto".to_vec();
-    e.storage
-        .put(
-            "bytes.txt",
-            Payload::Bytes(small.clone().into()),
-            Default::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        stored_checksum(addr, &bucket, "bytes.txt").await,
-        Some(nvme_b64(&small))
-    );
-
-    // A file is streamed: aws-chunked with the checksum as a trailer.
-    let streamed: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
-    let path = e.dir.path().join("streamed.bin");
-    std::fs::write(&path, &streamed).unwrap();
-    e.storage
-        .put(
-            "streamed.bin",
-            Payload::from_file(&path).await.unwrap(),
-            Default::default(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        stored_checksum(addr, &bucket, "streamed.bin").await,
-        Some(nvme_b64(&streamed))
-    );
-    assert_eq!(e.storage.download("streamed.bin").await.unwrap(), streamed);
-
-    // Multipart: three parts, the full-object checksum.
-    let large: Vec<u8> = (0..(11u32 << 20)).map(|i| (i % 241) as u8).collect();
-    e.storage
-        .put(
-            "large.bin",
-            Payload::Bytes(large.clone().into()),
-            Default::default(),
-        )
-        .await
-        .unwrap();
-    let info = e.storage.stat("large.bin").await.unwrap();
-    assert_eq!(info.size, large.len() as u64);
-    assert_eq!(
-        stored_checksum(addr, &bucket, "large.bin").await,
-        Some(nvme_b64(&large))
-    );
-    assert_eq!(e.storage.download("large.bin").await.unwrap(), large);
-}
-
-#[tokio::test]
-async fn failures_name_the_element_type_operation_code_and_request_id() {
-    let Some(addr) = moto_addr() else { return };
-    let bucket = fresh_bucket(Kind::Eos);
-    moto_bucket(addr, &bucket).await;
-    let e = element(Kind::Eos, Style::VirtualHost, addr, &bucket, json!({}), &[]).await;
-    let err = e.storage.download("missing.txt").await.unwrap_err();
-    assert_eq!(err.kind(), StorageErrorKind::NotFound);
-    let shown = err.to_string();
-    assert!(shown.contains("storages.MyS3"), "{shown}");
-    assert!(shown.contains("storages.EosType"), "{shown}");
-    assert!(shown.contains("missing.txt"), "{shown}");
-    assert!(shown.contains("NoSuchKey"), "{shown}");
-    assert!(err.request_id().is_some(), "{shown}");
-    assert!(!format!("{err:?}").contains(s3::SK));
-}
-
-#[tokio::test]
-async fn minio_scheme_variables_take_their_default_or_value() {
-    let Some(addr) = moto_addr() else { return };
-    let bucket = fresh_bucket(Kind::Minio);
-    moto_bucket(addr, &bucket).await;
-    // `${MINIO_SCHEME:-http}` unset: http, and the element works.
-    let e = element(Kind::Minio, Style::Path, addr, &bucket, json!({}), &[]).await;
-    let url = e.storage.object_url("a.txt").unwrap();
-    assert_eq!(url, format!("http://{addr}/{bucket}/a.txt"));
-    e.storage
-        .upload_by_file("a.txt", "x".into(), None)
-        .await
-        .unwrap();
-    // Set: its value.
+async fn serve_s3_refuses_a_wrong_secret_and_a_wrong_checksum() {
+    let bucket = fresh_bucket(Kind::Aws);
+    let server = s3::serve_s3(&bucket, "us-east-1").await;
+    let addr = server.local_addr();
     let e = element(
-        Kind::Minio,
+        Kind::Aws,
         Style::Path,
         addr,
         &bucket,
         json!({}),
-        &[("MINIO_SCHEME", "https")],
+        &[("S3_SECRET", "not-the-secret")],
     )
     .await;
-    assert!(e
+    let err = e
         .storage
-        .object_url("a.txt")
-        .unwrap()
-        .starts_with("https://"));
+        .upload_by_file("a.txt", "x".into(), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), StorageErrorKind::PermissionDenied, "{err}");
+    assert_eq!(err.code(), Some("SignatureDoesNotMatch"), "{err}");
+    assert!(err.request_id().is_some(), "{err}");
+    assert!(!format!("{err} {err:?}").contains("not-the-secret"));
+
+    let wrong = nvme_b64(b"other bytes");
+    let response = signed(
+        addr,
+        "PUT",
+        &bucket,
+        "k",
+        &[("x-amz-checksum-crc64nvme", &wrong)],
+        b"these bytes",
+    )
+    .await;
+    let status = response.status().as_u16();
+    let body = response.text().await.unwrap();
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("BadDigest"), "{body}");
 }

@@ -9,6 +9,9 @@
 
 #![allow(dead_code)]
 
+pub mod checks;
+pub mod moto_checks;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
