@@ -6,6 +6,15 @@
 
 use crate::engine::addressing::host_is_ip_literal;
 
+/// The fullName under which AwsS3Type is registered.
+pub const AWS_S3_TYPE: &str = "storages.AwsS3Type";
+/// The fullName under which CloudflareR2Type is registered.
+pub const CLOUDFLARE_R2_TYPE: &str = "storages.CloudflareR2Type";
+/// The fullName under which MinioType is registered.
+pub const MINIO_TYPE: &str = "storages.MinioType";
+/// The fullName under which EosType is registered.
+pub const EOS_TYPE: &str = "storages.EosType";
+
 /// The defaults and conventions of one S3 Type.
 #[derive(Debug)]
 pub struct S3Flavour {
@@ -28,7 +37,7 @@ pub struct S3Flavour {
 /// `storages.AwsS3Type`: virtual-host style (path style for IP endpoints), `https`,
 /// `endPoint` may be omitted, `region` required.
 pub static AWS_S3: S3Flavour = S3Flavour {
-    type_name: crate::s3::AWS_S3_TYPE,
+    type_name: AWS_S3_TYPE,
     title: "AWS S3",
     example_endpoint: "s3.us-east-1.amazonaws.com",
     default_scheme: "https",
@@ -39,7 +48,7 @@ pub static AWS_S3: S3Flavour = S3Flavour {
 
 /// `storages.CloudflareR2Type`: path style, `https`, region `auto`.
 pub static CLOUDFLARE_R2: S3Flavour = S3Flavour {
-    type_name: crate::s3::CLOUDFLARE_R2_TYPE,
+    type_name: CLOUDFLARE_R2_TYPE,
     title: "Cloudflare R2",
     example_endpoint: "<account-id>.r2.cloudflarestorage.com",
     default_scheme: "https",
@@ -51,7 +60,7 @@ pub static CLOUDFLARE_R2: S3Flavour = S3Flavour {
 /// `storages.MinioType`: path style, `http` (endPoint `host:port`), region `us-east-1`
 /// (MinIO's own default) unless `region` says otherwise.
 pub static MINIO: S3Flavour = S3Flavour {
-    type_name: crate::s3::MINIO_TYPE,
+    type_name: MINIO_TYPE,
     title: "MinIO",
     example_endpoint: "minio.example.com:9000",
     default_scheme: "http",
@@ -64,7 +73,7 @@ pub static MINIO: S3Flavour = S3Flavour {
 /// region `us-east-1` (what S3 clients sign with for a custom endpoint) unless `region`
 /// says otherwise.
 pub static EOS: S3Flavour = S3Flavour {
-    type_name: crate::s3::EOS_TYPE,
+    type_name: EOS_TYPE,
     title: "EOS",
     example_endpoint: "eos-beijing-1.cmecloud.cn",
     default_scheme: "https",

@@ -16,18 +16,12 @@ pub use config::{
     S3_MIN_PART_SIZE,
 };
 pub use dialect::S3_REQUEST_ID_HEADER;
-pub use family::{S3Family, S3Flavour, AWS_S3, CLOUDFLARE_R2, EOS, MINIO};
+pub use family::{
+    S3Family, S3Flavour, AWS_S3, AWS_S3_TYPE, CLOUDFLARE_R2, CLOUDFLARE_R2_TYPE, EOS, EOS_TYPE,
+    MINIO, MINIO_TYPE,
+};
 pub use settings::S3Settings;
 pub use types::{
     AwsS3Storage, AwsS3Type, CloudflareR2Storage, CloudflareR2Type, EosStorage, EosType,
     MinioStorage, MinioType,
 };
-
-/// The fullName under which AwsS3Type is registered.
-pub const AWS_S3_TYPE: &str = "storages.AwsS3Type";
-/// The fullName under which CloudflareR2Type is registered.
-pub const CLOUDFLARE_R2_TYPE: &str = "storages.CloudflareR2Type";
-/// The fullName under which MinioType is registered.
-pub const MINIO_TYPE: &str = "storages.MinioType";
-/// The fullName under which EosType is registered.
-pub const EOS_TYPE: &str = "storages.EosType";
