@@ -259,7 +259,8 @@ pub fn moto() -> &'static Moto {
             threading.Thread(target=watch, daemon=True).start()\n\
             from moto.server import main\n\
             main(['-H', '127.0.0.1', '-p0'])\n";
-        let mut child = Command::new("python3")
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_string());
+        let mut child = Command::new(python)
             .arg("-c")
             .arg(script)
             .env("PYTHONPATH", dest.join("moto-python"))
