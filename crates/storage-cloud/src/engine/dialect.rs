@@ -79,8 +79,8 @@ pub(crate) type ChecksumAtEnd = Arc<dyn Fn() -> u64 + Send + Sync>;
 /// What differs between the object stores the engine speaks to.
 ///
 /// Held by the engine's core as `Arc<dyn Dialect>`; implementations are `OssDialect`
-/// (V4 or V1 signing, `x-oss-*` headers, CRC-64/XZ) and, for the S3 family, one with
-/// SigV4, `x-amz-*` headers and CRC-64/NVME.
+/// (V4 or V1 signing, `x-oss-*` headers, CRC-64/XZ) and, for the S3 family,
+/// `S3Dialect` (SigV4, `x-amz-*` headers, CRC-64/NVME, `aws-chunked` uploads).
 pub(crate) trait Dialect: Send + Sync + fmt::Debug {
     /// The dialect's header names and conventions.
     fn vocabulary(&self) -> &'static Vocabulary;
