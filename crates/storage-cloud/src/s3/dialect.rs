@@ -8,6 +8,7 @@
 //! as `aws-chunked` with the checksum as a trailer; and the servers that refuse the
 //! checksum (older MinIO, R2, moto) recognised.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
@@ -240,9 +241,11 @@ impl Dialect for S3Dialect {
     }
 }
 
-/// `stream` as unsigned `aws-chunked` chunks of [`CHUNK`] bytes (the last shorter),
-/// then the final chunk and the checksum trailer `checksum` gives once every byte has
-/// been read.
+/// `stream` as unsigned `aws-chunked` chunks of [`CHUNK`] bytes (the last shorter:
+/// fixed sizes, so that the length announced up front is exact), then the final chunk
+/// and the checksum trailer `checksum` gives once every byte has been read. A chunk
+/// that lies within one piece of the input is handed on as a slice of it, without a
+/// copy; only chunks straddling two pieces are copied.
 fn aws_chunked(
     stream: futures::stream::BoxStream<'static, Result<Bytes, std::io::Error>>,
     checksum: ChecksumAtEnd,
@@ -250,42 +253,60 @@ fn aws_chunked(
     struct State {
         input: futures::stream::BoxStream<'static, Result<Bytes, std::io::Error>>,
         pending: BytesMut,
-        encoder: s3::ChunkedEncoder,
+        ready: VecDeque<Bytes>,
         checksum: ChecksumAtEnd,
         done: bool,
+    }
+    /// One unsigned chunk: its size line, the data, CRLF (what `ChunkedEncoder` writes).
+    fn push_chunk(ready: &mut VecDeque<Bytes>, data: Bytes) {
+        ready.push_back(Bytes::from(format!("{:x}\r\n", data.len())));
+        ready.push_back(data);
+        ready.push_back(Bytes::from_static(b"\r\n"));
     }
     let state = State {
         input: stream,
         pending: BytesMut::new(),
-        encoder: s3::ChunkedEncoder::unsigned(),
+        ready: VecDeque::new(),
         checksum,
         done: false,
     };
     futures::stream::unfold(state, |mut s| async move {
-        if s.done {
-            return None;
-        }
         loop {
-            if s.pending.len() >= CHUNK {
-                let data = s.pending.split_to(CHUNK);
-                let mut out = Vec::with_capacity(CHUNK + 16);
-                s.encoder.encode_chunk(&data, &mut out);
-                return Some((Ok(Bytes::from(out)), s));
+            if let Some(bytes) = s.ready.pop_front() {
+                return Some((Ok(bytes), s));
+            }
+            if s.done {
+                return None;
             }
             match s.input.next().await {
-                Some(Ok(bytes)) => s.pending.extend_from_slice(&bytes),
+                Some(Ok(mut bytes)) => {
+                    if !s.pending.is_empty() {
+                        let take = (CHUNK - s.pending.len()).min(bytes.len());
+                        s.pending.extend_from_slice(&bytes.split_to(take));
+                        if s.pending.len() == CHUNK {
+                            push_chunk(&mut s.ready, s.pending.split().freeze());
+                        }
+                    }
+                    while bytes.len() >= CHUNK {
+                        push_chunk(&mut s.ready, bytes.split_to(CHUNK));
+                    }
+                    if !bytes.is_empty() {
+                        s.pending.extend_from_slice(&bytes);
+                    }
+                }
                 Some(Err(e)) => {
                     s.done = true;
                     return Some((Err(e), s));
                 }
                 None => {
-                    let mut out = Vec::with_capacity(s.pending.len() + 64);
-                    s.encoder.encode_chunk(&s.pending, &mut out);
-                    s.pending.clear();
+                    if !s.pending.is_empty() {
+                        push_chunk(&mut s.ready, s.pending.split().freeze());
+                    }
                     let value = S3_CHECKSUM.encode((s.checksum)());
-                    s.encoder.finish(&[(CHECKSUM_HEADER, &value)], &mut out);
+                    let mut end = Vec::with_capacity(64);
+                    s3::ChunkedEncoder::unsigned().finish(&[(CHECKSUM_HEADER, &value)], &mut end);
+                    s.ready.push_back(Bytes::from(end));
                     s.done = true;
-                    return Some((Ok(Bytes::from(out)), s));
                 }
             }
         }

@@ -200,35 +200,39 @@ fn presigned_urls_verify_and_expire() {
 async fn streamed_uploads_are_aws_chunked_with_the_checksum_trailer() {
     let dialect = S3Dialect::new("us-east-1".into());
     let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-    let pieces: Vec<Result<Bytes, std::io::Error>> = data
-        .chunks(7_000)
-        .map(|c| Ok(Bytes::copy_from_slice(c)))
-        .collect();
     let crc = S3_CHECKSUM.of(&data);
-    let body = WireBody {
-        stream: stream::iter(pieces).boxed(),
-        length: Some(data.len() as u64),
-        headers: Vec::new(),
-    };
-    let framed = dialect.frame_upload(body, Arc::new(move || crc));
-    let wire_headers = framed.headers.clone();
-    let announced = framed.length.unwrap();
-    let wire: Vec<u8> = framed
-        .stream
-        .map(|b| b.unwrap())
-        .collect::<Vec<_>>()
-        .await
-        .concat();
-    assert_eq!(wire.len() as u64, announced);
-    let mut decoder = ChunkedDecoder::unsigned();
-    let mut out = Vec::new();
-    decoder.feed(&wire, &mut out).unwrap();
-    let trailers = decoder.finish().unwrap();
-    assert_eq!(out, data);
-    assert_eq!(
-        trailers,
-        vec![(CHECKSUM_HEADER.to_string(), S3_CHECKSUM.encode(crc))]
-    );
+    let mut wire_headers = Vec::new();
+    // Pieces smaller than a chunk, exactly one, larger, and the whole body at once.
+    for piece in [7_000, CHUNK, 100_000, 200_000] {
+        let pieces: Vec<Result<Bytes, std::io::Error>> = data
+            .chunks(piece)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect();
+        let body = WireBody {
+            stream: stream::iter(pieces).boxed(),
+            length: Some(data.len() as u64),
+            headers: Vec::new(),
+        };
+        let framed = dialect.frame_upload(body, Arc::new(move || crc));
+        wire_headers = framed.headers.clone();
+        let announced = framed.length.unwrap();
+        let wire: Vec<u8> = framed
+            .stream
+            .map(|b| b.unwrap())
+            .collect::<Vec<_>>()
+            .await
+            .concat();
+        assert_eq!(wire.len() as u64, announced, "pieces of {piece}");
+        let mut decoder = ChunkedDecoder::unsigned();
+        let mut out = Vec::new();
+        decoder.feed(&wire, &mut out).unwrap();
+        let trailers = decoder.finish().unwrap();
+        assert_eq!(out, data);
+        assert_eq!(
+            trailers,
+            vec![(CHECKSUM_HEADER.to_string(), S3_CHECKSUM.encode(crc))]
+        );
+    }
 
     // Signed as STREAMING-UNSIGNED-PAYLOAD-TRAILER, and verified so.
     let mut req = request("PUT", true, Some("big"), PayloadView::Streamed);
