@@ -3,7 +3,9 @@
 //! aws-chunked files with the checksum trailer, multipart with the full-object
 //! checksum) arrives intact; a wrong secret is refused (SignatureDoesNotMatch,
 //! PermissionDenied, with the request id and no secret shown), and so is a wrong
-//! checksum (BadDigest). The same checks against moto run in `s3_behaviour`.
+//! checksum (BadDigest); a server refusing checksums (as R2 and older MinIO do) is
+//! recognised once and every upload path then goes through without them. The same
+//! checks against moto run in `s3_behaviour`.
 
 mod s3;
 
@@ -114,4 +116,46 @@ async fn serve_s3_refuses_a_wrong_secret_and_a_wrong_checksum() {
     let body = response.text().await.unwrap();
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("BadDigest"), "{body}");
+}
+
+/// Behind a proxy that refuses every upload checksum (501 NotImplemented, R2's words):
+/// the first refusal turns checksums off for the element, the refused request is sent
+/// again at once without them, and bytes, streamed files and multipart uploads all
+/// arrive (checked by length), only one request refused.
+#[tokio::test]
+async fn a_server_refusing_checksums_is_recognised_once() {
+    for (first, label) in [
+        ("bytes", "in memory"),
+        ("file", "streamed"),
+        ("large", "multipart"),
+    ] {
+        let bucket = fresh_bucket(Kind::R2);
+        let server = s3::serve_s3(&bucket, "auto").await;
+        let proxy = s3::refusing::refusing(server.local_addr()).await;
+        let extra = json!({"multipartThresholdBytes": 6 << 20, "partSizeBytes": 5 << 20});
+        let e = element(Kind::R2, Style::Path, proxy.addr, &bucket, extra, &[]).await;
+        let small = b"refused checksums".to_vec();
+        let streamed: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
+        let path = e.dir.path().join("streamed.bin");
+        std::fs::write(&path, &streamed).unwrap();
+        let large: Vec<u8> = (0..(11u32 << 20)).map(|i| (i % 241) as u8).collect();
+        let mut order = vec!["bytes", "file", "large"];
+        order.retain(|w| *w != first);
+        order.insert(0, first);
+        for what in order {
+            let payload = match what {
+                "bytes" => Payload::Bytes(small.clone().into()),
+                "file" => Payload::from_file(&path).await.unwrap(),
+                _ => Payload::Bytes(large.clone().into()),
+            };
+            e.storage
+                .put(what, payload, Default::default())
+                .await
+                .unwrap_or_else(|err| panic!("{label} first, {what}: {err}"));
+        }
+        assert_eq!(proxy.refused(), 1, "{label} first");
+        assert_eq!(e.storage.download("bytes").await.unwrap(), small);
+        assert_eq!(e.storage.download("file").await.unwrap(), streamed);
+        assert_eq!(e.storage.download("large").await.unwrap(), large);
+    }
 }

@@ -121,7 +121,7 @@ pub(crate) trait Dialect: Send + Sync + fmt::Debug {
     /// The wire form of a streamed upload body (a file, a one-shot stream), whose
     /// checksum is known only once it has been read: `checksum` gives it then. By
     /// default the body as it is; an S3 dialect may frame it as `aws-chunked` with a
-    /// checksum trailer.
+    /// checksum trailer. Called only while the server takes checksums.
     fn frame_upload(&self, body: WireBody, checksum: ChecksumAtEnd) -> WireBody {
         let _ = checksum;
         body

@@ -9,7 +9,6 @@
 //! checksum (older MinIO, R2, moto) recognised.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
@@ -66,16 +65,15 @@ pub(crate) static S3_CHECKSUM: ObjectChecksum = ObjectChecksum {
     ],
     multipart_complete: &[("x-amz-checksum-type", "FULL_OBJECT")],
     part_element: Some("ChecksumCRC64NVME"),
+    streamed_upload: &[(SDK_CHECKSUM_ALGORITHM, "CRC64NVME")],
 };
 
-/// S3 as the engine speaks it: the SigV4 region and signing-key cache, and whether the
-/// server has refused checksums (then streamed uploads are sent plain). `Debug` shows
+/// S3 as the engine speaks it: the SigV4 region and signing-key cache. `Debug` shows
 /// no key.
 #[derive(Debug)]
 pub(crate) struct S3Dialect {
     region: String,
     signing_key: SigningKeyCache,
-    checksums_refused: AtomicBool,
 }
 
 impl S3Dialect {
@@ -84,7 +82,6 @@ impl S3Dialect {
         Self {
             region,
             signing_key: SigningKeyCache::default(),
-            checksums_refused: AtomicBool::new(false),
         }
     }
 
@@ -200,23 +197,16 @@ impl Dialect for S3Dialect {
         ) || (code.is_empty() && matches!(status, 400 | 501));
         let message = err.message().to_ascii_lowercase();
         let about_checksum = message.contains("checksum") || message.contains("crc64");
-        let refused = refusal_code && about_checksum;
-        if refused {
-            self.checksums_refused.store(true, Ordering::Relaxed);
-        }
-        refused
+        refusal_code && about_checksum
     }
 
     /// `aws-chunked` with the CRC-64/NVME trailer
-    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) when the length is known and the server
-    /// has not refused checksums; otherwise the body as it is.
+    /// (`STREAMING-UNSIGNED-PAYLOAD-TRAILER`) when the length is known; otherwise the
+    /// body as it is.
     fn frame_upload(&self, body: WireBody, checksum: ChecksumAtEnd) -> WireBody {
         let Some(decoded) = body.length else {
             return body;
         };
-        if self.checksums_refused.load(Ordering::Relaxed) {
-            return body;
-        }
         // Base64 of eight bytes is always twelve characters.
         let placeholder = [(CHECKSUM_HEADER, "AAAAAAAAAAA=")];
         let length = s3::encoded_length(decoded, CHUNK as u64, false, &placeholder);

@@ -11,6 +11,7 @@
 
 pub mod checks;
 pub mod moto_checks;
+pub mod refusing;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
