@@ -1,7 +1,8 @@
 //! The example app's code: its custom storage Type ([`tenant`]), the seed's usage flow
 //! ([`flow`]), and [`ExampleApp`], which opens the app folder with the official Types plus
-//! its own and starts what runs locally (DiskType's signed-URL handler, and the local OSS
-//! server when no Aliyun account is configured).
+//! its own and starts what runs locally (DiskType's signed-URL handler, the local OSS
+//! server when no Aliyun account is configured, and serve-s3, the local S3 server, when
+//! no MinIO is).
 
 #![warn(missing_docs)]
 
@@ -27,6 +28,25 @@ pub const OSS_VARIABLES: [&str; 4] = [
     "OSS_ENDPOINT",
     "OSS_BUCKET",
 ];
+
+/// The variables that point `storages.MyMinio` at a real MinIO (or any S3) server
+/// (`MINIO_SCHEME`, `http` by default, is optional).
+pub const MINIO_VARIABLES: [&str; 4] = [
+    "MINIO_ENDPOINT",
+    "MINIO_ACCESS_KEY",
+    "MINIO_SECRET_KEY",
+    "MINIO_BUCKET",
+];
+
+/// Where `storages.MyMinio` points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MinioTarget {
+    /// The MinIO server the `MINIO_*` variables name.
+    Configured,
+    /// serve-s3, the local S3 server (which verifies signatures), started in-process at
+    /// this `host:port`.
+    Local(String),
+}
 
 /// Where `storages.MyOss` points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +79,11 @@ pub struct ExampleApp {
     pub app: App,
     /// Where `storages.MyOss` points.
     pub oss: OssTarget,
+    /// Where `storages.MyMinio` points.
+    pub minio: MinioTarget,
     disk_server: Option<SignedUrlServer>,
     oss_server: Option<RunningServer>,
+    s3_server: Option<jitstore::s3_server::RunningServer>,
 }
 
 impl ExampleApp {
@@ -75,13 +98,17 @@ impl ExampleApp {
         dir: &Path,
         env: Option<HashMap<String, String>>,
     ) -> Result<Self, ExampleError> {
-        let configured = OSS_VARIABLES.iter().all(|name| {
-            let value = match &env {
-                Some(map) => map.get(*name).cloned(),
-                None => std::env::var(name).ok(),
-            };
-            value.is_some_and(|v| !v.is_empty())
-        });
+        let all_set = |names: &[&str]| {
+            names.iter().all(|name| {
+                let value = match &env {
+                    Some(map) => map.get(*name).cloned(),
+                    None => std::env::var(name).ok(),
+                };
+                value.is_some_and(|v| !v.is_empty())
+            })
+        };
+        let configured = all_set(&OSS_VARIABLES);
+        let minio_configured = all_set(&MINIO_VARIABLES);
         // DiskType's signed URLs need a server; its address goes into `baseUrl`.
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -108,6 +135,18 @@ impl ExampleApp {
             }
             (OssTarget::Local(server.endpoint()), Some(server))
         };
+        let (minio, s3_server) = if minio_configured {
+            (MinioTarget::Configured, None)
+        } else {
+            let (server, vars) = start_local_s3().await?;
+            for (name, value) in vars {
+                builder = builder.set_var(name, value);
+            }
+            (
+                MinioTarget::Local(server.local_addr().to_string()),
+                Some(server),
+            )
+        };
         let app = builder.open()?;
 
         let default = app.storage("storages.Default").await?;
@@ -122,14 +161,21 @@ impl ExampleApp {
         Ok(Self {
             app,
             oss,
+            minio,
             disk_server,
             oss_server,
+            s3_server,
         })
     }
 
     /// Storage elements the example exercises, in order.
-    pub fn storages(&self) -> [&'static str; 3] {
-        ["storages.Default", "storages.AcmeFiles", "storages.MyOss"]
+    pub fn storages(&self) -> [&'static str; 4] {
+        [
+            "storages.Default",
+            "storages.AcmeFiles",
+            "storages.MyOss",
+            "storages.MyMinio",
+        ]
     }
 
     /// Stops the local services.
@@ -138,6 +184,9 @@ impl ExampleApp {
             let _ = server.shutdown().await;
         }
         if let Some(server) = self.oss_server {
+            let _ = server.shutdown().await;
+        }
+        if let Some(server) = self.s3_server {
             let _ = server.shutdown().await;
         }
     }
@@ -170,6 +219,35 @@ async fn start_local_oss() -> Result<(RunningServer, Vec<(&'static str, String)>
         ("OSS_BUCKET", bucket),
         // An IP endpoint names no region; V4 signs for the one the server reports.
         ("OSS_REGION", "cn-hangzhou".to_string()),
+    ];
+    Ok((server, vars))
+}
+
+/// Starts serve-s3, the local S3 server, in memory with fresh credentials; returns it
+/// and the `MINIO_*` variables that point `storages.MyMinio` at it (`host:port`, the
+/// scheme being MinioType's default `http`).
+async fn start_local_s3() -> Result<
+    (
+        jitstore::s3_server::RunningServer,
+        Vec<(&'static str, String)>,
+    ),
+    ExampleError,
+> {
+    let bucket = "example-bucket".to_string();
+    let access_key_id = "LOCAL-S3-EXAMPLE-KEY".to_string();
+    let secret = format!("local-{:032x}", rand::random::<u128>());
+    let server = jitstore::s3_server::start(jitstore::s3_server::ServerConfig {
+        buckets: vec![bucket.clone()],
+        credentials: vec![(access_key_id.clone(), secret.clone())],
+        ..jitstore::s3_server::ServerConfig::default()
+    })
+    .await
+    .map_err(|e| service("serve-s3, the local S3 server", e))?;
+    let vars = vec![
+        ("MINIO_ENDPOINT", server.local_addr().to_string()),
+        ("MINIO_ACCESS_KEY", access_key_id),
+        ("MINIO_SECRET_KEY", secret),
+        ("MINIO_BUCKET", bucket),
     ];
     Ok((server, vars))
 }

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use app_example::{flow::run_flow, ExampleApp, OssTarget};
+use app_example::{flow::run_flow, ExampleApp, MinioTarget, OssTarget};
 use jitstore::prelude::*;
 
 #[tokio::main]
@@ -31,6 +31,14 @@ async fn main() -> ExitCode {
             "storages.MyOss: OSS_* variables not set, using the local OSS server at {endpoint} (in-process, signatures verified)"
         ),
         OssTarget::Aliyun => println!("storages.MyOss: using Aliyun OSS from the OSS_* variables"),
+    }
+    match &example.minio {
+        MinioTarget::Local(endpoint) => println!(
+            "storages.MyMinio: MINIO_* variables not set, using serve-s3, the local S3 server, at {endpoint} (in-process, signatures verified)"
+        ),
+        MinioTarget::Configured => {
+            println!("storages.MyMinio: using the MinIO server of the MINIO_* variables")
+        }
     }
     let http = reqwest::Client::new();
     let mut failed = 0;

@@ -7,7 +7,7 @@ mod common;
 use std::collections::HashMap;
 
 use app_example::flow::run_flow;
-use app_example::{ExampleApp, OssTarget};
+use app_example::{ExampleApp, MinioTarget, OssTarget};
 use common::example_copy;
 use jitstore::oss_server::{start, ServerConfig};
 use jitstore::prelude::*;
@@ -22,6 +22,10 @@ async fn the_flow_runs_offline_on_every_storage() {
         matches!(example.oss, OssTarget::Local(_)),
         "no OSS_* variables → local server"
     );
+    assert!(
+        matches!(example.minio, MinioTarget::Local(_)),
+        "no MINIO_* variables → serve-s3"
+    );
     let names: Vec<_> = example
         .app
         .declarations()
@@ -33,6 +37,7 @@ async fn the_flow_runs_offline_on_every_storage() {
         [
             "storages.AcmeFiles",
             "storages.Default",
+            "storages.MyMinio",
             "storages.MyOss",
             "storages.TenantType"
         ]
@@ -134,4 +139,41 @@ async fn a_bad_tenant_config_names_the_file_and_field() {
         .unwrap()
         .ends_with("storages/AcmeFiles/AcmeFiles.json"));
     example.shutdown().await;
+}
+
+/// With the `MINIO_*` variables set, MyMinio talks to that server (here a serve-s3 of
+/// the test's own, which verifies signatures), `http` by MinioType's default.
+#[tokio::test]
+async fn minio_variables_point_my_minio_at_a_server() {
+    let server = jitstore::s3_server::start(jitstore::s3_server::ServerConfig {
+        buckets: vec!["team-bucket".into()],
+        credentials: vec![("MINIOKEY".into(), "minio-secret".into())],
+        ..jitstore::s3_server::ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let env = HashMap::from([
+        (
+            "MINIO_ENDPOINT".to_string(),
+            server.local_addr().to_string(),
+        ),
+        ("MINIO_ACCESS_KEY".to_string(), "MINIOKEY".to_string()),
+        ("MINIO_SECRET_KEY".to_string(), "minio-secret".to_string()),
+        ("MINIO_BUCKET".to_string(), "team-bucket".to_string()),
+    ]);
+    let dir = example_copy();
+    let example = ExampleApp::open(dir.path(), Some(env)).await.unwrap();
+    assert_eq!(example.minio, MinioTarget::Configured);
+    let minio = example.app.storage("storages.MyMinio").await.unwrap();
+    let up = minio
+        .upload_by_file("x.txt", "x".into(), Some("text/plain"))
+        .await
+        .unwrap();
+    assert_eq!(
+        up.url,
+        format!("http://{}/team-bucket/x.txt", server.local_addr())
+    );
+    assert_eq!(minio.download("x.txt").await.unwrap(), &b"x"[..]);
+    example.shutdown().await;
+    server.shutdown().await.unwrap();
 }

@@ -1,8 +1,10 @@
 //! JitAi-style storage elements for Rust, in one crate.
 //!
 //! Re-exports the element core ([`element`]), the storage contract ([`storage`]) and the
-//! official Types ([`disk`]: `storages.DiskType`, [`oss`]: `storages.OssType`), and
-//! registers them all with [`BuiltinTypes::with_builtin_types`]:
+//! official Types ([`disk`]: `storages.DiskType`; [`oss`]: `storages.OssType` and the S3
+//! family `storages.AwsS3Type`, `storages.CloudflareR2Type`, `storages.MinioType`,
+//! `storages.EosType`), and registers them all with
+//! [`BuiltinTypes::with_builtin_types`]:
 //!
 //! ```no_run
 //! use jitstore::prelude::*;
@@ -47,11 +49,21 @@ use jit_storage::StorageAppBuilderExt;
 pub const DISK_TYPE: &str = "storages.DiskType";
 /// fullName of the official Aliyun OSS Type.
 pub const OSS_TYPE: &str = "storages.OssType";
+/// fullName of the official AWS S3 Type.
+pub const AWS_S3_TYPE: &str = oss::AWS_S3_TYPE;
+/// fullName of the official Cloudflare R2 Type.
+pub const CLOUDFLARE_R2_TYPE: &str = oss::CLOUDFLARE_R2_TYPE;
+/// fullName of the official MinIO Type.
+pub const MINIO_TYPE: &str = oss::MINIO_TYPE;
+/// fullName of the official EOS Type.
+pub const EOS_TYPE: &str = oss::EOS_TYPE;
 
 /// Registers the official storage Types on an [`AppBuilder`].
 pub trait BuiltinTypes: Sized {
-    /// Registers `storages.Meta`, `storages.DiskType` and `storages.OssType`. Call it
-    /// before your own registrations so that yours override the official ones.
+    /// Registers `storages.Meta`, `storages.DiskType`, `storages.OssType` and the S3
+    /// family (`storages.AwsS3Type`, `storages.CloudflareR2Type`, `storages.MinioType`,
+    /// `storages.EosType`). Call it before your own registrations so that yours
+    /// override the official ones.
     fn with_builtin_types(self) -> Self;
 }
 
@@ -64,6 +76,14 @@ impl BuiltinTypes for AppBuilder {
                 disk::DiskType::default(),
             )
             .register_builtin_storage_type(OSS_TYPE, "Aliyun OSS storage", oss::OssType::default())
+            .register_builtin_storage_type(AWS_S3_TYPE, "AWS S3 storage", oss::AwsS3Type::default())
+            .register_builtin_storage_type(
+                CLOUDFLARE_R2_TYPE,
+                "Cloudflare R2 storage",
+                oss::CloudflareR2Type::default(),
+            )
+            .register_builtin_storage_type(MINIO_TYPE, "MinIO storage", oss::MinioType::default())
+            .register_builtin_storage_type(EOS_TYPE, "EOS storage", oss::EosType::default())
     }
 }
 

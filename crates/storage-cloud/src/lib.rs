@@ -1,6 +1,7 @@
-//! Object stores as storage elements, on one protocol-neutral engine: today
-//! `storages.OssType` (Aliyun OSS); the S3 family (AwsS3Type, CloudflareR2Type,
-//! MinioType, EosType) plugs in as another dialect of the same engine.
+//! Object stores as storage elements, on one protocol-neutral engine:
+//! `storages.OssType` (Aliyun OSS) and the S3 family (`storages.AwsS3Type`,
+//! `storages.CloudflareR2Type`, `storages.MinioType`, `storages.EosType`), two dialects
+//! of the same engine.
 //!
 //! - [`OssType`]: the factory registered on an app (`register_builtin_storage_type`).
 //! - [`OssStorage`] (= [`CloudStorage`]`<OssType>`): the
@@ -8,6 +9,12 @@
 //!   app through [`OssStorage::new`].
 //! - [`OssConfig`]: the element's `<Name>.json` (camelCase): the [`CommonConfig`] every
 //!   object-store Type shares plus OSS's own keys.
+//! - [`AwsS3Type`], [`CloudflareR2Type`], [`MinioType`], [`EosType`]: the S3 family's
+//!   factories, building [`AwsS3Storage`] (= `CloudStorage<AwsS3Type>`) and so on from
+//!   an [`S3Config`] (the common keys plus `scheme`), checked per Type by its
+//!   [`S3Flavour`]; SigV4 signing with `x-amz-content-sha256`, CRC-64/NVME checksums
+//!   (`x-amz-checksum-crc64nvme`), streamed uploads as `aws-chunked` with a checksum
+//!   trailer.
 //!
 //! Requests are signed with V4 (`OSS4-HMAC-SHA256`) by default or V1, afresh for every
 //! attempt with the credentials a [`CredentialsProvider`] gives for it (the config's,
@@ -27,7 +34,8 @@
 //!
 //! Layout, one file per role in two folders (after Apache OpenDAL's service folders
 //! and object_store's split of the shared client from each store): `engine/` is what
-//! any object store needs, speaking through a `Dialect`; `oss/` is what is OSS's.
+//! any object store needs, speaking through a `Dialect`; `oss/` is what is OSS's;
+//! `s3/` is the S3 family's.
 //! `mod.rs` files are indexes.
 //!
 //! | file | role |
@@ -60,11 +68,17 @@
 //! | `oss/settings` | [`OssConfig::validate`] → [`OssSettings`] (or [`OssConfigError`]): the one check |
 //! | `oss/dialect` | the OSS dialect: V4/V1 signing, `x-oss-*` headers, CRC-64/XZ |
 //! | `oss/backend` | [`OssType`] (the factory) and the constructors of [`OssStorage`] |
+//! | `s3/config` | [`S3Config`] as written: the common keys and `scheme`; AWS's environment variables |
+//! | `s3/family` | [`S3Flavour`]: what differs between the four S3 Types (defaults, region, addressing) |
+//! | `s3/settings` | [`S3Config::validate`] → [`S3Settings`]: S3 bucket names, 5 MiB parts, scheme, region, AWS's endpoint |
+//! | `s3/dialect` | the S3 dialect: SigV4, `x-amz-*` headers, CRC-64/NVME, `aws-chunked` uploads, checksum refusals |
+//! | `s3/types` | the four Types (factories) and the constructors of their storages |
 
 #![warn(missing_docs)]
 
 mod engine;
 pub mod oss;
+pub mod s3;
 
 pub use async_trait::async_trait;
 pub use engine::addressing::Addressing;
@@ -89,4 +103,9 @@ pub use oss::{
     OssConfig, OssConfigError, OssSettings, OssStorage, OssType, ENV_ACCESS_KEY_ID,
     ENV_ACCESS_KEY_SECRET, ENV_SECURITY_TOKEN, MIN_PART_SIZE, OSS_ENVIRONMENT, OSS_TYPE,
     REQUEST_ID_HEADER,
+};
+pub use s3::{
+    AwsS3Storage, AwsS3Type, CloudflareR2Storage, CloudflareR2Type, EosStorage, EosType,
+    MinioStorage, MinioType, S3Config, S3Family, S3Flavour, S3Settings, AWS_S3_TYPE,
+    CLOUDFLARE_R2_TYPE, EOS_TYPE, MINIO_TYPE, S3_ENVIRONMENT,
 };

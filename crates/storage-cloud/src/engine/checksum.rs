@@ -15,7 +15,6 @@ pub(crate) enum ChecksumEncoding {
     /// An unsigned decimal (OSS).
     Decimal,
     /// Base64 of the eight big-endian bytes (S3).
-    #[allow(dead_code, reason = "S3's, whose dialect is not written yet")]
     Base64BigEndian,
 }
 
@@ -49,6 +48,11 @@ pub(crate) struct ObjectChecksum {
     /// The element of each `<Part>` of CompleteMultipartUpload that holds the part's
     /// checksum when parts carry theirs (S3: `ChecksumCRC64NVME`).
     pub part_element: Option<&'static str>,
+    /// Headers of a streamed upload, whose checksum the dialect's framing sends at the
+    /// end (S3: `x-amz-sdk-checksum-algorithm: CRC64NVME` beside the trailer): sent as
+    /// checksum headers, so that a server refusing them is recognised like a refusal of
+    /// the header of an upload in memory.
+    pub streamed_upload: &'static [(&'static str, &'static str)],
 }
 
 impl ObjectChecksum {
@@ -121,6 +125,7 @@ mod tests {
         multipart_initiate: &[],
         multipart_complete: &[],
         part_element: Some("ChecksumCRC64NVME"),
+        streamed_upload: &[],
     };
 
     const OSS_LIKE: ObjectChecksum = ObjectChecksum {
@@ -132,6 +137,7 @@ mod tests {
         multipart_initiate: &[],
         multipart_complete: &[],
         part_element: None,
+        streamed_upload: &[],
     };
 
     #[test]

@@ -29,10 +29,6 @@ pub(crate) enum PayloadView {
     /// No body.
     Empty,
     /// A body in memory.
-    #[allow(
-        dead_code,
-        reason = "for signers that hash the payload (SigV4); OSS does not"
-    )]
     Bytes(Bytes),
     /// A body streamed from a file or a stream, not known before it is sent.
     Streamed,
@@ -83,8 +79,8 @@ pub(crate) type ChecksumAtEnd = Arc<dyn Fn() -> u64 + Send + Sync>;
 /// What differs between the object stores the engine speaks to.
 ///
 /// Held by the engine's core as `Arc<dyn Dialect>`; implementations are `OssDialect`
-/// (V4 or V1 signing, `x-oss-*` headers, CRC-64/XZ) and, for the S3 family, one with
-/// SigV4, `x-amz-*` headers and CRC-64/NVME.
+/// (V4 or V1 signing, `x-oss-*` headers, CRC-64/XZ) and, for the S3 family,
+/// `S3Dialect` (SigV4, `x-amz-*` headers, CRC-64/NVME, `aws-chunked` uploads).
 pub(crate) trait Dialect: Send + Sync + fmt::Debug {
     /// The dialect's header names and conventions.
     fn vocabulary(&self) -> &'static Vocabulary;
@@ -125,7 +121,7 @@ pub(crate) trait Dialect: Send + Sync + fmt::Debug {
     /// The wire form of a streamed upload body (a file, a one-shot stream), whose
     /// checksum is known only once it has been read: `checksum` gives it then. By
     /// default the body as it is; an S3 dialect may frame it as `aws-chunked` with a
-    /// checksum trailer.
+    /// checksum trailer. Called only while the server takes checksums.
     fn frame_upload(&self, body: WireBody, checksum: ChecksumAtEnd) -> WireBody {
         let _ = checksum;
         body

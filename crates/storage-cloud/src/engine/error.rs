@@ -27,7 +27,16 @@ pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
             | "InvalidSecurityToken"
             | "AccessForbidden"
             | "UserDisable"
-            | "RequestTimeTooSkewed" => Some(K::PermissionDenied),
+            | "RequestTimeTooSkewed"
+            | "ExpiredToken"
+            | "InvalidToken"
+            | "TokenRefreshRequired"
+            | "AllAccessDisabled"
+            | "AccountProblem"
+            | "NotSignedUp" => Some(K::PermissionDenied),
+            "AuthorizationHeaderMalformed"
+            | "PermanentRedirect"
+            | "IllegalLocationConstraintException" => Some(K::InvalidConfig),
             "InvalidArgument"
             | "InvalidObjectName"
             | "InvalidBucketName"
@@ -44,7 +53,13 @@ pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
             | "InvalidPolicyDocument"
             | "FieldItemTooLong"
             | "SecondLevelDomainForbidden"
-            | "InvalidTargetType" => Some(K::InvalidArgument),
+            | "InvalidTargetType"
+            | "InvalidRequest"
+            | "KeyTooLongError"
+            | "MetadataTooLarge"
+            | "InvalidPartNumber"
+            | "MissingSecurityHeader"
+            | "IncorrectNumberOfFilesInPostRequest" => Some(K::InvalidArgument),
             "PositionNotEqualToLength"
             | "FileAlreadyExists"
             | "ObjectNotAppendable"
@@ -53,9 +68,19 @@ pub fn kind_for(status: u16, code: Option<&str>) -> StorageErrorKind {
             | "BucketNotEmpty"
             | "FilePartInterity"
             | "FilePartStale"
-            | "FilePartNotExist" => Some(K::Conflict),
-            "InvalidDigest" | "BadDigest" | "CrcCheckFailed" => Some(K::IntegrityMismatch),
-            "SlowDown" | "TooManyRequests" | "QpsLimitExceeded" => Some(K::RateLimited),
+            | "FilePartNotExist"
+            | "OperationAborted"
+            | "ConditionalRequestConflict"
+            | "InvalidObjectState" => Some(K::Conflict),
+            "InvalidDigest"
+            | "BadDigest"
+            | "CrcCheckFailed"
+            | "XAmzContentSHA256Mismatch"
+            | "XAmzContentChecksumMismatch"
+            | "IncompleteBody" => Some(K::IntegrityMismatch),
+            "SlowDown" | "TooManyRequests" | "QpsLimitExceeded" | "Throttling" => {
+                Some(K::RateLimited)
+            }
             "RequestTimeout" => Some(K::Timeout),
             "NotImplemented" | "MethodNotAllowed" | "OperationNotSupported" => Some(K::Unsupported),
             "InternalError" | "ServiceUnavailable" => Some(K::Server),
@@ -271,6 +296,14 @@ mod tests {
             ("BadDigest", 400, K::IntegrityMismatch),
             ("SlowDown", 503, K::RateLimited),
             ("InternalError", 500, K::Server),
+            ("ExpiredToken", 400, K::PermissionDenied),
+            ("InvalidToken", 400, K::PermissionDenied),
+            ("XAmzContentSHA256Mismatch", 400, K::IntegrityMismatch),
+            ("XAmzContentChecksumMismatch", 400, K::IntegrityMismatch),
+            ("AuthorizationHeaderMalformed", 400, K::InvalidConfig),
+            ("PermanentRedirect", 301, K::InvalidConfig),
+            ("InvalidRequest", 400, K::InvalidArgument),
+            ("OperationAborted", 409, K::Conflict),
             ("SomethingNew", 503, K::Server),
             ("SomethingNew", 400, K::InvalidArgument),
         ];

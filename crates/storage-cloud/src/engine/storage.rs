@@ -73,8 +73,13 @@ impl<T> CloudStorage<T> {
 
 #[async_trait]
 impl<T: 'static> StorageMeta for CloudStorage<T> {
+    /// Everything, except `crc64` (the CRC-64/XZ that results and `ObjectInfo` report)
+    /// for a dialect whose checksum is another CRC-64 (S3's NVME): its transfers are
+    /// checked end to end all the same, with that one.
     fn capabilities(&self) -> Capabilities {
-        Capabilities::all()
+        let mut capabilities = Capabilities::all();
+        capabilities.crc64 = self.core.checksum().algorithm == jit_wire::crc64::Crc64Algorithm::Xz;
+        capabilities
     }
 
     fn as_any_arc(self: Arc<Self>) -> Option<Arc<dyn std::any::Any + Send + Sync>> {

@@ -114,6 +114,8 @@ async fn put_single(
     };
     if let Some(crc) = known.filter(|_| checksum.sent_with_uploads) {
         req = req.checksum_header(checksum.header, checksum.encode(crc));
+    } else if checksum.sent_with_uploads {
+        req = req.checksum_headers(checksum.streamed_upload);
     }
     let span = core.span(&req);
     let req = &req;
@@ -173,7 +175,12 @@ async fn streamed_attempt(
         length: Some(length),
         headers: Vec::new(),
     };
-    let wire = core.dialect().frame_upload(wire, digest.at_end());
+    // Framing carries the checksum (a trailer): only while the server takes checksums.
+    let wire = if core.checksums_on() {
+        core.dialect().frame_upload(wire, digest.at_end())
+    } else {
+        wire
+    };
     let body = AttemptBody {
         body: reqwest::Body::wrap_stream(wire.stream),
         length: wire.length,

@@ -41,6 +41,7 @@ pub(crate) static OSS_CHECKSUM: ObjectChecksum = ObjectChecksum {
     multipart_initiate: &[],
     multipart_complete: &[],
     part_element: None,
+    streamed_upload: &[],
 };
 
 /// OSS as the engine speaks it: the signature version, the V4 region and the V4
