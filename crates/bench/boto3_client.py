@@ -16,29 +16,19 @@ oss2_client.py. Run with PYTHONPATH pointing at a boto3 install; the secret come
 AWS_SECRET_ACCESS_KEY. Prints {"op": ..., "bytes": N}.
 """
 
-import argparse
-import json
 import os
 
 import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from sdk_client_common import parse_args, report, stream_to
+
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("op", choices=["put", "get"])
-    p.add_argument("--endpoint", required=True)
-    p.add_argument("--bucket", required=True)
-    p.add_argument("--access-key-id", required=True)
-    p.add_argument("--region", default="us-east-1")
-    p.add_argument("--key", required=True)
-    p.add_argument("--file", required=True)
-    p.add_argument("--part-size", type=int, default=8 * 1024 * 1024)
-    p.add_argument("--threads", type=int, default=4)
-    a = p.parse_args()
+    a = parse_args("us-east-1")
     s3 = boto3.client(
         "s3",
         endpoint_url=a.endpoint,
@@ -62,15 +52,8 @@ def main():
         assert done == size, f"stored {done} of {size} bytes"
     else:
         body = s3.get_object(Bucket=a.bucket, Key=a.key)["Body"]
-        done = 0
-        with open(a.file, "wb") as out:
-            while True:
-                chunk = body.read(1024 * 1024)
-                if not chunk:
-                    break
-                out.write(chunk)
-                done += len(chunk)
-    print(json.dumps({"op": a.op, "bytes": done}))
+        done = stream_to(a.file, body)
+    report(a.op, done)
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ use jitstore::storage::{PresignOptions, StorageMeta};
 use serde_json::json;
 
 use crate::child::Measured;
-use crate::compare_clients::{check_output, Client, ClientName, Large, Setup};
-use crate::compare_protocol::Protocol;
+use crate::compare_clients::{check_output, Client, Large, Setup};
+use crate::compare_protocol::{ClientName, Protocol, SDK_COMMON};
 use crate::compare_server::ServerProcess;
 use crate::compare_table::{CompareRow, Sample, Work};
 use crate::error::{BenchError, BenchResult};
@@ -307,6 +307,8 @@ async fn clients(
                 }
                 let script = scratch.join(sdk.script_name);
                 tokio::fs::write(&script, sdk.script).await?;
+                let (common_name, common) = SDK_COMMON;
+                tokio::fs::write(scratch.join(common_name), common).await?;
                 out.push(Client::Python {
                     name,
                     python: python.python.clone(),

@@ -8,40 +8,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use clap::ValueEnum;
 use serde_json::Value;
 
-use crate::compare_protocol::Protocol;
+use crate::compare_protocol::{ClientName, Protocol};
 use crate::error::{BenchError, BenchResult};
 use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
-
-/// The clients compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ClientName {
-    /// Our library (`OssStorage`), in `jitstore-oss-client`.
-    Ours,
-    /// Apache OpenDAL 0.58's OSS service, in `opendal-oss-client`.
-    Opendal,
-    /// curl with presigned URLs (`curl -T`, `curl -o /dev/null`).
-    Curl,
-    /// The Python SDK oss2 (`resumable_upload`, `get_object`).
-    Oss2,
-    /// The AWS SDK for Python boto3 (`upload_file`, `get_object`), S3 only.
-    Boto3,
-}
-
-impl ClientName {
-    /// The name printed in the table.
-    pub fn label(self) -> &'static str {
-        match self {
-            ClientName::Ours => "ours (jitstore-oss-client)",
-            ClientName::Opendal => "OpenDAL 0.58 (opendal-oss-client)",
-            ClientName::Curl => "curl",
-            ClientName::Oss2 => "oss2 (Python)",
-            ClientName::Boto3 => "boto3 (Python)",
-        }
-    }
-}
 
 /// A large transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

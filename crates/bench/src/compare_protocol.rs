@@ -3,11 +3,37 @@
 //! (ours as `MinioType`, curl, boto3). Everything that differs between the two runs is
 //! here as data (the server command, where clients find the secret, the clients that
 //! speak the protocol, the Python SDK); the rounds, the measuring and the table are one
-//! code path for both.
+//! code path for both. The clients' names are here too, as the protocols list them.
 
 use clap::ValueEnum;
 
-use crate::compare_clients::ClientName;
+/// The clients compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientName {
+    /// Our library (`OssStorage`; under S3 `MinioStorage`), in `jitstore-oss-client`.
+    Ours,
+    /// Apache OpenDAL 0.58's OSS service, in `opendal-oss-client`.
+    Opendal,
+    /// curl with presigned URLs (`curl -T`, `curl -o /dev/null`).
+    Curl,
+    /// The Python SDK oss2 (`resumable_upload`, `get_object`).
+    Oss2,
+    /// The AWS SDK for Python boto3 (`upload_file`, `get_object`), S3 only.
+    Boto3,
+}
+
+impl ClientName {
+    /// The name printed in the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            ClientName::Ours => "ours (jitstore-oss-client)",
+            ClientName::Opendal => "OpenDAL 0.58 (opendal-oss-client)",
+            ClientName::Curl => "curl",
+            ClientName::Oss2 => "oss2 (Python)",
+            ClientName::Boto3 => "boto3 (Python)",
+        }
+    }
+}
 
 /// The protocol of one `compare` run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,6 +56,13 @@ pub struct PythonSdk {
     /// The script.
     pub script: &'static str,
 }
+
+/// The module both SDK scripts import (their flags, the streamed GET, the output line),
+/// written beside them: its file name and text.
+pub const SDK_COMMON: (&str, &str) = (
+    "sdk_client_common.py",
+    include_str!("../sdk_client_common.py"),
+);
 
 /// oss2 through `oss2_client.py`.
 const OSS2: PythonSdk = PythonSdk {

@@ -263,8 +263,7 @@ async fn storage_groups(args: &Args, plan: Plan) -> BenchResult<Vec<Row>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare_clients::ClientName;
-    use crate::compare_protocol::Protocol;
+    use crate::compare_protocol::{ClientName, Protocol};
 
     #[test]
     fn flags_parse() {
