@@ -11,28 +11,18 @@ V4 signing, CRC-64 checks on (oss2's default). Run with PYTHONPATH pointing at a
 install; the secret comes from OSS_ACCESS_KEY_SECRET. Prints {"op": ..., "bytes": N}.
 """
 
-import argparse
-import json
 import os
 import tempfile
 
 import oss2
 
+from sdk_client_common import parse_args, report, stream_to
+
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("op", choices=["put", "get"])
-    p.add_argument("--endpoint", required=True)
-    p.add_argument("--bucket", required=True)
-    p.add_argument("--access-key-id", required=True)
-    p.add_argument("--region", default="cn-hangzhou")
-    p.add_argument("--key", required=True)
-    p.add_argument("--file", required=True)
-    p.add_argument("--part-size", type=int, default=8 * 1024 * 1024)
-    p.add_argument("--threads", type=int, default=4)
-    a = p.parse_args()
+    a = parse_args("cn-hangzhou")
     auth = oss2.AuthV4(a.access_key_id, os.environ["OSS_ACCESS_KEY_SECRET"])
     bucket = oss2.Bucket(auth, a.endpoint, a.bucket, region=a.region)
 
@@ -47,15 +37,8 @@ def main():
         assert done == size, f"stored {done} of {size} bytes"
     else:
         body = bucket.get_object(a.key)
-        done = 0
-        with open(a.file, "wb") as out:
-            while True:
-                chunk = body.read(1024 * 1024)
-                if not chunk:
-                    break
-                out.write(chunk)
-                done += len(chunk)
-    print(json.dumps({"op": a.op, "bytes": done}))
+        done = stream_to(a.file, body)
+    report(a.op, done)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 //! The `compare` group: our client beside Apache OpenDAL's, curl and oss2, each a
 //! process of its own against one `jitstore serve-oss` process (memory store) on
-//! 127.0.0.1, measured alike: client CPU (user + sys), wall time and peak RSS from
+//! 127.0.0.1, or with `--compare-protocol s3` our S3 client beside curl and boto3
+//! against one `jitstore serve-s3` (see `compare_protocol`), measured alike: client CPU (user + sys), wall time and peak RSS from
 //! `wait4` (in a small launcher process, see `launcher`), plus the server's CPU time
 //! meanwhile.
 //!
@@ -18,12 +19,15 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clap::Args;
-use jitstore::oss::{OssConfig, OssStorage};
+use std::sync::Arc;
+
+use jitstore::oss::{MinioStorage, OssConfig, OssStorage, S3Config};
 use jitstore::storage::{PresignOptions, StorageMeta};
 use serde_json::json;
 
 use crate::child::Measured;
-use crate::compare_clients::{check_output, Client, ClientName, Large, Setup};
+use crate::compare_clients::{check_output, Client, Large, Setup};
+use crate::compare_protocol::{ClientName, Protocol, SDK_COMMON};
 use crate::compare_server::ServerProcess;
 use crate::compare_table::{CompareRow, Sample, Work};
 use crate::error::{BenchError, BenchResult};
@@ -31,9 +35,6 @@ use crate::fixture;
 use crate::launcher::run_isolated;
 use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
 use crate::units::human_bytes;
-
-/// The oss2 script, embedded so the binary runs from any folder.
-const OSS2_SCRIPT: &str = include_str!("../oss2_client.py");
 
 /// Flags of the `compare` group.
 #[derive(Debug, Clone, Args)]
@@ -45,14 +46,13 @@ pub struct CompareArgs {
     /// Measured runs of every client and operation (full run: 3; quick: 1).
     #[arg(long)]
     pub compare_runs: Option<usize>,
-    /// Clients to run (comma-separated).
-    #[arg(
-        long,
-        value_enum,
-        value_delimiter = ',',
-        default_value = "ours,opendal,curl,oss2"
-    )]
-    pub compare_clients: Vec<ClientName>,
+    /// The protocol and server: `oss` (serve-oss) or `s3` (serve-s3).
+    #[arg(long, value_enum, default_value = "oss")]
+    pub compare_protocol: Protocol,
+    /// Clients to run (comma-separated) [default: oss: ours,opendal,curl,oss2; s3:
+    /// ours,curl,boto3].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub compare_clients: Option<Vec<ClientName>>,
     /// Part size of the multipart PUTs and chunk size of OpenDAL's reads, MiB.
     #[arg(long, default_value_t = 8)]
     pub compare_part_mib: u64,
@@ -84,13 +84,35 @@ pub struct CompareArgs {
     pub compare_timeout_secs: u64,
 }
 
-/// Where to find Python and oss2 (the main flags `--python`, `--oss2-path`).
+/// Where to find Python and its SDKs (the main flags `--python`, `--oss2-path`,
+/// `--boto3-path`).
 #[derive(Debug, Clone)]
 pub struct Python {
     /// The interpreter.
     pub python: String,
     /// The folder oss2 is installed in.
     pub oss2_path: PathBuf,
+    /// The folder boto3 is installed in.
+    pub boto3_path: PathBuf,
+}
+
+impl Python {
+    /// The folder the SDK `client` is installed in.
+    fn path_of(&self, client: ClientName) -> &Path {
+        match client {
+            ClientName::Boto3 => &self.boto3_path,
+            _ => &self.oss2_path,
+        }
+    }
+}
+
+impl CompareArgs {
+    /// The clients asked for, or the protocol's own.
+    fn clients(&self) -> Vec<ClientName> {
+        self.compare_clients
+            .clone()
+            .unwrap_or_else(|| self.compare_protocol.default_clients())
+    }
 }
 
 /// The workspace root (this crate is `crates/bench`).
@@ -183,16 +205,25 @@ fn works(cmd: &mut Command) -> bool {
 }
 
 /// Our client configured like the others, for the curl row's presigned URLs.
-fn presigner(endpoint: &str) -> BenchResult<OssStorage> {
-    let config: OssConfig = serde_json::from_value(json!({
+fn presigner(protocol: Protocol, endpoint: &str) -> BenchResult<Arc<dyn StorageMeta>> {
+    let config = json!({
         "accessKeyId": ACCESS_KEY_ID,
         "accessKeySecret": ACCESS_KEY_SECRET,
         "endPoint": endpoint,
         "bucketName": BUCKET,
-        "region": "cn-hangzhou",
-    }))
-    .map_err(|e| BenchError::Check(format!("presigner config: {e}")))?;
-    Ok(OssStorage::new(&config)?)
+        "region": protocol.region(),
+    });
+    let bad = |e: serde_json::Error| BenchError::Check(format!("presigner config: {e}"));
+    Ok(match protocol {
+        Protocol::Oss => {
+            let config: OssConfig = serde_json::from_value(config).map_err(bad)?;
+            Arc::new(OssStorage::new(&config)?)
+        }
+        Protocol::S3 => {
+            let config: S3Config = serde_json::from_value(config).map_err(bad)?;
+            Arc::new(MinioStorage::new(&config)?)
+        }
+    })
 }
 
 /// The clients asked for that can run here; why the others cannot goes to stderr.
@@ -205,7 +236,15 @@ async fn clients(
     scratch: &Path,
 ) -> BenchResult<Vec<Client>> {
     let mut out = Vec::new();
-    for &name in &args.compare_clients {
+    let protocol = setup.protocol;
+    for name in args.clients() {
+        if !protocol.speaks(name) {
+            eprintln!(
+                "compare: {} skipped: not a client of {protocol:?} here",
+                name.label()
+            );
+            continue;
+        }
         match name {
             ClientName::Ours => {
                 let exe = exe_dir.join("jitstore-oss-client");
@@ -231,7 +270,7 @@ async fn clients(
                     eprintln!("compare: curl skipped: not installed");
                     continue;
                 }
-                let storage = presigner(&setup.endpoint)?;
+                let storage = presigner(protocol, &setup.endpoint)?;
                 let hour = Duration::from_secs(3600);
                 let put = storage
                     .presign(
@@ -248,24 +287,32 @@ async fn clients(
                     get_url: get.url,
                 });
             }
-            ClientName::Oss2 => {
+            ClientName::Oss2 | ClientName::Boto3 => {
+                let Some(sdk) = protocol.python_sdk(name) else {
+                    continue;
+                };
+                let path = python.path_of(name);
                 let import = Command::new(&python.python)
-                    .args(["-c", "import oss2"])
-                    .env("PYTHONPATH", &python.oss2_path)
+                    .args(["-c", &format!("import {}", sdk.module)])
+                    .env("PYTHONPATH", path)
                     .status();
                 if !import.is_ok_and(|s| s.success()) {
                     eprintln!(
-                        "compare: oss2 skipped: `{} -c 'import oss2'` fails with PYTHONPATH={}",
+                        "compare: {m} skipped: `{} -c 'import {m}'` fails with PYTHONPATH={}",
                         python.python,
-                        python.oss2_path.display()
+                        path.display(),
+                        m = sdk.module,
                     );
                     continue;
                 }
-                let script = scratch.join("oss2_client.py");
-                tokio::fs::write(&script, OSS2_SCRIPT).await?;
-                out.push(Client::Oss2 {
+                let script = scratch.join(sdk.script_name);
+                tokio::fs::write(&script, sdk.script).await?;
+                let (common_name, common) = SDK_COMMON;
+                tokio::fs::write(scratch.join(common_name), common).await?;
+                out.push(Client::Python {
+                    name,
                     python: python.python.clone(),
-                    oss2_path: python.oss2_path.clone(),
+                    path: path.to_path_buf(),
                     script,
                 });
             }
@@ -335,7 +382,9 @@ pub async fn run(
     let runs = pick(args.compare_runs.map(|n| n as u64), 3, 1).max(1) as usize;
     let small_count = pick(args.compare_small_count.map(|n| n as u64), 2000, 50) as usize;
     let limit = Duration::from_secs(args.compare_timeout_secs);
-    let wants_opendal = args.compare_clients.contains(&ClientName::Opendal);
+    let protocol = args.compare_protocol;
+    let wants_opendal =
+        args.clients().contains(&ClientName::Opendal) && protocol.speaks(ClientName::Opendal);
     let opendal_built = if args.no_build {
         false
     } else {
@@ -352,9 +401,10 @@ pub async fn run(
         human_bytes(large_bytes)
     );
     let source = fixture::large_source(work.path(), large_bytes).await?;
-    let server = ServerProcess::start(&exe_dir.join("jitstore"))?;
+    let server = ServerProcess::start(&exe_dir.join("jitstore"), protocol)?;
     let part_size = (args.compare_part_mib << 20).min(large_bytes.max(1));
     let setup = Setup {
+        protocol,
         endpoint: server.endpoint().to_owned(),
         source,
         key: "compare/large.bin".to_owned(),

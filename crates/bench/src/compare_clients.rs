@@ -1,42 +1,18 @@
 //! The clients of the `compare` group and their command lines: ours
-//! (`jitstore-oss-client`), Apache OpenDAL's OSS service (`opendal-oss-client`), curl
-//! (with presigned URLs) and the Python SDK oss2 (`oss2_client.py`). Every client is a
+//! (`jitstore-oss-client`, `--protocol s3` against serve-s3), Apache OpenDAL's OSS
+//! service (`opendal-oss-client`), curl (with presigned URLs) and the Python SDKs oss2
+//! (`oss2_client.py`) and boto3 (`boto3_client.py`, same flags). Every client is a
 //! process of its own, configured alike (8 MiB parts, 4 in flight, where the client has
 //! such knobs), and prints `{"op":…,"bytes":…}` on stdout, which is checked.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use clap::ValueEnum;
 use serde_json::Value;
 
+use crate::compare_protocol::{ClientName, Protocol};
 use crate::error::{BenchError, BenchResult};
 use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
-
-/// The clients compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ClientName {
-    /// Our library (`OssStorage`), in `jitstore-oss-client`.
-    Ours,
-    /// Apache OpenDAL 0.58's OSS service, in `opendal-oss-client`.
-    Opendal,
-    /// curl with presigned URLs (`curl -T`, `curl -o /dev/null`).
-    Curl,
-    /// The Python SDK oss2 (`resumable_upload`, `get_object`).
-    Oss2,
-}
-
-impl ClientName {
-    /// The name printed in the table.
-    pub fn label(self) -> &'static str {
-        match self {
-            ClientName::Ours => "ours (jitstore-oss-client)",
-            ClientName::Opendal => "OpenDAL 0.58 (opendal-oss-client)",
-            ClientName::Curl => "curl",
-            ClientName::Oss2 => "oss2 (Python)",
-        }
-    }
-}
 
 /// A large transfer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +26,8 @@ pub enum Large {
 /// What every client is pointed at and configured with.
 #[derive(Debug, Clone)]
 pub struct Setup {
+    /// The protocol spoken (which server, secret variable, region).
+    pub protocol: Protocol,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     /// The large source file.
@@ -78,12 +56,14 @@ pub enum Client {
         /// The presigned GET URL.
         get_url: String,
     },
-    /// oss2 through the script.
-    Oss2 {
+    /// A Python SDK (oss2, boto3) through its script, which takes the same flags.
+    Python {
+        /// oss2 or boto3.
+        name: ClientName,
         /// Python interpreter.
         python: String,
-        /// Folder oss2 is installed in (`PYTHONPATH`).
-        oss2_path: PathBuf,
+        /// Folder the SDK is installed in (`PYTHONPATH`).
+        path: PathBuf,
         /// The script, written to the run's folder.
         script: PathBuf,
     },
@@ -95,7 +75,7 @@ impl Client {
         match self {
             Client::Rust(name, _) => *name,
             Client::Curl { .. } => ClientName::Curl,
-            Client::Oss2 { .. } => ClientName::Oss2,
+            Client::Python { name, .. } => *name,
         }
     }
 
@@ -155,15 +135,17 @@ impl Client {
                 }
                 cmd
             }
-            Client::Oss2 {
+            Client::Python {
                 python,
-                oss2_path,
+                path,
                 script,
+                ..
             } => {
                 let mut cmd = Command::new(python);
                 cmd.arg(script)
                     .arg(verb)
                     .args(["--endpoint", &setup.endpoint, "--bucket", BUCKET])
+                    .args(["--region", setup.protocol.region()])
                     .args(["--access-key-id", ACCESS_KEY_ID, "--key", &setup.key])
                     .arg("--file")
                     .arg(file)
@@ -171,8 +153,8 @@ impl Client {
                     .arg(setup.part_size.to_string())
                     .arg("--threads")
                     .arg(setup.concurrent.to_string())
-                    .env("PYTHONPATH", oss2_path)
-                    .env("OSS_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET);
+                    .env("PYTHONPATH", path)
+                    .env(setup.protocol.client_secret_env(), ACCESS_KEY_SECRET);
                 cmd
             }
         }
@@ -204,14 +186,15 @@ impl Client {
 }
 
 /// `exe verb --endpoint … --bucket … --access-key-id …` with the secret in the
-/// environment, plus `--set` for ours.
+/// environment, plus `--protocol` and `--set` for ours.
 fn rust_client(name: ClientName, exe: &PathBuf, verb: &str, setup: &Setup) -> Command {
     let mut cmd = Command::new(exe);
     cmd.arg(verb)
         .args(["--endpoint", &setup.endpoint, "--bucket", BUCKET])
         .args(["--access-key-id", ACCESS_KEY_ID])
-        .env("OSS_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET);
+        .env(setup.protocol.client_secret_env(), ACCESS_KEY_SECRET);
     if name == ClientName::Ours {
+        cmd.args(["--protocol", setup.protocol.client_flag()]);
         for set in &setup.ours_set {
             cmd.args(["--set", set]);
         }
@@ -242,6 +225,7 @@ mod tests {
 
     fn setup() -> Setup {
         Setup {
+            protocol: Protocol::Oss,
             endpoint: "http://127.0.0.1:1".to_owned(),
             source: PathBuf::from("/tmp/src.bin"),
             key: "k".to_owned(),
@@ -281,6 +265,34 @@ mod tests {
         assert!(put.contains(&"Content-Type: application/x".to_owned()));
         assert!(put.contains(&"/tmp/src.bin".to_owned()));
         assert!(curl.small(&setup(), "p", 1, 1, 1).is_none());
+    }
+
+    #[test]
+    fn under_s3_ours_speaks_s3_and_boto3_gets_the_aws_secret() {
+        let s3 = Setup {
+            protocol: Protocol::S3,
+            ..setup()
+        };
+        let ours = Client::Rust(ClientName::Ours, PathBuf::from("ours"));
+        let cmd = ours.large(&s3, Large::Put);
+        assert!(args(&cmd).windows(2).any(|w| w == ["--protocol", "s3"]));
+        let envs: Vec<_> = cmd.get_envs().filter_map(|(k, _)| k.to_str()).collect();
+        assert_eq!(envs, ["AWS_SECRET_ACCESS_KEY"]);
+        let boto3 = Client::Python {
+            name: ClientName::Boto3,
+            python: "python3".to_owned(),
+            path: PathBuf::from("/tmp/boto3-bench"),
+            script: PathBuf::from("boto3_client.py"),
+        };
+        let get = boto3.large(&s3, Large::Get);
+        let a = args(&get);
+        assert_eq!(a[..2], ["boto3_client.py", "get"]);
+        assert!(a.windows(2).any(|w| w == ["--region", "us-east-1"]));
+        assert!(a.windows(2).any(|w| w == ["--threads", "4"]));
+        assert!(get
+            .get_envs()
+            .any(|(k, v)| k == "PYTHONPATH" && v.is_some_and(|v| v == "/tmp/boto3-bench")));
+        assert!(boto3.small(&s3, "p", 1, 1, 1).is_none());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The server of the `compare` group: one `jitstore serve-oss` process (memory store,
+//! The server of the `compare` group: one `jitstore serve-oss` (or `serve-s3`) process (memory store,
 //! the build next to this benchmark's binary) on 127.0.0.1 with a free port, so that no
 //! client shares a process, a runtime or an allocator with it, and its CPU time can be
 //! read apart from theirs (`/proc/<pid>/stat`).
@@ -11,10 +11,11 @@ use std::thread;
 use std::time::Duration;
 
 use crate::child::{cpu_so_far, terminate};
+use crate::compare_protocol::Protocol;
 use crate::error::{BenchError, BenchResult};
 use crate::oss_fixture::{ACCESS_KEY_ID, ACCESS_KEY_SECRET, BUCKET};
 
-/// A running `jitstore serve-oss`.
+/// A running `jitstore serve-oss` or `serve-s3`.
 #[derive(Debug)]
 pub struct ServerProcess {
     child: Child,
@@ -22,14 +23,15 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `jitstore serve-oss` from `jitstore` on 127.0.0.1 (port chosen by the
-    /// system) with the benchmark's bucket and test key; waits for the line announcing
-    /// its endpoint.
-    pub fn start(jitstore: &Path) -> BenchResult<ServerProcess> {
+    /// Starts `jitstore serve-oss` (or `serve-s3`) from `jitstore` on 127.0.0.1 (port
+    /// chosen by the system) with the benchmark's bucket and test key; waits for the
+    /// line announcing its endpoint.
+    pub fn start(jitstore: &Path, protocol: Protocol) -> BenchResult<ServerProcess> {
+        let serve = protocol.serve_command();
         let mut child = Command::new(jitstore)
-            .args(["serve-oss", "--addr", "127.0.0.1:0", "--bucket", BUCKET])
+            .args([serve, "--addr", "127.0.0.1:0", "--bucket", BUCKET])
             .args(["--access-key-id", ACCESS_KEY_ID])
-            .env("JITSTORE_OSS_ACCESS_KEY_SECRET", ACCESS_KEY_SECRET)
+            .env(protocol.server_secret_env(), ACCESS_KEY_SECRET)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -54,9 +56,9 @@ impl ServerProcess {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                Err(BenchError::Check(
-                    "jitstore serve-oss did not announce its endpoint within 30 s".to_owned(),
-                ))
+                Err(BenchError::Check(format!(
+                    "jitstore {serve} did not announce its endpoint within 30 s"
+                )))
             }
         }
     }
@@ -93,7 +95,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_endpoint_from_the_announcement() {
+    fn reads_the_endpoint_from_the_announcements_of_both_servers() {
+        let s3 = "jitstore: local S3 server on http://127.0.0.1:40124 (region us-east-1, \
+                  buckets: b); Ctrl-C stops it";
+        assert_eq!(endpoint_of(s3).as_deref(), Some("http://127.0.0.1:40124"));
         let line =
             "jitstore: local OSS server on http://127.0.0.1:40123 (buckets: b); Ctrl-C stops it";
         assert_eq!(endpoint_of(line).as_deref(), Some("http://127.0.0.1:40123"));

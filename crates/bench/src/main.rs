@@ -11,12 +11,14 @@
 //! own against a `jitstore serve-oss` process: ours (`jitstore-oss-client`, the second
 //! binary of this crate), Apache OpenDAL's (`crates/bench-opendal`, outside the
 //! workspace), curl and oss2, with their CPU time, wall time and peak RSS; it prints a
-//! table of its own.
+//! table of its own. `--compare-protocol s3` runs it against `jitstore serve-s3`
+//! instead: ours (`MinioType`), curl and boto3.
 //!
 //! ```text
 //! cargo run --release -p jit-bench -- --quick
 //! cargo run --release -p jit-bench -- --only crc,sign
 //! cargo run --release -p jit-bench -- --only compare
+//! cargo run --release -p jit-bench -- --only compare --compare-protocol s3
 //! ```
 //!
 //! This file parses the flags and runs the groups asked for; each group lives in its
@@ -27,6 +29,7 @@
 mod child;
 mod compare;
 mod compare_clients;
+mod compare_protocol;
 mod compare_server;
 mod compare_table;
 mod context;
@@ -69,7 +72,8 @@ enum Group {
     Oss,
     /// The Python oss2 reference against the same server (needs `oss`).
     Oss2,
-    /// Client processes side by side (ours, OpenDAL, curl, oss2): CPU, wall, peak RSS.
+    /// Client processes side by side (ours, OpenDAL, curl, oss2; with
+    /// `--compare-protocol s3`: ours, curl, boto3): CPU, wall, peak RSS.
     Compare,
 }
 
@@ -133,6 +137,10 @@ struct Args {
     /// Folder oss2 is installed in (`pip install --target DIR oss2==2.19.1`).
     #[arg(long, default_value = "/tmp/oss2-bench")]
     oss2_path: PathBuf,
+    /// Folder boto3 is installed in, for `--compare-protocol s3`
+    /// (`pip install --target DIR boto3==1.43.11`).
+    #[arg(long, default_value = "/tmp/boto3-bench")]
+    boto3_path: PathBuf,
     #[command(flatten)]
     compare: CompareArgs,
 }
@@ -197,6 +205,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let python = Python {
             python: args.python.clone(),
             oss2_path: args.oss2_path.clone(),
+            boto3_path: args.boto3_path.clone(),
         };
         let base = args.dir.clone().unwrap_or_else(std::env::temp_dir);
         let t = Instant::now();
@@ -254,7 +263,7 @@ async fn storage_groups(args: &Args, plan: Plan) -> BenchResult<Vec<Row>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare_clients::ClientName;
+    use crate::compare_protocol::{ClientName, Protocol};
 
     #[test]
     fn flags_parse() {
@@ -282,11 +291,30 @@ mod tests {
         assert_eq!(a.only, vec![Group::Compare]);
         assert_eq!(
             a.compare.compare_clients,
-            vec![ClientName::Ours, ClientName::Curl]
+            Some(vec![ClientName::Ours, ClientName::Curl])
         );
         assert_eq!(a.compare.ours_set, vec!["someKey=4".to_owned()]);
         assert_eq!(a.compare.compare_runs, Some(2));
         assert!(!Args::try_parse_from(["b"]).unwrap().wants(Group::Compare));
+    }
+
+    #[test]
+    fn s3_compare_flags_parse() {
+        let a = Args::try_parse_from([
+            "b",
+            "--only",
+            "compare",
+            "--compare-protocol",
+            "s3",
+            "--boto3-path",
+            "/opt/boto3",
+        ])
+        .unwrap();
+        assert_eq!(a.compare.compare_protocol, Protocol::S3);
+        assert_eq!(a.compare.compare_clients, None);
+        assert_eq!(a.boto3_path, PathBuf::from("/opt/boto3"));
+        let d = Args::try_parse_from(["b"]).unwrap();
+        assert_eq!(d.compare.compare_protocol, Protocol::Oss);
     }
 
     #[test]

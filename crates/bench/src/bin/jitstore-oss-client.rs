@@ -2,12 +2,16 @@
 //! behind `storages.OssType`) as a small command-line client, so that
 //! `jitstore-bench --only compare` can run it as a process of its own and measure its
 //! CPU time, wall time and peak RSS exactly as it measures OpenDAL's
-//! (`opendal-oss-client`), curl and oss2.
+//! (`opendal-oss-client`), curl and oss2. With `--protocol s3` it is our S3 client
+//! instead (`MinioStorage`, the library behind `storages.MinioType`: path style, SigV4,
+//! CRC-64/NVME), measured beside boto3 against `jitstore serve-s3`; the secret then
+//! comes from `AWS_SECRET_ACCESS_KEY`.
 //!
 //! Configured like OpenDAL's: 8 MiB parts with 4 in flight for PUT (`partSizeBytes`,
 //! `multipartConcurrency`; multipart above the default 64 MiB threshold), V4 signatures
 //! (the element default). Every PUT and whole-object GET is checked end to end by the
-//! library itself: length, and CRC-64 against the server's `x-oss-hash-crc64ecma`.
+//! library itself: length, and CRC-64 against the server's `x-oss-hash-crc64ecma` (S3:
+//! CRC-64/NVME against `x-amz-checksum-crc64nvme`).
 //!
 //! ```text
 //! OSS_ACCESS_KEY_SECRET=… jitstore-oss-client put --endpoint http://127.0.0.1:9000 \
@@ -15,6 +19,7 @@
 //! jitstore-oss-client get … --key big.bin --file /dev/null
 //! jitstore-oss-client small … --prefix p --count 2000 --size 4096 --in-flight 32
 //! jitstore-oss-client get … --set someNewKey=4     # any other OssConfig key, as JSON
+//! AWS_SECRET_ACCESS_KEY=… jitstore-oss-client put --protocol s3 …   # against serve-s3
 //! ```
 //!
 //! `--set KEY=VALUE` adds any key of the element config (`<Name>.json`, camelCase;
@@ -27,11 +32,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use futures::{StreamExt, TryStreamExt};
-use jitstore::oss::{OssConfig, OssStorage};
+use jitstore::oss::{MinioStorage, OssConfig, OssStorage, S3Config};
 use jitstore::storage::{GetOptions, Payload, PutOptions, StorageMeta};
 use serde_json::{json, Value};
+
+/// Which protocol (and so which of our Types) the client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Protocol {
+    /// OSS: `OssStorage`, secret in `OSS_ACCESS_KEY_SECRET`.
+    Oss,
+    /// S3: `MinioStorage` (path style, `http`), secret in `AWS_SECRET_ACCESS_KEY`.
+    S3,
+}
 
 /// Where the server is and how to sign.
 #[derive(Debug, Args)]
@@ -42,10 +56,14 @@ struct Target {
     /// Bucket.
     #[arg(long)]
     bucket: String,
-    /// Access key id; the secret comes from `OSS_ACCESS_KEY_SECRET`.
+    /// Access key id; the secret comes from `OSS_ACCESS_KEY_SECRET` (S3:
+    /// `AWS_SECRET_ACCESS_KEY`).
     #[arg(long)]
     access_key_id: String,
-    /// Signature version, `v4` or `v1`.
+    /// The protocol spoken: `oss` (OssType) or `s3` (MinioType).
+    #[arg(long, value_enum, default_value = "oss")]
+    protocol: Protocol,
+    /// Signature version, `v4` or `v1` (OSS only).
     #[arg(long, default_value = "v4")]
     signature: String,
     /// Part size in bytes (`partSizeBytes`).
@@ -124,28 +142,42 @@ fn parse_set(s: &str) -> Result<(String, Value), String> {
 
 /// Our client pointing at `target`, built from the same JSON an element's `<Name>.json`
 /// holds.
-fn storage(target: &Target) -> AnyResult<Arc<OssStorage>> {
-    let secret = std::env::var("OSS_ACCESS_KEY_SECRET")
-        .map_err(|_| "set OSS_ACCESS_KEY_SECRET to the access key's secret")?;
+fn storage(target: &Target) -> AnyResult<Arc<dyn StorageMeta>> {
+    let secret_env = match target.protocol {
+        Protocol::Oss => "OSS_ACCESS_KEY_SECRET",
+        Protocol::S3 => "AWS_SECRET_ACCESS_KEY",
+    };
+    let secret = std::env::var(secret_env)
+        .map_err(|_| format!("set {secret_env} to the access key's secret"))?;
     let mut config = json!({
         "accessKeyId": target.access_key_id,
         "accessKeySecret": secret,
         "endPoint": target.endpoint,
         "bucketName": target.bucket,
-        "region": "cn-hangzhou",
-        "signatureVersion": target.signature,
         "partSizeBytes": target.part_size,
         "multipartConcurrency": target.concurrent,
     });
+    if target.protocol == Protocol::Oss {
+        config["region"] = json!("cn-hangzhou");
+        config["signatureVersion"] = json!(target.signature);
+    }
     for (key, value) in &target.set {
         config[key] = value.clone();
     }
-    let config: OssConfig = serde_json::from_value(config)?;
-    Ok(Arc::new(OssStorage::new(&config)?))
+    Ok(match target.protocol {
+        Protocol::Oss => {
+            let config: OssConfig = serde_json::from_value(config)?;
+            Arc::new(OssStorage::new(&config)?)
+        }
+        Protocol::S3 => {
+            let config: S3Config = serde_json::from_value(config)?;
+            Arc::new(MinioStorage::new(&config)?)
+        }
+    })
 }
 
 /// Streams `file` up (`Payload::from_file`); returns the bytes stored.
-async fn put(storage: &OssStorage, key: &str, file: &PathBuf) -> AnyResult<u64> {
+async fn put(storage: &dyn StorageMeta, key: &str, file: &PathBuf) -> AnyResult<u64> {
     let payload = Payload::from_file(file).await?;
     let len = payload.len();
     let up = storage.put(key, payload, PutOptions::default()).await?;
@@ -156,7 +188,7 @@ async fn put(storage: &OssStorage, key: &str, file: &PathBuf) -> AnyResult<u64> 
 }
 
 /// Streams `key` down into `file`; returns the bytes written.
-async fn get(storage: &OssStorage, key: &str, file: &PathBuf) -> AnyResult<u64> {
+async fn get(storage: &dyn StorageMeta, key: &str, file: &PathBuf) -> AnyResult<u64> {
     let got = storage.get(key, GetOptions::default()).await?;
     let expected = got.info.size;
     let mut stream = got.stream;
@@ -175,7 +207,7 @@ async fn get(storage: &OssStorage, key: &str, file: &PathBuf) -> AnyResult<u64> 
 
 /// PUTs then GETs `count` small objects, `in_flight` at a time; returns the bytes read.
 async fn small(
-    storage: &Arc<OssStorage>,
+    storage: &Arc<dyn StorageMeta>,
     prefix: &str,
     count: usize,
     size: usize,
