@@ -120,6 +120,33 @@ fn header_signatures_verify_in_both_styles_for_every_payload() {
 }
 
 #[test]
+fn large_checksummed_bodies_go_unsigned_small_or_unchecked_ones_are_hashed() {
+    let dialect = S3Dialect::new("us-east-1".into());
+    let now = SystemTime::now();
+    let large = Bytes::from(vec![7u8; UNSIGNED_ABOVE + 1]);
+    let small = Bytes::from(vec![7u8; UNSIGNED_ABOVE]);
+    for (body, checksum, expected) in [
+        (large.clone(), true, PayloadHash::Unsigned),
+        (large.clone(), false, PayloadHash::of(&large)),
+        (small.clone(), true, PayloadHash::of(&small)),
+    ] {
+        let mut req = request("PUT", true, Some(KEY), PayloadView::Bytes(body));
+        if checksum {
+            req.headers
+                .push(("x-amz-checksum-crc64nvme".into(), "AAAAAAAAAAA=".into()));
+        }
+        dialect
+            .sign(&mut req, &Credentials::new(AK, SK), now)
+            .unwrap();
+        assert_eq!(
+            header(&req, "x-amz-content-sha256"),
+            Some(expected.as_str())
+        );
+        assert_eq!(verify(&req, now).unwrap().payload, expected);
+    }
+}
+
+#[test]
 fn a_changed_request_or_secret_does_not_verify() {
     let dialect = S3Dialect::new("us-east-1".into());
     let now = SystemTime::now();
