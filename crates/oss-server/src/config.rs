@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::faults::config::FaultConfig;
+use crate::shared::setup::ConfigProblem;
 use crate::store::error::StoreError;
 
 /// How to run a local OSS server.
@@ -92,6 +93,15 @@ pub enum ServerError {
     /// The server task failed.
     #[error("server: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+impl From<ConfigProblem> for ServerError {
+    fn from(problem: ConfigProblem) -> Self {
+        match problem {
+            ConfigProblem::InvalidBucketName(name) => ServerError::InvalidBucketName(name),
+            ConfigProblem::InvalidCredential => ServerError::InvalidCredential,
+        }
+    }
 }
 
 /// Whether `name` is a valid OSS bucket name.

@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use jit_oss_server::shared::setup::ConfigProblem;
 use jit_oss_server::StoreError;
 
 use crate::tls::TlsConfig;
@@ -103,6 +104,15 @@ pub enum ServerError {
     /// The server task failed.
     #[error("server: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+impl From<ConfigProblem> for ServerError {
+    fn from(problem: ConfigProblem) -> Self {
+        match problem {
+            ConfigProblem::InvalidBucketName(name) => ServerError::InvalidBucketName(name),
+            ConfigProblem::InvalidCredential => ServerError::InvalidCredential,
+        }
+    }
 }
 
 /// Whether `name` is a bucket name this server accepts (the store's rule).

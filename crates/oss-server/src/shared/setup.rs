@@ -1,0 +1,80 @@
+//! Setting a server up: the configuration checks both servers make (bucket names,
+//! credentials), opening the store with its buckets, and the configured access keys.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use jit_oss_protocol::verify::SecretLookup;
+
+use crate::store::error::StoreError;
+use crate::store::layout::is_bucket_dir_name;
+use crate::store::object_store::Store;
+
+/// What is wrong with a configuration's buckets or credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigProblem {
+    /// This bucket name is not one the store accepts.
+    InvalidBucketName(String),
+    /// A credential has an empty id or secret.
+    InvalidCredential,
+}
+
+/// Checks bucket names (the store's rule: 3-63 of `a-z0-9-`) and credentials (no
+/// empty id or secret), in that order.
+pub fn check_buckets_and_credentials(
+    buckets: &[String],
+    credentials: &[(String, String)],
+) -> Result<(), ConfigProblem> {
+    if let Some(bad) = buckets.iter().find(|b| !is_bucket_dir_name(b)) {
+        return Err(ConfigProblem::InvalidBucketName(bad.clone()));
+    }
+    if credentials
+        .iter()
+        .any(|(id, secret)| id.is_empty() || secret.is_empty())
+    {
+        return Err(ConfigProblem::InvalidCredential);
+    }
+    Ok(())
+}
+
+/// Opens the store (memory, or the folder `root`) and creates `buckets` if missing.
+pub async fn open_store(root: Option<&PathBuf>, buckets: &[String]) -> Result<Store, StoreError> {
+    let store = match root {
+        Some(root) => Store::open_folder(root.clone()).await?,
+        None => Store::memory(),
+    };
+    for bucket in buckets {
+        store.create_bucket(bucket).await?;
+    }
+    Ok(store)
+}
+
+/// The configured access keys. `Debug` shows ids only.
+#[derive(Clone, Default)]
+pub struct Secrets {
+    by_id: HashMap<String, String>,
+}
+
+impl Secrets {
+    /// Keys from `(id, secret)` pairs.
+    pub fn new(pairs: &[(String, String)]) -> Self {
+        Secrets {
+            by_id: pairs.iter().cloned().collect(),
+        }
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut ids: Vec<&String> = self.by_id.keys().collect();
+        ids.sort();
+        f.debug_struct("Secrets").field("ids", &ids).finish()
+    }
+}
+
+impl SecretLookup for Secrets {
+    fn secret_for(&self, access_key_id: &str) -> Option<String> {
+        self.by_id.get(access_key_id).cloned()
+    }
+}
