@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use futures::StreamExt;
 use jit_oss_server::store::{now_secs, ByteStream, Expect, ObjectMeta, ObjectType, Staging};
 
 use super::body::receive_staged;
@@ -18,6 +17,7 @@ use crate::addressing;
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::xml::{iso8601, Doc};
+use jit_oss_server::shared::body::CopyError;
 use jit_oss_server::shared::read::{
     self, etag_matches, length_headers, parse_range, Condition, OpenError, RangeAnswer,
     RESPONSE_OVERRIDES,
@@ -181,15 +181,14 @@ pub async fn copy_blob(
     staging: &mut Staging,
     bucket: &str,
     blob: &str,
-    mut each: impl FnMut(&[u8]),
+    each: impl FnMut(&[u8]),
 ) -> S3Result<()> {
-    let mut stream = ctx.store().open_blob(bucket, blob, None).await?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| S3Error::internal(format!("reading blob: {e}")))?;
-        each(&chunk);
-        staging.write(chunk).await?;
-    }
-    Ok(())
+    jit_oss_server::shared::body::copy_blob(ctx.store(), staging, bucket, blob, each)
+        .await
+        .map_err(|err| match err {
+            CopyError::Store(err) => err.into(),
+            CopyError::Read(e) => S3Error::internal(format!("reading blob: {e}")),
+        })
 }
 
 /// CopyObject (`PUT` with `x-amz-copy-source`).
