@@ -1,6 +1,7 @@
 //! Building responses: status, headers and body ([`respond`], [`xml_response`]),
 //! setting headers safely ([`put_header`], [`quoted`] ETags), and the headers every
-//! object answer starts and ends with ([`object_headers_head`], [`stored_headers`]).
+//! object answer starts and ends with ([`object_headers_head`], [`stored_headers`]), and
+//! the frame of an error answer ([`xml_error_response`]).
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -55,6 +56,28 @@ pub fn respond(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
     let mut response = Response::new(body);
     *response.status_mut() = status;
     *response.headers_mut() = headers;
+    response
+}
+
+/// An error answer: `status`, the XML `body`, `Content-Type: application/xml`, then
+/// `headers` in order (those whose value is not a valid header value are left out).
+pub fn xml_error_response(
+    status: StatusCode,
+    body: Body,
+    headers: impl IntoIterator<Item = (&'static str, String)>,
+) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let map = response.headers_mut();
+    map.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            map.insert(name, value);
+        }
+    }
     response
 }
 
