@@ -12,7 +12,8 @@
 //! - [`setup`]: configuration checks (bucket names, credentials), opening the store,
 //!   and the configured access keys ([`setup::Secrets`]).
 //! - [`listing`]: one page of an object listing, with common prefixes.
-//! - [`request`]: reading query parameters and headers.
+//! - [`request`]: reading query parameters, headers and the Host; the headers every
+//!   answer carries.
 //! - [`response`]: building responses and setting headers.
 //! - [`read`]: GET/HEAD of an object: `Range`, conditions, reopening a replaced blob,
 //!   partial-content answers.
