@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::faults::config::FaultConfig;
-use crate::shared::setup::ConfigProblem;
+use crate::shared::setup::{ConfigProblem, RedactedCredentials};
 use crate::store::error::StoreError;
 
 /// How to run a local OSS server.
@@ -52,12 +52,11 @@ impl Default for ServerConfig {
 
 impl fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<&str> = self.credentials.iter().map(|(id, _)| id.as_str()).collect();
         f.debug_struct("ServerConfig")
             .field("addr", &self.addr)
             .field("root", &self.root)
             .field("buckets", &self.buckets)
-            .field("credentials", &format_args!("{ids:?} (secrets redacted)"))
+            .field("credentials", &RedactedCredentials(&self.credentials))
             .field("allow_anonymous", &self.allow_anonymous)
             .field("service_domains", &self.service_domains)
             .field("region", &self.region)

@@ -1,5 +1,6 @@
 //! Setting a server up: the configuration checks both servers make (bucket names,
-//! credentials), opening the store with its buckets, and the configured access keys.
+//! credentials), opening the store with its buckets, the configured access keys, and
+//! showing credentials without their secrets.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -50,6 +51,17 @@ pub async fn open_store(root: Option<&PathBuf>, buckets: &[String]) -> Result<St
     Ok(store)
 }
 
+/// Shows the ids of `(id, secret)` pairs and hides the secrets, for a configuration's
+/// `Debug`: `["id1", "id2"] (secrets redacted)`.
+pub struct RedactedCredentials<'a>(pub &'a [(String, String)]);
+
+impl fmt::Debug for RedactedCredentials<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids: Vec<&str> = self.0.iter().map(|(id, _)| id.as_str()).collect();
+        write!(f, "{ids:?} (secrets redacted)")
+    }
+}
+
 /// The configured access keys. `Debug` shows ids only.
 #[derive(Clone, Default)]
 pub struct Secrets {
@@ -76,5 +88,40 @@ impl fmt::Debug for Secrets {
 impl SecretLookup for Secrets {
     fn secret_for(&self, access_key_id: &str) -> Option<String> {
         self.by_id.get(access_key_id).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_show_ids_only() {
+        let pairs = vec![
+            ("id1".to_owned(), "s1".to_owned()),
+            ("id2".to_owned(), "s2".to_owned()),
+        ];
+        assert_eq!(
+            format!("{:?}", RedactedCredentials(&pairs)),
+            r#"["id1", "id2"] (secrets redacted)"#
+        );
+        assert_eq!(
+            format!("{:?}", Secrets::new(&pairs)),
+            r#"Secrets { ids: ["id1", "id2"] }"#
+        );
+    }
+
+    #[test]
+    fn bad_buckets_come_before_bad_credentials() {
+        let bad_key = vec![(String::new(), "s".to_owned())];
+        assert_eq!(
+            check_buckets_and_credentials(&["B".to_owned()], &bad_key),
+            Err(ConfigProblem::InvalidBucketName("B".to_owned()))
+        );
+        assert_eq!(
+            check_buckets_and_credentials(&["ok-bucket".to_owned()], &bad_key),
+            Err(ConfigProblem::InvalidCredential)
+        );
+        assert_eq!(check_buckets_and_credentials(&[], &[]), Ok(()));
     }
 }
