@@ -6,7 +6,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::Router;
 
 use crate::config::{ServerConfig, ServerError};
@@ -19,11 +18,7 @@ pub use crate::state::{build_state, AppState};
 
 /// The axum router serving the OSS API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .fallback(routing::handle)
-        // Bodies are streamed to the store; OSS's own limits are checked there.
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+    listen::router_for(routing::handle, state)
 }
 
 /// A server running in a background task. Dropping it also stops the server, but

@@ -6,7 +6,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::Router;
 use jit_oss_server::shared::listen::{self, Background};
 
@@ -17,11 +16,7 @@ use crate::tls::TlsListener;
 
 /// The axum router serving the S3 API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .fallback(routing::handle)
-        // Bodies are streamed to the store; S3's own limits are checked there.
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+    listen::router_for(routing::handle, state)
 }
 
 /// A server running in a background task. Dropping it also stops the server, but

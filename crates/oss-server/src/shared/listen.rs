@@ -1,15 +1,32 @@
-//! Listening: binding the socket, serving a router in a background task (plain TCP
+//! Listening: the router that hands every request to one handler, binding the socket, serving a router in a background task (plain TCP
 //! with TCP_NODELAY, or any listener the server brings), and stopping it gracefully.
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+/// A router sending every path and method to `handler`, with `state`. Bodies are
+/// streamed to the store, so axum's default body limit is off: each protocol checks
+/// its own limits there.
+pub fn router_for<H, T, S>(handler: H, state: S) -> Router
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        .fallback(handler)
+        .layer(DefaultBodyLimit::disable())
+        .with_state(state)
+}
 
 /// Binds `addr`; returns the listener and the address it really has (the port
 /// chosen when `:0` was asked).
