@@ -3,23 +3,17 @@
 //! `stat`, `sign`, `ls`, `rm` on a MinioType and an AwsS3Type element of an app folder
 //! pointing at it; a wrong secret is refused in one line naming the element.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-/// Kills the server process when the test ends, whatever happens.
-struct ServerProcess(Child);
+use served::{serve_announced, ServerProcess};
 
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod served;
 
 /// Starts `jitstore serve-s3` on a free loopback port; returns it and its `host:port`.
 fn serve() -> (ServerProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jitstore"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jitstore"));
+    command
         .args([
             "serve-s3",
             "--addr",
@@ -29,21 +23,8 @@ fn serve() -> (ServerProcess, String) {
             "--access-key-id",
             "CLIS3KEY",
         ])
-        .env("JITSTORE_S3_ACCESS_KEY_SECRET", "cli-s3-secret")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start jitstore serve-s3");
-    let stderr = child.stderr.take().expect("stderr");
-    let process = ServerProcess(child);
-    for line in BufReader::new(stderr).lines() {
-        let line = line.expect("read stderr");
-        if let Some(rest) = line.split("local S3 server on http://").nth(1) {
-            let addr = rest.split_whitespace().next().expect("address").to_string();
-            return (process, addr);
-        }
-    }
-    panic!("serve-s3 exited without announcing its address");
+        .env("JITSTORE_S3_ACCESS_KEY_SECRET", "cli-s3-secret");
+    serve_announced(command, "local S3 server on http://")
 }
 
 fn write(root: &Path, rel: &str, text: &str) {

@@ -2,24 +2,17 @@
 //! served process verifies, and a wrong secret is refused.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use jitstore::prelude::*;
+use served::{serve_announced, ServerProcess};
 
-/// Kills the server process when the test ends, whatever happens.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod served;
 
 /// Starts `jitstore serve-oss` on a free loopback port; returns it and its endpoint.
 fn serve(root: &std::path::Path) -> (ServerProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jitstore"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jitstore"));
+    command
         .args([
             "serve-oss",
             "--addr",
@@ -31,25 +24,8 @@ fn serve(root: &std::path::Path) -> (ServerProcess, String) {
         ])
         .arg("--root")
         .arg(root)
-        .env("JITSTORE_OSS_ACCESS_KEY_SECRET", "cli-secret")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start jitstore serve-oss");
-    let stderr = child.stderr.take().expect("stderr");
-    let process = ServerProcess(child);
-    for line in BufReader::new(stderr).lines() {
-        let line = line.expect("read stderr");
-        if let Some(rest) = line.split("local OSS server on ").nth(1) {
-            let endpoint = rest
-                .split_whitespace()
-                .next()
-                .expect("endpoint")
-                .to_string();
-            return (process, endpoint);
-        }
-    }
-    panic!("serve-oss exited without announcing its address");
+        .env("JITSTORE_OSS_ACCESS_KEY_SECRET", "cli-secret");
+    serve_announced(command, "local OSS server on ")
 }
 
 fn app_for(endpoint: &str, secret: &str) -> (tempfile::TempDir, App) {

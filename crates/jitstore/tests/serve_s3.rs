@@ -3,26 +3,19 @@
 //! the environment, a wrong secret is refused, and the folder store keeps the object
 //! for the next process.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::SystemTime;
 
 use jit_oss_protocol::s3::{sign_header, PayloadHash, S3Request};
 use jit_oss_protocol::Credentials;
+use served::{serve_announced, ServerProcess};
 
-/// Kills the server process when the test ends, whatever happens.
-struct ServerProcess(Child);
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod served;
 
 /// Starts `jitstore serve-s3` on a free loopback port; returns it and its address.
 fn serve(root: &std::path::Path) -> (ServerProcess, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jitstore"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jitstore"));
+    command
         .args([
             "serve-s3",
             "--addr",
@@ -33,21 +26,8 @@ fn serve(root: &std::path::Path) -> (ServerProcess, String) {
         .args(["--region", "eu-west-1", "--root"])
         .arg(root)
         .env("JITSTORE_S3_ACCESS_KEY_ID", "CLIS3KEY")
-        .env("JITSTORE_S3_ACCESS_KEY_SECRET", "cli-s3-secret")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start jitstore serve-s3");
-    let stderr = child.stderr.take().expect("stderr");
-    let process = ServerProcess(child);
-    for line in BufReader::new(stderr).lines() {
-        let line = line.expect("read stderr");
-        if let Some(rest) = line.split("local S3 server on http://").nth(1) {
-            let addr = rest.split_whitespace().next().expect("address").to_owned();
-            return (process, addr);
-        }
-    }
-    panic!("serve-s3 exited without announcing its address");
+        .env("JITSTORE_S3_ACCESS_KEY_SECRET", "cli-s3-secret");
+    serve_announced(command, "local S3 server on http://")
 }
 
 /// Sends a request signed with `secret`: (status, body).

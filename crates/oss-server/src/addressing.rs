@@ -6,67 +6,14 @@
 //!   service domain, or any other dotted non-IP host, whose first label is the bucket.
 //!
 //! The key comes percent-encoded in the path and is decoded here (`+` stays a plus);
-//! the query string is decoded into ordered `(name, value)` pairs.
-
-use std::net::IpAddr;
-
-use percent_encoding::percent_decode_str;
+//! the query string is decoded into ordered `(name, value)` pairs. The Host and path
+//! rules are [`crate::shared::addressing`]'s; the key rules and errors are OSS's.
 
 use crate::error::{OssError, OssResult};
+pub use crate::shared::addressing::{decode, Target};
 
 /// Longest key OSS accepts, in bytes.
 pub const MAX_KEY_BYTES: usize = 1023;
-
-/// Bucket and key named by a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The bucket, if any (none for ListBuckets).
-    pub bucket: Option<String>,
-    /// The decoded key, if any.
-    pub key: Option<String>,
-    /// Whether the bucket came from the Host header.
-    pub virtual_hosted: bool,
-}
-
-/// Splits `host:port` (or `[v6]:port`) and returns the lower-case host name.
-fn host_name(host: &str) -> String {
-    let host = host.trim();
-    if let Some(rest) = host.strip_prefix('[') {
-        // IPv6 literal: keep what is inside the brackets.
-        return rest.split(']').next().unwrap_or("").to_ascii_lowercase();
-    }
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => host,
-    };
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// Bucket named by the Host header, if the request is virtual-hosted.
-fn bucket_from_host(host: &str, service_domains: &[String]) -> Option<String> {
-    let name = host_name(host);
-    if name.is_empty() || name.parse::<IpAddr>().is_ok() {
-        return None;
-    }
-    for domain in service_domains {
-        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        if name == domain {
-            return None;
-        }
-        if let Some(prefix) = name.strip_suffix(&format!(".{domain}")) {
-            return Some(prefix.to_owned());
-        }
-    }
-    name.split_once('.').map(|(first, _)| first.to_owned())
-}
-
-/// Percent-decodes `s` into UTF-8 text.
-pub fn decode(s: &str) -> Option<String> {
-    percent_decode_str(s)
-        .decode_utf8()
-        .ok()
-        .map(|text| text.into_owned())
-}
 
 /// Checks that `key` is an acceptable object name: at most 1023 bytes, not starting
 /// with `/` or `\`, and without control characters (C0, DEL, C1: a CR or LF in a key
@@ -98,41 +45,11 @@ pub fn resolve(
     raw_path: &str,
     service_domains: &[String],
 ) -> OssResult<Target> {
-    let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
-    let decode_key = |raw: &str| -> OssResult<Option<String>> {
-        if raw.is_empty() {
-            return Ok(None);
-        }
+    crate::shared::addressing::resolve_with(host, raw_path, service_domains, |raw| {
         let key = decode(raw)
             .ok_or_else(|| OssError::invalid_object_name("The object name is not valid UTF-8."))?;
         check_key(&key)?;
-        Ok(Some(key))
-    };
-    if let Some(bucket) = host.and_then(|h| bucket_from_host(h, service_domains)) {
-        return Ok(Target {
-            bucket: Some(bucket),
-            key: decode_key(path)?,
-            virtual_hosted: true,
-        });
-    }
-    let (bucket, key) = match path.split_once('/') {
-        Some((bucket, key)) => (bucket, key),
-        None => (path, ""),
-    };
-    let bucket = if bucket.is_empty() {
-        None
-    } else {
-        Some(decode(bucket).unwrap_or_else(|| bucket.to_owned()))
-    };
-    let key = if bucket.is_some() {
-        decode_key(key)?
-    } else {
-        None
-    };
-    Ok(Target {
-        bucket,
-        key,
-        virtual_hosted: false,
+        Ok(key)
     })
 }
 

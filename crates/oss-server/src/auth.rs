@@ -2,43 +2,13 @@
 //! with `jit_oss_protocol::verify`, and failures become the OSS error answers
 //! (SignatureDoesNotMatch with StringToSign, InvalidAccessKeyId, AccessDenied, ...).
 
-use std::collections::HashMap;
-use std::fmt;
 use std::time::SystemTime;
 
 use axum::http::StatusCode;
-use jit_oss_protocol::verify::{verify, ReceivedRequest, SecretLookup, VerifyError};
+use jit_oss_protocol::verify::{verify, ReceivedRequest, VerifyError};
 
 use crate::error::{OssError, OssResult};
-
-/// The configured access keys. `Debug` shows ids only.
-#[derive(Clone, Default)]
-pub struct Secrets {
-    by_id: HashMap<String, String>,
-}
-
-impl Secrets {
-    /// Keys from `(id, secret)` pairs.
-    pub fn new(pairs: &[(String, String)]) -> Self {
-        Secrets {
-            by_id: pairs.iter().cloned().collect(),
-        }
-    }
-}
-
-impl fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut ids: Vec<&String> = self.by_id.keys().collect();
-        ids.sort();
-        f.debug_struct("Secrets").field("ids", &ids).finish()
-    }
-}
-
-impl SecretLookup for Secrets {
-    fn secret_for(&self, access_key_id: &str) -> Option<String> {
-        self.by_id.get(access_key_id).cloned()
-    }
-}
+pub use crate::shared::setup::Secrets;
 
 /// Who made a request.
 #[derive(Debug, Clone, PartialEq, Eq)]

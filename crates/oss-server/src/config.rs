@@ -5,6 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::faults::config::FaultConfig;
+use crate::shared::setup::{ConfigProblem, RedactedCredentials};
 use crate::store::error::StoreError;
 
 /// How to run a local OSS server.
@@ -51,12 +52,11 @@ impl Default for ServerConfig {
 
 impl fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ids: Vec<&str> = self.credentials.iter().map(|(id, _)| id.as_str()).collect();
         f.debug_struct("ServerConfig")
             .field("addr", &self.addr)
             .field("root", &self.root)
             .field("buckets", &self.buckets)
-            .field("credentials", &format_args!("{ids:?} (secrets redacted)"))
+            .field("credentials", &RedactedCredentials(&self.credentials))
             .field("allow_anonymous", &self.allow_anonymous)
             .field("service_domains", &self.service_domains)
             .field("region", &self.region)
@@ -92,6 +92,15 @@ pub enum ServerError {
     /// The server task failed.
     #[error("server: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+impl From<ConfigProblem> for ServerError {
+    fn from(problem: ConfigProblem) -> Self {
+        match problem {
+            ConfigProblem::InvalidBucketName(name) => ServerError::InvalidBucketName(name),
+            ConfigProblem::InvalidCredential => ServerError::InvalidCredential,
+        }
+    }
 }
 
 /// Whether `name` is a valid OSS bucket name.

@@ -5,12 +5,14 @@
 //! `routing` module) adds the request id and host id when it turns an error into a
 //! response.
 
-use axum::http::{HeaderValue, StatusCode};
+use axum::body::Body;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 
 use jit_oss_protocol::error_xml::OssErrorBody;
 
+use crate::shared::response::xml_error_response;
 use crate::store::error::StoreError;
 
 /// Result of a handler step: a value or the OSS error to answer with.
@@ -146,21 +148,11 @@ impl OssError {
     pub fn into_response_with(self, request_id: &str, host_id: &str, head: bool) -> Response {
         let body = render_error_xml(&self, request_id, host_id);
         let encoded = head.then(|| BASE64_STANDARD.encode(body.as_bytes()));
-        let mut response = (self.status, body).into_response();
-        let headers = response.headers_mut();
-        if let Some(value) = encoded.and_then(|v| HeaderValue::from_str(&v).ok()) {
-            headers.insert("x-oss-err", value);
-        }
-        headers.insert(
-            axum::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/xml"),
-        );
-        for (name, value) in &self.headers {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                headers.insert(*name, value);
-            }
-        }
-        response
+        let headers = encoded
+            .map(|v| ("x-oss-err", v))
+            .into_iter()
+            .chain(self.headers);
+        xml_error_response(self.status, Body::from(body), headers)
     }
 }
 

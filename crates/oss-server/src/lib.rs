@@ -30,7 +30,8 @@
 //! checks), `handlers` (one module per API group, plus the request context, body and
 //! response helpers they share), [`store`]
 //! (index plus memory or folder backend), `xml` (documents), [`error`] (OSS error
-//! answers), [`faults`] (fault injection for testing clients: [`ServerConfig::faults`],
+//! answers), [`shared`] (the server machinery the local S3 server uses too:
+//! addressing, listening, set-up, request and response helpers, object reads), [`faults`] (fault injection for testing clients: [`ServerConfig::faults`],
 //! [`RunningServer::faults_injected`]).
 
 #![warn(missing_docs)]
@@ -43,6 +44,7 @@ pub mod faults;
 mod handlers;
 mod routing;
 pub mod server;
+pub mod shared;
 mod state;
 pub mod store;
 mod xml;

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{HeaderValue, Method};
 use axum::response::Response;
 use jit_oss_protocol::verify::ReceivedRequest;
 
@@ -23,6 +23,9 @@ use crate::faults::plan::Shape;
 use crate::handlers::bucket::{self, check_bucket_name};
 use crate::handlers::context::Ctx;
 use crate::handlers::{multipart, object};
+use crate::shared::request::{
+    carries_body, header_pairs, request_host, stamp_answer, unsupported_sub_resource,
+};
 use crate::state::AppState;
 
 /// Query parameters naming a sub-resource this server does not implement (ACL,
@@ -69,13 +72,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         .get::<ConnectInfo<ConnHandle>>()
         .map(|info| info.0.clone());
     let (parts, body) = request.into_parts();
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_default();
+    let host = request_host(&parts);
     let sent_a_body = carries_body(&parts.headers);
     let target = addressing::resolve(
         Some(host.as_str()).filter(|h| !h.is_empty()),
@@ -110,16 +107,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert("x-oss-request-id", value);
     }
-    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now())) {
-        headers.insert(header::DATE, value);
-    }
-    headers.insert(header::SERVER, HeaderValue::from_static("AliyunOSS"));
-    // A failed request may be answered before its body was read (a wrong append
-    // position, a bad signature). Hyper then closes the connection, and a client that
-    // pooled it would send its next request into a closed socket: say so up front.
-    if sent_a_body && failed {
-        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
+    stamp_answer(headers, "AliyunOSS", sent_a_body, failed);
     apply::after(&state.faults, fault, response, conn.as_ref())
 }
 
@@ -155,15 +143,6 @@ fn fault_shape(
     }
 }
 
-/// Whether a request announces a body (a non-zero length, or a chunked one).
-fn carries_body(headers: &axum::http::HeaderMap) -> bool {
-    let length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING)
-}
-
 /// Authenticates and routes one request whose bucket and key were resolved.
 async fn dispatch(
     state: &AppState,
@@ -174,16 +153,7 @@ async fn dispatch(
     body: Body,
 ) -> OssResult<Response> {
     let target = target?;
-    let header_pairs: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let header_pairs = header_pairs(&parts.headers);
     let received = ReceivedRequest {
         method: parts.method.as_str(),
         bucket: target.bucket.as_deref(),
@@ -205,10 +175,7 @@ async fn dispatch(
         host,
         virtual_hosted: target.virtual_hosted,
     };
-    if let Some((name, _)) = query
-        .iter()
-        .find(|(n, _)| UNSUPPORTED.contains(&n.as_str()))
-    {
+    if let Some(name) = unsupported_sub_resource(query, UNSUPPORTED) {
         return Err(OssError::not_implemented(&format!(
             "The '{name}' sub-resource"
         )));

@@ -6,26 +6,19 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
-use axum::serve::ListenerExt;
 use axum::Router;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::config::{ServerConfig, ServerError};
 use crate::faults::conn::{ConnHandle, FaultListener};
 use crate::faults::counts::FaultCounts;
 use crate::routing;
+use crate::shared::listen::{self, Background};
 
 pub use crate::state::{build_state, AppState};
 
 /// The axum router serving the OSS API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .fallback(routing::handle)
-        // Bodies are streamed to the store; OSS's own limits are checked there.
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+    listen::router_for(routing::handle, state)
 }
 
 /// A server running in a background task. Dropping it also stops the server, but
@@ -33,8 +26,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 #[derive(Debug)]
 pub struct RunningServer {
     local_addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    serving: Background,
     state: Arc<AppState>,
 }
 
@@ -71,26 +63,9 @@ impl RunningServer {
     /// store's changes in flight (also those of requests whose clients went away), and
     /// returns.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let served = match self.task.take() {
-            Some(task) => match task.await {
-                Ok(result) => result.map_err(ServerError::Serve),
-                Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
-            },
-            None => Ok(()),
-        };
+        let served = self.serving.stop().await.map_err(ServerError::Serve);
         self.state.store.settle().await;
         served
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
@@ -112,44 +87,27 @@ impl Drop for RunningServer {
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let addr = config.addr;
     let state = build_state(config).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
+    let (listener, local_addr) = listen::bind(addr)
         .await
         .map_err(|source| ServerError::Bind { addr, source })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind { addr, source })?;
-    let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
-    let stopped = async move {
-        let _ = stopped.await;
-    };
-    let task = if state.config.faults.enabled() {
+    let serving = if state.config.faults.enabled() {
         // Connections a handler can reset or close: the handle of each reaches its
         // requests as `ConnectInfo<ConnHandle>`.
         let listener = FaultListener::new(listener);
         let app = app.into_make_service_with_connect_info::<ConnHandle>();
-        tokio::spawn(async move {
+        Background::spawn(|stopped| async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(stopped)
                 .await
         })
     } else {
-        tokio::spawn(async move {
-            // Headers and a streamed body leave as separate small writes; without
-            // TCP_NODELAY the second waits ~40 ms for the peer's delayed ACK.
-            let listener = listener.tap_io(|tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stopped)
-                .await
-        })
+        Background::spawn(|stopped| listen::serve_plain(listener, app, stopped))
     };
     tracing::info!(%local_addr, "local OSS server listening");
     Ok(RunningServer {
         local_addr,
-        stop: Some(stop),
-        task: Some(task),
+        serving,
         state,
     })
 }

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use crate::auth::Secrets;
-use crate::config::{is_valid_bucket_name, ServerConfig, ServerError};
+use crate::config::{ServerConfig, ServerError};
 use crate::faults::counts::FaultCounts;
 use crate::faults::plan::Injector;
+use crate::shared::setup::{check_buckets_and_credentials, open_store};
 use crate::store::object_store::Store;
 
 /// Everything the handlers share: configuration, keys, the store and the fault plan.
@@ -35,24 +36,9 @@ impl AppState {
 /// Checks the configuration, opens the store (memory, or the folder `root`) and
 /// creates the configured buckets.
 pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
-    if let Some(bad) = config.buckets.iter().find(|b| !is_valid_bucket_name(b)) {
-        return Err(ServerError::InvalidBucketName(bad.clone()));
-    }
-    if config
-        .credentials
-        .iter()
-        .any(|(id, secret)| id.is_empty() || secret.is_empty())
-    {
-        return Err(ServerError::InvalidCredential);
-    }
+    check_buckets_and_credentials(&config.buckets, &config.credentials)?;
     config.faults.check().map_err(ServerError::InvalidFaults)?;
-    let store = match &config.root {
-        Some(root) => Store::open_folder(root.clone()).await?,
-        None => Store::memory(),
-    };
-    for bucket in &config.buckets {
-        store.create_bucket(bucket).await?;
-    }
+    let store = open_store(config.root.as_ref(), &config.buckets).await?;
     Ok(Arc::new(AppState {
         secrets: Secrets::new(&config.credentials),
         faults: Injector::new(config.faults.clone()),

@@ -36,9 +36,7 @@ pub fn iso8601(unix_secs: u64) -> String {
 }
 
 /// Unix seconds as an HTTP date (`Tue, 02 Jan 2024 03:04:05 GMT`).
-pub fn http_date(unix_secs: u64) -> String {
-    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix_secs))
-}
+pub use crate::shared::response::http_date;
 
 /// The bucket owner shown in listings.
 #[derive(Debug, Serialize)]

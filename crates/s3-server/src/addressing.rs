@@ -6,66 +6,16 @@
 //!   service domain, or any other dotted non-IP host, whose first label is the bucket.
 //!
 //! The key comes percent-encoded in the path and is decoded here (`+` stays a plus).
-
-use std::net::IpAddr;
+//! The Host and path rules are `jit_oss_server::shared::addressing`'s; the key rules
+//! and errors are S3's.
 
 use axum::http::StatusCode;
-use percent_encoding::percent_decode_str;
+pub use jit_oss_server::shared::addressing::{decode, Target};
 
 use crate::error::{S3Error, S3Result};
 
 /// Longest key S3 accepts, in bytes.
 pub const MAX_KEY_BYTES: usize = 1024;
-
-/// Bucket and key named by a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    /// The bucket, if any (none for ListBuckets).
-    pub bucket: Option<String>,
-    /// The decoded key, if any.
-    pub key: Option<String>,
-    /// Whether the bucket came from the Host header.
-    pub virtual_hosted: bool,
-}
-
-/// The lower-case host name of `host:port` (or `[v6]:port`).
-fn host_name(host: &str) -> String {
-    let host = host.trim();
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or("").to_ascii_lowercase();
-    }
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => host,
-    };
-    name.trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The bucket named by the Host header, if the request is virtual-hosted.
-fn bucket_from_host(host: &str, service_domains: &[String]) -> Option<String> {
-    let name = host_name(host);
-    if name.is_empty() || name.parse::<IpAddr>().is_ok() {
-        return None;
-    }
-    for domain in service_domains {
-        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        if name == domain {
-            return None;
-        }
-        if let Some(prefix) = name.strip_suffix(&format!(".{domain}")) {
-            return Some(prefix.to_owned());
-        }
-    }
-    name.split_once('.').map(|(first, _)| first.to_owned())
-}
-
-/// Percent-decodes `s` into UTF-8 text.
-pub fn decode(s: &str) -> Option<String> {
-    percent_decode_str(s)
-        .decode_utf8()
-        .ok()
-        .map(|text| text.into_owned())
-}
 
 /// Checks a key: at most 1024 bytes of UTF-8 without control characters (they
 /// cannot travel in the XML of listings).
@@ -89,36 +39,11 @@ pub fn check_key(key: &str) -> S3Result<()> {
 
 /// Resolves the bucket and key of a request.
 pub fn resolve(host: Option<&str>, raw_path: &str, service_domains: &[String]) -> S3Result<Target> {
-    let path = raw_path.strip_prefix('/').unwrap_or(raw_path);
-    let decode_key = |raw: &str| -> S3Result<Option<String>> {
-        if raw.is_empty() {
-            return Ok(None);
-        }
+    jit_oss_server::shared::addressing::resolve_with(host, raw_path, service_domains, |raw| {
         let key = decode(raw)
             .ok_or_else(|| S3Error::invalid_argument("The key is not valid UTF-8.", "key", raw))?;
         check_key(&key)?;
-        Ok(Some(key))
-    };
-    if let Some(bucket) = host.and_then(|h| bucket_from_host(h, service_domains)) {
-        return Ok(Target {
-            bucket: Some(bucket),
-            key: decode_key(path)?,
-            virtual_hosted: true,
-        });
-    }
-    let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
-    let bucket = match bucket {
-        "" => None,
-        b => Some(decode(b).unwrap_or_else(|| b.to_owned())),
-    };
-    Ok(Target {
-        key: if bucket.is_some() {
-            decode_key(key)?
-        } else {
-            None
-        },
-        bucket,
-        virtual_hosted: false,
+        Ok(key)
     })
 }
 

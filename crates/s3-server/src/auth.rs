@@ -3,46 +3,15 @@
 //! answers (SignatureDoesNotMatch with the server's StringToSign and CanonicalRequest,
 //! InvalidAccessKeyId, AccessDenied for expired URLs, RequestTimeTooSkewed, ...).
 
-use std::collections::HashMap;
-use std::fmt;
 use std::time::SystemTime;
 
 use axum::http::StatusCode;
 use jit_oss_protocol::s3::{
     verify_with, S3ReceivedRequest, S3Verified, S3VerifyError, S3VerifyOptions,
 };
-use jit_oss_protocol::verify::SecretLookup;
 
 use crate::error::{S3Error, S3Result};
-
-/// The configured access keys. `Debug` shows ids only.
-#[derive(Clone, Default)]
-pub struct Secrets {
-    by_id: HashMap<String, String>,
-}
-
-impl Secrets {
-    /// Keys from `(id, secret)` pairs.
-    pub fn new(pairs: &[(String, String)]) -> Self {
-        Secrets {
-            by_id: pairs.iter().cloned().collect(),
-        }
-    }
-}
-
-impl fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut ids: Vec<&String> = self.by_id.keys().collect();
-        ids.sort();
-        f.debug_struct("Secrets").field("ids", &ids).finish()
-    }
-}
-
-impl SecretLookup for Secrets {
-    fn secret_for(&self, access_key_id: &str) -> Option<String> {
-        self.by_id.get(access_key_id).cloned()
-    }
-}
+pub use jit_oss_server::shared::setup::Secrets;
 
 /// Checks the request's signature: `Ok(None)` for an anonymous request when those are
 /// allowed, `Ok(Some(..))` for a good signature.

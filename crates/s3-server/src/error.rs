@@ -3,9 +3,10 @@
 //! `HostId` and `Resource`.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
+use jit_oss_server::shared::response::xml_error_response;
 use jit_oss_server::StoreError;
 
 use crate::xml::escape;
@@ -171,19 +172,7 @@ impl S3Error {
             escape(host_id)
         ));
         let body = if head { Body::empty() } else { Body::from(xml) };
-        let mut response = Response::new(body);
-        *response.status_mut() = self.status;
-        let headers = response.headers_mut();
-        headers.insert(
-            axum::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/xml"),
-        );
-        for (name, value) in &self.headers {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                headers.insert(*name, value);
-            }
-        }
-        response
+        xml_error_response(self.status, body, self.headers)
     }
 }
 

@@ -13,6 +13,9 @@ use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use jit_oss_protocol::s3::{S3ReceivedRequest, S3VerifyOptions};
+use jit_oss_server::shared::request::{
+    carries_body, header_pairs, request_host, stamp_answer, unsupported_sub_resource,
+};
 
 use crate::addressing;
 use crate::auth;
@@ -64,13 +67,7 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let request_id = new_request_id();
     let host_id = BASE64_STANDARD.encode(rand::random::<[u8; 32]>());
     let (parts, body) = request.into_parts();
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned()))
-        .unwrap_or_default();
+    let host = request_host(&parts);
     let sent_a_body = carries_body(&parts.headers);
     let result = dispatch(&state, &parts, &host, body).await;
     let mut response = match result {
@@ -102,25 +99,8 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     if let Ok(value) = HeaderValue::from_str(&host_id) {
         headers.insert("x-amz-id-2", value);
     }
-    if let Ok(value) = HeaderValue::from_str(&httpdate::fmt_http_date(SystemTime::now())) {
-        headers.insert(header::DATE, value);
-    }
-    headers.insert(header::SERVER, HeaderValue::from_static("AmazonS3"));
-    // A request refused before its body was read leaves the body on the connection:
-    // say that it closes, so that a client does not reuse it.
-    if sent_a_body && failed {
-        headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
+    stamp_answer(headers, "AmazonS3", sent_a_body, failed);
     response
-}
-
-/// Whether a request announces a body (a non-zero length, or a chunked one).
-fn carries_body(headers: &axum::http::HeaderMap) -> bool {
-    let length = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    length.is_some_and(|n| n > 0) || headers.contains_key(header::TRANSFER_ENCODING)
 }
 
 /// Authenticates and routes one request.
@@ -131,16 +111,7 @@ async fn dispatch(
     body: Body,
 ) -> S3Result<Response> {
     let query = jit_oss_protocol::encode::parse_query(parts.uri.query().unwrap_or(""));
-    let mut header_pairs: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let mut header_pairs = header_pairs(&parts.headers);
     if !parts.headers.contains_key(header::HOST) && !host.is_empty() {
         header_pairs.push(("host".to_owned(), host.to_owned()));
     }
@@ -174,10 +145,7 @@ async fn dispatch(
         host,
         verified: verified.as_ref(),
     };
-    if let Some((name, _)) = query
-        .iter()
-        .find(|(n, _)| UNSUPPORTED.contains(&n.as_str()))
-    {
+    if let Some(name) = unsupported_sub_resource(&query, UNSUPPORTED) {
         return Err(S3Error::not_implemented(&format!(
             "The '{name}' sub-resource"
         )));

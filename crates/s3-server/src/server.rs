@@ -6,11 +6,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
-use axum::serve::ListenerExt;
 use axum::Router;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use jit_oss_server::shared::listen::{self, Background};
 
 use crate::config::{ServerConfig, ServerError};
 use crate::routing;
@@ -19,11 +16,7 @@ use crate::tls::TlsListener;
 
 /// The axum router serving the S3 API for `state` (every path and method).
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .fallback(routing::handle)
-        // Bodies are streamed to the store; S3's own limits are checked there.
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+    listen::router_for(routing::handle, state)
 }
 
 /// A server running in a background task. Dropping it also stops the server, but
@@ -32,8 +25,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 pub struct RunningServer {
     local_addr: SocketAddr,
     scheme: &'static str,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    serving: Background,
     state: Arc<AppState>,
 }
 
@@ -68,26 +60,9 @@ impl RunningServer {
     /// Stops accepting connections, lets requests in flight finish, waits for the
     /// store's changes in flight, and returns.
     pub async fn shutdown(mut self) -> Result<(), ServerError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let served = match self.task.take() {
-            Some(task) => match task.await {
-                Ok(result) => result.map_err(ServerError::Serve),
-                Err(join) => Err(ServerError::Serve(std::io::Error::other(join.to_string()))),
-            },
-            None => Ok(()),
-        };
+        let served = self.serving.stop().await.map_err(ServerError::Serve);
         self.state.store.settle().await;
         served
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
@@ -95,49 +70,32 @@ impl Drop for RunningServer {
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     let addr = config.addr;
     let state = build_state(config).await?;
-    let listener = tokio::net::TcpListener::bind(addr)
+    let (listener, local_addr) = listen::bind(addr)
         .await
         .map_err(|source| ServerError::Bind { addr, source })?;
-    let local_addr = listener
-        .local_addr()
-        .map_err(|source| ServerError::Bind { addr, source })?;
-    let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state.clone());
-    let stopped = async move {
-        let _ = stopped.await;
-    };
-    let (task, scheme) = match &state.config.tls {
+    let (serving, scheme) = match &state.config.tls {
         Some(tls) => {
             let acceptor = tls.acceptor().map_err(ServerError::Tls)?;
             let listener = TlsListener::new(listener, acceptor)
                 .map_err(|source| ServerError::Bind { addr, source })?;
-            let task = tokio::spawn(async move {
+            let serving = Background::spawn(|stopped| async move {
                 axum::serve(listener, app)
                     .with_graceful_shutdown(stopped)
                     .await
             });
-            (task, "https")
+            (serving, "https")
         }
-        None => {
-            let task = tokio::spawn(async move {
-                // Headers and a streamed body leave as separate small writes; without
-                // TCP_NODELAY the second waits for the peer's delayed ACK.
-                let listener = listener.tap_io(|tcp| {
-                    let _ = tcp.set_nodelay(true);
-                });
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            });
-            (task, "http")
-        }
+        None => (
+            Background::spawn(|stopped| listen::serve_plain(listener, app, stopped)),
+            "http",
+        ),
     };
     tracing::info!(%local_addr, "local S3 server listening");
     Ok(RunningServer {
         local_addr,
         scheme,
-        stop: Some(stop),
-        task: Some(task),
+        serving,
         state,
     })
 }

@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use jit_oss_server::shared::setup::{check_buckets_and_credentials, open_store};
 use jit_oss_server::store::Store;
 
 use crate::auth::Secrets;
-use crate::config::{is_valid_bucket_name, ServerConfig, ServerError};
+use crate::config::{ServerConfig, ServerError};
 
 /// Everything the handlers share: configuration, keys and the store.
 #[derive(Debug)]
@@ -27,26 +28,11 @@ impl AppState {
 /// Checks the configuration, opens the store (memory, or the folder `root`) and
 /// creates the configured buckets.
 pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
-    if let Some(bad) = config.buckets.iter().find(|b| !is_valid_bucket_name(b)) {
-        return Err(ServerError::InvalidBucketName(bad.clone()));
-    }
-    if config
-        .credentials
-        .iter()
-        .any(|(id, secret)| id.is_empty() || secret.is_empty())
-    {
-        return Err(ServerError::InvalidCredential);
-    }
+    check_buckets_and_credentials(&config.buckets, &config.credentials)?;
     if config.region.trim().is_empty() {
         return Err(ServerError::InvalidRegion);
     }
-    let store = match &config.root {
-        Some(root) => Store::open_folder(root.clone()).await?,
-        None => Store::memory(),
-    };
-    for bucket in &config.buckets {
-        store.create_bucket(bucket).await?;
-    }
+    let store = open_store(config.root.as_ref(), &config.buckets).await?;
     Ok(Arc::new(AppState {
         secrets: Secrets::new(&config.credentials),
         config,

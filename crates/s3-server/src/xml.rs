@@ -1,5 +1,5 @@
 //! XML: escaping and S3's time formats for the documents the handlers write
-//! ([`escape`], [`iso8601`], [`http_date`], [`Doc`]), and the two request bodies the
+//! ([`escape`], [`iso8601`], [`Doc`]), and the two request bodies the
 //! server reads ([`CompleteMultipartUpload`], [`DeleteRequest`]).
 
 use serde::Deserialize;
@@ -39,11 +39,6 @@ pub fn iso8601(unix_secs: u64) -> String {
         t.minute(),
         t.second()
     )
-}
-
-/// Unix seconds as an HTTP date.
-pub fn http_date(unix_secs: u64) -> String {
-    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix_secs))
 }
 
 /// A response document being written.

@@ -14,15 +14,14 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 pub mod process;
 pub mod s3;
 
-use process::read_all;
 pub use process::{oracles_dir, sdk_dir, DriverOutput, InteropError};
+use process::{python, run_install_script, run_with_limit};
 
 /// The official SDKs driven by this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,11 +132,6 @@ impl fmt::Debug for Target {
     }
 }
 
-/// The Python interpreter used for `oss2`: `$PYTHON`, else `python3` (as in install.sh).
-fn python() -> String {
-    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
-}
-
 /// Installs the pinned SDKs (once per process; `install.sh` itself is idempotent and
 /// locked against other processes). Blocking: call it from `spawn_blocking` in async code.
 pub fn install() -> Result<Oracles, InteropError> {
@@ -149,25 +143,7 @@ pub fn install() -> Result<Oracles, InteropError> {
 
 /// Runs `install.sh`; the error is (exit status, what it printed).
 fn install_now() -> Result<Oracles, (String, String)> {
-    let dir = oracles_dir();
-    let script = sdk_dir().join("install.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .arg(&dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|err| {
-            let output = format!("cannot run bash {}: {err}", script.display());
-            ("not started".to_owned(), output)
-        })?;
-    if !out.status.success() {
-        let output = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return Err((out.status.to_string(), output));
-    }
+    let dir = run_install_script("install.sh")?;
     Ok(Oracles {
         python_path: dir.join("python"),
         node_path: dir.join("node").join("node_modules"),
@@ -207,11 +183,7 @@ pub async fn run_driver(
         .env("OSS_REGION", &target.region)
         .env("OSS_SIGNATURE_VERSION", version.as_arg())
         .env_remove("OSS_ONLY_CHECKS")
-        .env_remove("OSS_SKIP_CHECKS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .env_remove("OSS_SKIP_CHECKS");
     match checks {
         Checks::All => {}
         Checks::Only(names) => {
@@ -226,24 +198,5 @@ pub async fn run_driver(
         command.as_std().get_program().to_string_lossy(),
         script.display()
     );
-    let mut child = command
-        .spawn()
-        .map_err(|source| InteropError::Spawn { program, source })?;
-    // Read both pipes while waiting, so a hung driver still shows how far it got.
-    let stdout = tokio::spawn(read_all(child.stdout.take()));
-    let stderr = tokio::spawn(read_all(child.stderr.take()));
-    let (success, status) = match tokio::time::timeout(limit, child.wait()).await {
-        Ok(Ok(status)) => (status.success(), status.to_string()),
-        Ok(Err(err)) => (false, format!("cannot wait for the driver: {err}")),
-        Err(_) => {
-            let _ = child.kill().await;
-            (false, format!("killed: still running after {limit:?}"))
-        }
-    };
-    Ok(DriverOutput {
-        success,
-        status,
-        stdout: stdout.await.unwrap_or_default(),
-        stderr: stderr.await.unwrap_or_default(),
-    })
+    run_with_limit(&mut command, program, limit).await
 }

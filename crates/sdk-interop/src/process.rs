@@ -1,8 +1,11 @@
 //! What running a driver needs, for the OSS and the S3 SDKs alike: where the scripts
 //! and the installed SDKs are ([`sdk_dir`], [`oracles_dir`]), what a run printed
-//! ([`DriverOutput`]), why it could not run ([`InteropError`]), reading a pipe.
+//! ([`DriverOutput`]), why it could not run ([`InteropError`]), running an install
+//! script, and running a driver with a time limit while reading its pipes.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
@@ -73,4 +76,70 @@ pub(crate) async fn read_all(pipe: Option<impl tokio::io::AsyncRead + Unpin>) ->
         let _ = pipe.read_to_end(&mut bytes).await;
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The Python interpreter for the Python SDKs: `$PYTHON`, else `python3` (as in the
+/// install scripts).
+pub(crate) fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+/// Runs `sdk/<script>` with bash on [`oracles_dir`]: the folder, or (exit status,
+/// what it printed).
+pub(crate) fn run_install_script(script: &str) -> Result<PathBuf, (String, String)> {
+    let dir = oracles_dir();
+    let script = sdk_dir().join(script);
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(&dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|err| {
+            let output = format!("cannot run bash {}: {err}", script.display());
+            ("not started".to_owned(), output)
+        })?;
+    if !out.status.success() {
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return Err((out.status.to_string(), output));
+    }
+    Ok(dir)
+}
+
+/// Runs a driver `command` (`program` names it in errors) with no input and piped
+/// output. One still running after `limit` is killed and reported as failed, with the
+/// output it had printed.
+pub(crate) async fn run_with_limit(
+    command: &mut tokio::process::Command,
+    program: String,
+    limit: Duration,
+) -> Result<DriverOutput, InteropError> {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command
+        .spawn()
+        .map_err(|source| InteropError::Spawn { program, source })?;
+    // Read both pipes while waiting, so a hung driver still shows how far it got.
+    let stdout = tokio::spawn(read_all(child.stdout.take()));
+    let stderr = tokio::spawn(read_all(child.stderr.take()));
+    let (success, status) = match tokio::time::timeout(limit, child.wait()).await {
+        Ok(Ok(status)) => (status.success(), status.to_string()),
+        Ok(Err(err)) => (false, format!("cannot wait for the driver: {err}")),
+        Err(_) => {
+            let _ = child.kill().await;
+            (false, format!("killed: still running after {limit:?}"))
+        }
+    };
+    Ok(DriverOutput {
+        success,
+        status,
+        stdout: stdout.await.unwrap_or_default(),
+        stderr: stderr.await.unwrap_or_default(),
+    })
 }

@@ -3,11 +3,12 @@
 //! [`run_s3_driver`] runs a driver (`sdk/boto3_client.py`, `sdk/aws_s3_client.js`).
 
 use std::fmt;
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::process::{oracles_dir, read_all, sdk_dir, DriverOutput, InteropError};
+use crate::process::{
+    python, run_install_script, run_with_limit, sdk_dir, DriverOutput, InteropError,
+};
 
 /// The official S3 SDKs driven by this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,25 +75,7 @@ impl fmt::Debug for S3Target {
 pub fn install_s3() -> Result<S3Oracles, InteropError> {
     static DONE: OnceLock<Result<S3Oracles, (String, String)>> = OnceLock::new();
     DONE.get_or_init(|| {
-        let dir = oracles_dir();
-        let script = sdk_dir().join("install_s3.sh");
-        let out = Command::new("bash")
-            .arg(&script)
-            .arg(&dir)
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|err| {
-                let output = format!("cannot run bash {}: {err}", script.display());
-                ("not started".to_owned(), output)
-            })?;
-        if !out.status.success() {
-            let output = format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            return Err((out.status.to_string(), output));
-        }
+        let dir = run_install_script("install_s3.sh")?;
         Ok(S3Oracles {
             python_path: dir.join("s3-python"),
             node_path: dir.join("s3-node").join("node_modules"),
@@ -111,10 +94,7 @@ pub async fn run_s3_driver(
     limit: Duration,
 ) -> Result<DriverOutput, InteropError> {
     let (program, script) = match sdk {
-        S3Sdk::Boto3 => (
-            std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned()),
-            "boto3_client.py",
-        ),
+        S3Sdk::Boto3 => (python(), "boto3_client.py"),
         S3Sdk::AwsJs => ("node".to_owned(), "aws_s3_client.js"),
     };
     let script = sdk_dir().join(script);
@@ -149,32 +129,10 @@ pub async fn run_s3_driver(
         .env_remove("http_proxy")
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")
-        .env_remove("S3_CA_BUNDLE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .env_remove("S3_CA_BUNDLE");
     if let Some(ca) = &target.ca_bundle {
         command.env("S3_CA_BUNDLE", ca);
     }
-    let mut child = command.spawn().map_err(|source| InteropError::Spawn {
-        program: format!("{program} {}", script.display()),
-        source,
-    })?;
-    let stdout = tokio::spawn(read_all(child.stdout.take()));
-    let stderr = tokio::spawn(read_all(child.stderr.take()));
-    let (success, status) = match tokio::time::timeout(limit, child.wait()).await {
-        Ok(Ok(status)) => (status.success(), status.to_string()),
-        Ok(Err(err)) => (false, format!("cannot wait for the driver: {err}")),
-        Err(_) => {
-            let _ = child.kill().await;
-            (false, format!("killed: still running after {limit:?}"))
-        }
-    };
-    Ok(DriverOutput {
-        success,
-        status,
-        stdout: stdout.await.unwrap_or_default(),
-        stderr: stderr.await.unwrap_or_default(),
-    })
+    let program = format!("{program} {}", script.display());
+    run_with_limit(&mut command, program, limit).await
 }

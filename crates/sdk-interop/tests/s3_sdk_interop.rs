@@ -13,8 +13,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::{
+    assert_folder_store_written, assert_missing_bucket_reported, assert_secret_not_shown,
+};
 use jit_s3_server::{start, RunningServer, ServerConfig, TlsConfig};
 use jit_sdk_interop::s3::{install_s3, run_s3_driver, S3Oracles, S3Sdk, S3Target};
+
+mod common;
 
 const BUCKET: &str = "s3-interop-bucket";
 const ACCESS_KEY_ID: &str = "AKIAINTEROPTEST";
@@ -102,14 +107,9 @@ async fn interop(sdk: S3Sdk, folder: bool, virtual_host: bool, tls: bool) {
         "{sdk}: not all {want} checks ran:\n{}",
         out.transcript()
     );
-    assert!(
-        !out.stdout.contains(SECRET) && !out.stderr.contains(SECRET),
-        "{sdk}: the driver printed the secret"
-    );
+    assert_secret_not_shown(&sdk.to_string(), &out, SECRET);
     if let Some(root) = root {
-        let entries = std::fs::read_dir(&root)
-            .unwrap_or_else(|err| panic!("folder store {} not created: {err}", root.display()));
-        assert!(entries.count() > 0, "the folder store wrote nothing");
+        assert_folder_store_written(&root);
     }
 }
 
@@ -154,19 +154,7 @@ async fn a_failing_s3_driver_is_reported() {
         let out = run_s3_driver(&oracles, sdk, &target, DRIVER_LIMIT)
             .await
             .unwrap_or_else(|err| panic!("{err}"));
-        let transcript = out.transcript();
-        assert!(
-            !out.success,
-            "{sdk}: passed against a missing bucket:\n{transcript}"
-        );
-        assert!(
-            out.stdout.contains("FAIL") && out.stdout.contains("NoSuchBucket"),
-            "{sdk}: the failure does not name NoSuchBucket:\n{transcript}"
-        );
-        assert!(
-            out.stdout.trim_end().ends_with("0 passed, 1 failed"),
-            "{sdk}: no closing count:\n{transcript}"
-        );
+        assert_missing_bucket_reported(&sdk, &out);
     }
     server.shutdown().await.expect("server shutdown");
 }

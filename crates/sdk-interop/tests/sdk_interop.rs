@@ -10,8 +10,13 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::{
+    assert_folder_store_written, assert_missing_bucket_reported, assert_secret_not_shown,
+};
 use jit_oss_server::{start, RunningServer, ServerConfig};
 use jit_sdk_interop::{install, run_driver, Checks, Oracles, Sdk, SignatureVersion, Target};
+
+mod common;
 
 const BUCKET: &str = "interop-bucket";
 const ACCESS_KEY_ID: &str = "interop-ak";
@@ -89,18 +94,9 @@ async fn interop(sdk: Sdk, version: SignatureVersion, store: Store) {
         "{sdk} {version:?}: the driver exited 0 without its closing line:\n{}",
         out.transcript()
     );
-    assert!(
-        !out.stdout.contains(ACCESS_KEY_SECRET) && !out.stderr.contains(ACCESS_KEY_SECRET),
-        "{sdk} {version:?}: the driver printed the secret"
-    );
+    assert_secret_not_shown(&format!("{sdk} {version:?}"), &out, ACCESS_KEY_SECRET);
     if let Some(root) = root {
-        let entries = std::fs::read_dir(&root)
-            .unwrap_or_else(|err| panic!("folder store {} not created: {err}", root.display()));
-        assert!(
-            entries.count() > 0,
-            "the folder store wrote nothing under {}",
-            root.display()
-        );
+        assert_folder_store_written(&root);
     }
 }
 
@@ -181,19 +177,7 @@ async fn a_failing_driver_is_reported() {
         )
         .await
         .unwrap_or_else(|err| panic!("{err}"));
-        let transcript = out.transcript();
-        assert!(
-            !out.success,
-            "{sdk}: a driver against a missing bucket passed:\n{transcript}"
-        );
-        assert!(
-            out.stdout.contains("FAIL") && out.stdout.contains("NoSuchBucket"),
-            "{sdk}: the failure does not name NoSuchBucket:\n{transcript}"
-        );
-        assert!(
-            out.stdout.trim_end().ends_with("0 passed, 1 failed"),
-            "{sdk}: no closing count:\n{transcript}"
-        );
+        assert_missing_bucket_reported(&sdk, &out);
     }
     server.shutdown().await.expect("server shutdown");
 }

@@ -16,6 +16,7 @@ use jit_oss_protocol::crc64::Crc64;
 use super::context::Ctx;
 use super::md5_worker::Md5Pipe;
 use crate::error::{OssError, OssResult};
+use crate::shared::body::{self as shared, keep_or_discard, CopyError};
 use crate::store::staging::Staging;
 use md5::{Digest as _, Md5};
 
@@ -123,13 +124,7 @@ pub async fn receive_staged(
         receive(ctx, &mut staging, body).await
     }
     .await;
-    match received {
-        Ok(digests) => Ok((digests, staging)),
-        Err(err) => {
-            staging.discard().await;
-            Err(err)
-        }
-    }
+    keep_or_discard(staging, received).await
 }
 
 /// Streams a stored blob of `source_bucket` into `staging`.
@@ -139,18 +134,17 @@ pub async fn copy_blob(
     source_bucket: &str,
     blob: &str,
 ) -> OssResult<()> {
-    let mut stream = ctx.store().open_blob(source_bucket, blob, None).await?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| OssError::internal(format!("reading blob: {e}")))?;
-        staging.write(chunk).await?;
-    }
-    Ok(())
+    shared::copy_blob(ctx.store(), staging, source_bucket, blob, |_| {})
+        .await
+        .map_err(|err| match err {
+            CopyError::Store(err) => err.into(),
+            CopyError::Read(e) => OssError::internal(format!("reading blob: {e}")),
+        })
 }
 
 /// The request's `Content-Length`, if it sent a valid one.
 fn declared_length(ctx: &Ctx<'_>) -> Option<u64> {
-    ctx.header("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok())
+    shared::declared_length(ctx.headers)
 }
 
 fn digests_b64(md5: &[u8; 16]) -> String {
@@ -159,17 +153,13 @@ fn digests_b64(md5: &[u8; 16]) -> String {
 
 /// Parses a `Content-MD5` header: base64 of 16 bytes, else InvalidDigest.
 pub fn parse_content_md5(value: &str) -> OssResult<[u8; 16]> {
-    base64::engine::general_purpose::STANDARD
-        .decode(value.trim())
-        .ok()
-        .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
-        .ok_or_else(|| {
-            OssError::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidDigest",
-                "The Content-MD5 you specified is not valid.",
-            )
-        })
+    shared::decode_content_md5(value).ok_or_else(|| {
+        OssError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDigest",
+            "The Content-MD5 you specified is not valid.",
+        )
+    })
 }
 
 /// 400 EntityTooLarge for an XML body over `limit` bytes.

@@ -3,82 +3,19 @@
 //! the bucket-name check every bucket or object request goes through
 //! ([`check_bucket_name`]).
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::body::{read_small_body, MAX_DELETE_XML_BYTES};
 use super::context::Ctx;
-use super::listing::{common_prefix, maybe_encode, parse_count};
+use super::listing::{maybe_encode, parse_count};
 use super::response::{put_header, quoted, respond, xml_response};
 use crate::addressing::check_key;
 use crate::config::is_valid_bucket_name;
 use crate::error::{OssError, OssResult};
-use crate::store::metadata::ObjectMeta;
+use crate::shared::listing::{list_page, Listing};
 use crate::xml;
-
-/// One page of an object listing.
-#[derive(Debug, Default)]
-struct Listing {
-    contents: Vec<ObjectMeta>,
-    prefixes: Vec<String>,
-    truncated: bool,
-    /// The last key or common prefix listed (the next marker when truncated).
-    last: Option<String>,
-}
-
-/// Lists keys under `prefix` that sort after `after`, rolling up by `delimiter`,
-/// at most `max` entries (keys plus common prefixes). `max` 0 asks for nothing and gets
-/// an empty page that is not truncated (as S3 answers `max-keys=0`): a truncated page
-/// must carry a marker to continue from, and an empty one has none.
-fn list_page(
-    objects: &BTreeMap<String, ObjectMeta>,
-    prefix: &str,
-    delimiter: &str,
-    after: &str,
-    max: usize,
-) -> Listing {
-    let mut page = Listing::default();
-    if max == 0 {
-        return page;
-    }
-    let start = if after >= prefix {
-        Bound::Excluded(after)
-    } else {
-        Bound::Included(prefix)
-    };
-    for (key, meta) in objects.range::<str, _>((start, Bound::Unbounded)) {
-        if !key.starts_with(prefix) {
-            break;
-        }
-        let listed = page.contents.len() + page.prefixes.len();
-        match common_prefix(key, prefix, delimiter) {
-            Some(rolled) => {
-                if rolled <= after || page.prefixes.last().map(String::as_str) == Some(rolled) {
-                    continue;
-                }
-                if listed >= max {
-                    page.truncated = true;
-                    break;
-                }
-                page.prefixes.push(rolled.to_owned());
-                page.last = Some(rolled.to_owned());
-            }
-            None => {
-                if listed >= max {
-                    page.truncated = true;
-                    break;
-                }
-                page.contents.push(meta.clone());
-                page.last = Some(key.clone());
-            }
-        }
-    }
-    page
-}
 
 /// `<Contents>` entries of a page.
 fn contents(page: &Listing, encoding: &Option<String>, owner: bool) -> Vec<xml::Contents> {
@@ -352,74 +289,4 @@ pub async fn delete_bucket(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
 pub fn head_bucket(ctx: &Ctx<'_>, bucket: &str) -> OssResult<Response> {
     ctx.store().bucket_created(bucket)?;
     Ok(respond(StatusCode::OK, HeaderMap::new(), Body::empty()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::metadata::ObjectType;
-
-    fn objects(keys: &[&str]) -> BTreeMap<String, ObjectMeta> {
-        keys.iter()
-            .map(|k| {
-                (
-                    (*k).to_owned(),
-                    ObjectMeta {
-                        key: (*k).to_owned(),
-                        size: 0,
-                        etag: String::new(),
-                        crc64: 0,
-                        content_md5: None,
-                        content_type: String::new(),
-                        last_modified: 0,
-                        object_type: ObjectType::Normal,
-                        headers: vec![],
-                        user_meta: vec![],
-                        checksums: vec![],
-                        blob: String::new(),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    fn keys(page: &Listing) -> Vec<&str> {
-        page.contents.iter().map(|m| m.key.as_str()).collect()
-    }
-
-    #[test]
-    fn pages_with_delimiter_do_not_repeat_prefixes() {
-        let all = objects(&["a/1", "a/2", "b", "c/1", "d"]);
-        let first = list_page(&all, "", "/", "", 2);
-        assert_eq!(first.prefixes, vec!["a/"]);
-        assert_eq!(keys(&first), vec!["b"]);
-        assert!(first.truncated);
-        let marker = first.last.clone().unwrap();
-        let second = list_page(&all, "", "/", &marker, 2);
-        assert_eq!(second.prefixes, vec!["c/"]);
-        assert_eq!(keys(&second), vec!["d"]);
-        assert!(!second.truncated);
-    }
-
-    #[test]
-    fn max_zero_is_an_empty_page_not_a_truncated_one() {
-        let all = objects(&["a/1", "b", "c"]);
-        for delimiter in ["", "/"] {
-            let page = list_page(&all, "", delimiter, "", 0);
-            assert!(page.contents.is_empty() && page.prefixes.is_empty());
-            assert!(!page.truncated);
-            assert_eq!(page.last, None);
-        }
-    }
-
-    #[test]
-    fn prefix_and_marker_bound_the_listing() {
-        let all = objects(&["a", "b/1", "b/2", "b/3", "c"]);
-        let page = list_page(&all, "b/", "", "b/1", 10);
-        assert_eq!(keys(&page), vec!["b/2", "b/3"]);
-        assert!(!page.truncated);
-        let page = list_page(&all, "", "", "", 2);
-        assert_eq!(keys(&page), vec!["a", "b/1"]);
-        assert!(page.truncated);
-    }
 }

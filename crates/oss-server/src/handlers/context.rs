@@ -4,6 +4,7 @@
 use axum::http::{HeaderMap, Method};
 
 use crate::error::{OssError, OssResult};
+use crate::shared::request::{header_text, query_has, query_value};
 use crate::state::AppState;
 use crate::store::object_store::Store;
 
@@ -32,20 +33,17 @@ impl Ctx<'_> {
 
     /// First query value of `name`.
     pub fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        query_value(self.query, name)
     }
 
     /// Whether the query has `name` (with or without a value).
     pub fn has(&self, name: &str) -> bool {
-        self.query.iter().any(|(n, _)| n == name)
+        query_has(self.query, name)
     }
 
     /// A request header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        header_text(self.headers, name)
     }
 
     /// `encoding-type`: `Some("url")`, `None`, or InvalidArgument for anything else.

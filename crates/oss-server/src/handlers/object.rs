@@ -11,6 +11,9 @@ use super::request_meta::request_meta;
 use super::response::{object_headers, put_header, quoted, respond, xml_response};
 use crate::addressing;
 use crate::error::{OssError, OssResult};
+use crate::shared::read::{
+    self, length_headers, parse_range, Condition, OpenError, RangeAnswer, RESPONSE_OVERRIDES,
+};
 use crate::store::blob::ByteStream;
 use crate::store::error::StoreError;
 use crate::store::index::Expect;
@@ -82,107 +85,32 @@ pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssResul
     Ok(respond(StatusCode::OK, headers, Body::empty()))
 }
 
-/// A parsed `Range` header against an object of `size` bytes.
-#[derive(Debug, PartialEq, Eq)]
-enum RangeAnswer {
-    /// No usable range: send everything (OSS ignores malformed or multiple ranges).
-    Whole,
-    /// Send the inclusive range.
-    Part(u64, u64),
-    /// 416 InvalidRange.
-    Unsatisfiable,
-}
-
-/// Interprets a `Range` header like OSS does.
-fn parse_range(header: Option<&str>, size: u64) -> RangeAnswer {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
-        return RangeAnswer::Whole;
-    };
-    if spec.contains(',') {
-        return RangeAnswer::Whole;
-    }
-    let Some((first, last)) = spec.trim().split_once('-') else {
-        return RangeAnswer::Whole;
-    };
-    let (first, last) = (first.trim(), last.trim());
-    if first.is_empty() {
-        // Suffix range: the last N bytes.
-        return match last.parse::<u64>() {
-            Ok(0) => RangeAnswer::Unsatisfiable,
-            Ok(_) if size == 0 => RangeAnswer::Unsatisfiable,
-            Ok(n) => RangeAnswer::Part(size.saturating_sub(n), size - 1),
-            Err(_) => RangeAnswer::Whole,
-        };
-    }
-    let Ok(first) = first.parse::<u64>() else {
-        return RangeAnswer::Whole;
-    };
-    let last = if last.is_empty() {
-        None
-    } else {
-        match last.parse::<u64>() {
-            Ok(n) if n >= first => Some(n),
-            _ => return RangeAnswer::Whole,
-        }
-    };
-    if first >= size {
-        return RangeAnswer::Unsatisfiable;
-    }
-    RangeAnswer::Part(first, last.map_or(size - 1, |l| l.min(size - 1)))
-}
-
 /// Checks If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since.
 /// Returns `Some(response)` for 304, an error for 412, `None` to go ahead.
 fn check_conditions(ctx: &Ctx<'_>, meta: &ObjectMeta) -> OssResult<Option<Response>> {
-    let etag_matches = |list: &str| {
-        list.split(',')
-            .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
-            .any(|t| t == "*" || t.eq_ignore_ascii_case(&meta.etag))
-    };
-    let date = |name: &str| {
-        ctx.header(name)
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs())
-    };
-    let precondition_failed = || {
-        OssError::new(
+    match read::check_conditions(ctx.headers, meta) {
+        Condition::Go => Ok(None),
+        Condition::Failed(condition) => Err(OssError::new(
             StatusCode::PRECONDITION_FAILED,
             "PreconditionFailed",
             "At least one of the pre-conditions you specified did not hold.",
         )
-    };
-    if let Some(list) = ctx.header("if-match") {
-        if !etag_matches(list) {
-            return Err(precondition_failed().with_extra("Condition", "If-Match"));
-        }
-    } else if let Some(since) = date("if-unmodified-since") {
-        if meta.last_modified > since {
-            return Err(precondition_failed().with_extra("Condition", "If-Unmodified-Since"));
+        .with_extra("Condition", condition)),
+        Condition::NotModified => {
+            let mut headers = HeaderMap::new();
+            put_header(&mut headers, "etag", &quoted(&meta.etag));
+            put_header(
+                &mut headers,
+                "last-modified",
+                &xml::http_date(meta.last_modified),
+            );
+            Ok(Some(respond(
+                StatusCode::NOT_MODIFIED,
+                headers,
+                Body::empty(),
+            )))
         }
     }
-    let not_modified = if let Some(list) = ctx.header("if-none-match") {
-        etag_matches(list)
-    } else if let Some(since) = date("if-modified-since") {
-        meta.last_modified <= since
-    } else {
-        false
-    };
-    if not_modified {
-        let mut headers = HeaderMap::new();
-        put_header(&mut headers, "etag", &quoted(&meta.etag));
-        put_header(
-            &mut headers,
-            "last-modified",
-            &xml::http_date(meta.last_modified),
-        );
-        return Ok(Some(respond(
-            StatusCode::NOT_MODIFIED,
-            headers,
-            Body::empty(),
-        )));
-    }
-    Ok(None)
 }
 
 /// Opens an object's bytes, re-reading its metadata if it was replaced meanwhile.
@@ -190,29 +118,20 @@ async fn open_current(
     ctx: &Ctx<'_>,
     bucket: &str,
     key: &str,
-    mut meta: ObjectMeta,
+    meta: ObjectMeta,
     range: Option<(u64, u64)>,
 ) -> OssResult<(ObjectMeta, ByteStream)> {
-    for _ in 0..3 {
-        match ctx.store().open_blob(bucket, &meta.blob, range).await {
-            Ok(stream) => return Ok((meta, stream)),
-            Err(err) => {
-                let fresh = ctx.store().head(bucket, key)?;
-                if fresh.blob == meta.blob {
-                    return Err(err.into());
-                }
-                if range.is_some() && fresh.size != meta.size {
-                    return Err(OssError::new(
-                        StatusCode::CONFLICT,
-                        "ConcurrentUpdate",
-                        "The object changed while it was being read; retry.",
-                    ));
-                }
-                meta = fresh;
-            }
-        }
-    }
-    Err(OssError::internal("object kept changing while opening it"))
+    read::open_current(ctx.store(), bucket, key, meta, range)
+        .await
+        .map_err(|err| match err {
+            OpenError::Store(err) => err.into(),
+            OpenError::Changed => OssError::new(
+                StatusCode::CONFLICT,
+                "ConcurrentUpdate",
+                "The object changed while it was being read; retry.",
+            ),
+            OpenError::KeptChanging => OssError::internal("object kept changing while opening it"),
+        })
 }
 
 /// GetObject (`head_only`: HeadObject).
@@ -250,37 +169,12 @@ pub async fn get(ctx: &Ctx<'_>, bucket: &str, key: &str, head_only: bool) -> Oss
     }
     let (meta, stream) = open_current(ctx, bucket, key, meta, range).await?;
     let mut headers = object_headers(&meta);
-    for (param, header) in [
-        ("response-content-type", "content-type"),
-        ("response-content-language", "content-language"),
-        ("response-expires", "expires"),
-        ("response-cache-control", "cache-control"),
-        ("response-content-disposition", "content-disposition"),
-        ("response-content-encoding", "content-encoding"),
-    ] {
+    for (param, header) in RESPONSE_OVERRIDES {
         if let Some(value) = ctx.q(param) {
             put_header(&mut headers, header, value);
         }
     }
-    let status = match range {
-        Some((first, last)) => {
-            put_header(
-                &mut headers,
-                "content-length",
-                &(last - first + 1).to_string(),
-            );
-            put_header(
-                &mut headers,
-                "content-range",
-                &format!("bytes {first}-{last}/{}", meta.size),
-            );
-            StatusCode::PARTIAL_CONTENT
-        }
-        None => {
-            put_header(&mut headers, "content-length", &meta.size.to_string());
-            StatusCode::OK
-        }
-    };
+    let status = length_headers(&mut headers, range, meta.size);
     Ok(respond(status, headers, Body::from_stream(stream)))
 }
 
@@ -517,30 +411,6 @@ pub async fn append(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> OssRe
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_follow_oss_rules() {
-        assert_eq!(parse_range(None, 10), RangeAnswer::Whole);
-        assert_eq!(parse_range(Some("bytes=0-4"), 10), RangeAnswer::Part(0, 4));
-        assert_eq!(parse_range(Some("bytes=5-"), 10), RangeAnswer::Part(5, 9));
-        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeAnswer::Part(7, 9));
-        assert_eq!(parse_range(Some("bytes=-30"), 10), RangeAnswer::Part(0, 9));
-        assert_eq!(
-            parse_range(Some("bytes=8-100"), 10),
-            RangeAnswer::Part(8, 9)
-        );
-        assert_eq!(
-            parse_range(Some("bytes=10-20"), 10),
-            RangeAnswer::Unsatisfiable
-        );
-        assert_eq!(
-            parse_range(Some("bytes=0-0"), 0),
-            RangeAnswer::Unsatisfiable
-        );
-        assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeAnswer::Whole);
-        assert_eq!(parse_range(Some("bytes=0-1,3-4"), 10), RangeAnswer::Whole);
-        assert_eq!(parse_range(Some("items=0-1"), 10), RangeAnswer::Whole);
-    }
 
     #[test]
     fn copy_source_is_decoded() {

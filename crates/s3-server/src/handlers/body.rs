@@ -16,6 +16,7 @@ use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use jit_oss_protocol::crc64::Crc64;
 use jit_oss_protocol::s3::{ChunkedDecoder, ChunkedError, PayloadHash};
+use jit_oss_server::shared::body::{declared_length, decode_content_md5, keep_or_discard};
 use jit_oss_server::store::Staging;
 use md5::{Digest as _, Md5};
 use sha2::Sha256;
@@ -180,10 +181,7 @@ async fn receive(
             )),
             None => None,
         };
-    let announced = declared.or_else(|| {
-        ctx.header("content-length")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-    });
+    let announced = declared.or_else(|| declared_length(ctx.headers));
     if announced.is_some_and(|n| n > MAX_UPLOAD_BYTES) {
         return Err(too_large());
     }
@@ -365,21 +363,15 @@ pub async fn receive_staged(
     default_algorithm: Option<Algorithm>,
 ) -> S3Result<(Received, Staging)> {
     let mut staging = ctx.store().staging(bucket).await?;
-    match receive(
+    let received = receive(
         ctx,
         body,
         Sink::Staging(&mut staging),
         default_algorithm,
         true,
     )
-    .await
-    {
-        Ok(received) => Ok((received, staging)),
-        Err(err) => {
-            staging.discard().await;
-            Err(err)
-        }
-    }
+    .await;
+    keep_or_discard(staging, received).await
 }
 
 /// Reads a small request body (an XML document) whole, with the same checks as an
@@ -391,10 +383,7 @@ pub async fn read_small_body(
     body: Body,
     checksum_headers_describe_body: bool,
 ) -> S3Result<Bytes> {
-    let declared = ctx
-        .header("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_XML_BYTES as u64) {
+    if declared_length(ctx.headers).is_some_and(|n| n > MAX_XML_BYTES as u64) {
         return Err(S3Error::new(
             StatusCode::BAD_REQUEST,
             "MaxMessageLengthExceeded",
@@ -415,15 +404,11 @@ pub async fn read_small_body(
 
 /// Parses a `Content-MD5` header: base64 of 16 bytes, else InvalidDigest.
 pub fn parse_content_md5(value: &str) -> S3Result<[u8; 16]> {
-    BASE64_STANDARD
-        .decode(value.trim())
-        .ok()
-        .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
-        .ok_or_else(|| {
-            S3Error::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidDigest",
-                "The Content-MD5 you specified was invalid.",
-            )
-        })
+    decode_content_md5(value).ok_or_else(|| {
+        S3Error::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDigest",
+            "The Content-MD5 you specified was invalid.",
+        )
+    })
 }

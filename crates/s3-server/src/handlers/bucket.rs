@@ -3,13 +3,11 @@
 //! continuation token, start-after, max-keys, `encoding-type=url`) and ListObjects
 //! (V1, marker), over one paging engine ([`page`]).
 
-use std::collections::BTreeMap;
-use std::ops::Bound;
-
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::prelude::{Engine as _, BASE64_URL_SAFE_NO_PAD};
+use jit_oss_server::shared::listing::list_page;
 use jit_oss_server::store::ObjectMeta;
 
 use super::context::Ctx;
@@ -112,80 +110,6 @@ pub async fn delete_bucket(ctx: &Ctx<'_>, bucket: &str) -> S3Result<Response> {
     ))
 }
 
-/// One listed name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entry {
-    Object(String),
-    Prefix(String),
-}
-
-/// One page of a listing.
-#[derive(Debug, Default)]
-struct Page {
-    contents: Vec<ObjectMeta>,
-    prefixes: Vec<String>,
-    truncated: bool,
-    last: Option<String>,
-}
-
-/// The objects after `after` (exclusive) under `prefix`, objects sharing a prefix up
-/// to `delimiter` rolled into one common prefix, at most `max` entries.
-fn page(
-    objects: &BTreeMap<String, ObjectMeta>,
-    prefix: &str,
-    delimiter: &str,
-    after: Option<&str>,
-    max: usize,
-) -> Page {
-    let mut out = Page::default();
-    if max == 0 {
-        // As the OSS server: an empty page that is not truncated.
-        return out;
-    }
-    let start = match after {
-        Some(a) if a >= prefix => Bound::Excluded(a.to_owned()),
-        _ => Bound::Included(prefix.to_owned()),
-    };
-    let mut count = 0;
-    let mut last: Option<Entry> = None;
-    for (key, meta) in objects.range((start, Bound::Unbounded)) {
-        if !key.starts_with(prefix) {
-            break;
-        }
-        let rolled = if delimiter.is_empty() {
-            None
-        } else {
-            key[prefix.len()..]
-                .find(delimiter)
-                .map(|at| key[..prefix.len() + at + delimiter.len()].to_owned())
-        };
-        let entry = match rolled {
-            Some(p) => {
-                if last == Some(Entry::Prefix(p.clone())) || after.is_some_and(|a| p.as_str() <= a)
-                {
-                    continue;
-                }
-                Entry::Prefix(p)
-            }
-            None => Entry::Object(key.clone()),
-        };
-        if count == max {
-            out.truncated = true;
-            break;
-        }
-        count += 1;
-        match &entry {
-            Entry::Object(_) => out.contents.push(meta.clone()),
-            Entry::Prefix(p) => out.prefixes.push(p.clone()),
-        }
-        last = Some(entry);
-    }
-    out.last = last.map(|e| match e {
-        Entry::Object(k) | Entry::Prefix(k) => k,
-    });
-    out
-}
-
 /// Encodes a name for the response if `encoding-type=url` was asked for.
 fn enc(text: &str, url: bool) -> String {
     if url {
@@ -252,7 +176,13 @@ pub fn list_v2(ctx: &Ctx<'_>, bucket: &str) -> S3Result<Response> {
         None => start_after.map(str::to_owned),
     };
     let page = ctx.store().with_objects(bucket, |objects| {
-        page(objects, &q.prefix, &q.delimiter, marker.as_deref(), q.max)
+        list_page(
+            objects,
+            &q.prefix,
+            &q.delimiter,
+            marker.as_deref().unwrap_or(""),
+            q.max,
+        )
     })?;
     let fetch_owner = ctx.q("fetch-owner") == Some("true");
     let mut doc = Doc::new("ListBucketResult");
@@ -294,9 +224,8 @@ pub fn list_v2(ctx: &Ctx<'_>, bucket: &str) -> S3Result<Response> {
 pub fn list_v1(ctx: &Ctx<'_>, bucket: &str) -> S3Result<Response> {
     let q = query(ctx)?;
     let marker = ctx.q("marker").unwrap_or("");
-    let after = Some(marker).filter(|m| !m.is_empty());
     let page = ctx.store().with_objects(bucket, |objects| {
-        page(objects, &q.prefix, &q.delimiter, after, q.max)
+        list_page(objects, &q.prefix, &q.delimiter, marker, q.max)
     })?;
     let mut doc = Doc::new("ListBucketResult");
     doc.field("Name", bucket)
@@ -325,58 +254,4 @@ pub fn list_v1(ctx: &Ctx<'_>, bucket: &str) -> S3Result<Response> {
         doc.finish("ListBucketResult"),
         HeaderMap::new(),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jit_oss_server::store::ObjectType;
-
-    fn objects(keys: &[&str]) -> BTreeMap<String, ObjectMeta> {
-        keys.iter()
-            .map(|k| {
-                let meta = ObjectMeta {
-                    key: (*k).to_owned(),
-                    size: 0,
-                    etag: String::new(),
-                    crc64: 0,
-                    content_md5: None,
-                    content_type: String::new(),
-                    last_modified: 0,
-                    object_type: ObjectType::Normal,
-                    headers: vec![],
-                    user_meta: vec![],
-                    checksums: vec![],
-                    blob: String::new(),
-                };
-                ((*k).to_owned(), meta)
-            })
-            .collect()
-    }
-
-    fn names(p: &Page) -> (Vec<&str>, Vec<&str>) {
-        (
-            p.contents.iter().map(|m| m.key.as_str()).collect(),
-            p.prefixes.iter().map(String::as_str).collect(),
-        )
-    }
-
-    #[test]
-    fn pages_roll_up_and_continue() {
-        let all = objects(&["a", "d/1", "d/2", "e/x/1", "f", "g"]);
-        let p = page(&all, "", "/", None, 3);
-        assert_eq!(names(&p), (vec!["a"], vec!["d/", "e/"]));
-        assert!(p.truncated);
-        assert_eq!(p.last.as_deref(), Some("e/"));
-        let p = page(&all, "", "/", Some("e/"), 3);
-        assert_eq!(names(&p), (vec!["f", "g"], vec![]));
-        assert!(!p.truncated);
-        let p = page(&all, "d/", "/", None, 10);
-        assert_eq!(names(&p), (vec!["d/1", "d/2"], vec![]));
-        let p = page(&all, "", "", Some("d/2"), 2);
-        assert_eq!(names(&p), (vec!["e/x/1", "f"], vec![]));
-        assert!(p.truncated);
-        let p = page(&all, "", "", None, 0);
-        assert!(!p.truncated && p.contents.is_empty());
-    }
 }

@@ -3,6 +3,7 @@
 
 use axum::http::{HeaderMap, Method};
 use jit_oss_protocol::s3::S3Verified;
+use jit_oss_server::shared::request::{header_text, query_has, query_value};
 use jit_oss_server::store::Store;
 
 use crate::error::{S3Error, S3Result};
@@ -33,20 +34,17 @@ impl Ctx<'_> {
 
     /// First query value of `name`.
     pub fn q(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        query_value(self.query, name)
     }
 
     /// Whether the query has `name` (with or without a value).
     pub fn has(&self, name: &str) -> bool {
-        self.query.iter().any(|(n, _)| n == name)
+        query_has(self.query, name)
     }
 
     /// A request header as text.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+        header_text(self.headers, name)
     }
 
     /// `encoding-type`: `true` for `url`, InvalidArgument for anything but nothing.

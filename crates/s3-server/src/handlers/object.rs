@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
-use futures::StreamExt;
 use jit_oss_server::store::{now_secs, ByteStream, Expect, ObjectMeta, ObjectType, Staging};
 
 use super::body::receive_staged;
@@ -18,6 +17,11 @@ use crate::addressing;
 use crate::checksum::Algorithm;
 use crate::error::{S3Error, S3Result};
 use crate::xml::{iso8601, Doc};
+use jit_oss_server::shared::body::CopyError;
+use jit_oss_server::shared::read::{
+    self, etag_matches, length_headers, parse_range, Condition, OpenError, RangeAnswer,
+    RESPONSE_OVERRIDES,
+};
 
 /// PutObject.
 pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> S3Result<Response> {
@@ -47,54 +51,6 @@ pub async fn put(ctx: &Ctx<'_>, bucket: &str, key: &str, body: Body) -> S3Result
     Ok(respond(StatusCode::OK, headers, Body::empty()))
 }
 
-/// A `Range` header against an object of `size` bytes.
-#[derive(Debug, PartialEq, Eq)]
-enum RangeAnswer {
-    /// No usable range: everything (S3 ignores malformed and multiple ranges).
-    Whole,
-    /// The inclusive range.
-    Part(u64, u64),
-    /// 416 InvalidRange.
-    Unsatisfiable,
-}
-
-/// Interprets a `Range` header as S3 does.
-fn parse_range(header: Option<&str>, size: u64) -> RangeAnswer {
-    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else {
-        return RangeAnswer::Whole;
-    };
-    if spec.contains(',') {
-        return RangeAnswer::Whole;
-    }
-    let Some((first, last)) = spec.trim().split_once('-') else {
-        return RangeAnswer::Whole;
-    };
-    let (first, last) = (first.trim(), last.trim());
-    if first.is_empty() {
-        return match last.parse::<u64>() {
-            Ok(0) => RangeAnswer::Unsatisfiable,
-            Ok(_) if size == 0 => RangeAnswer::Unsatisfiable,
-            Ok(n) => RangeAnswer::Part(size.saturating_sub(n), size - 1),
-            Err(_) => RangeAnswer::Whole,
-        };
-    }
-    let Ok(first) = first.parse::<u64>() else {
-        return RangeAnswer::Whole;
-    };
-    let last = if last.is_empty() {
-        None
-    } else {
-        match last.parse::<u64>() {
-            Ok(n) if n >= first => Some(n),
-            _ => return RangeAnswer::Whole,
-        }
-    };
-    if first >= size {
-        return RangeAnswer::Unsatisfiable;
-    }
-    RangeAnswer::Part(first, last.map_or(size - 1, |l| l.min(size - 1)))
-}
-
 fn precondition_failed(condition: &str) -> S3Error {
     S3Error::new(
         StatusCode::PRECONDITION_FAILED,
@@ -104,47 +60,22 @@ fn precondition_failed(condition: &str) -> S3Error {
     .with_extra("Condition", condition)
 }
 
-fn etag_matches(list: &str, etag: &str) -> bool {
-    list.split(',')
-        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
-        .any(|t| t == "*" || t.eq_ignore_ascii_case(etag))
-}
-
 /// If-Match / If-None-Match / If-Modified-Since / If-Unmodified-Since: `Some` 304,
 /// an error for 412, `None` to go ahead.
 fn check_conditions(ctx: &Ctx<'_>, meta: &ObjectMeta) -> S3Result<Option<Response>> {
-    let date = |name: &str| {
-        ctx.header(name)
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs())
-    };
-    if let Some(list) = ctx.header("if-match") {
-        if !etag_matches(list, &meta.etag) {
-            return Err(precondition_failed("If-Match"));
-        }
-    } else if let Some(since) = date("if-unmodified-since") {
-        if meta.last_modified > since {
-            return Err(precondition_failed("If-Unmodified-Since"));
+    match read::check_conditions(ctx.headers, meta) {
+        Condition::Go => Ok(None),
+        Condition::Failed(condition) => Err(precondition_failed(condition)),
+        Condition::NotModified => {
+            let mut headers = HeaderMap::new();
+            put_header(&mut headers, "etag", &quoted(&meta.etag));
+            Ok(Some(respond(
+                StatusCode::NOT_MODIFIED,
+                headers,
+                Body::empty(),
+            )))
         }
     }
-    let not_modified = if let Some(list) = ctx.header("if-none-match") {
-        etag_matches(list, &meta.etag)
-    } else if let Some(since) = date("if-modified-since") {
-        meta.last_modified <= since
-    } else {
-        false
-    };
-    if not_modified {
-        let mut headers = HeaderMap::new();
-        put_header(&mut headers, "etag", &quoted(&meta.etag));
-        return Ok(Some(respond(
-            StatusCode::NOT_MODIFIED,
-            headers,
-            Body::empty(),
-        )));
-    }
-    Ok(None)
 }
 
 /// Opens an object's bytes, re-reading its metadata if it was replaced meanwhile.
@@ -152,29 +83,20 @@ async fn open_current(
     ctx: &Ctx<'_>,
     bucket: &str,
     key: &str,
-    mut meta: ObjectMeta,
+    meta: ObjectMeta,
     range: Option<(u64, u64)>,
 ) -> S3Result<(ObjectMeta, ByteStream)> {
-    for _ in 0..3 {
-        match ctx.store().open_blob(bucket, &meta.blob, range).await {
-            Ok(stream) => return Ok((meta, stream)),
-            Err(err) => {
-                let fresh = ctx.store().head(bucket, key)?;
-                if fresh.blob == meta.blob {
-                    return Err(err.into());
-                }
-                if range.is_some() && fresh.size != meta.size {
-                    return Err(S3Error::new(
-                        StatusCode::CONFLICT,
-                        "OperationAborted",
-                        "The object changed while it was being read; retry.",
-                    ));
-                }
-                meta = fresh;
-            }
-        }
-    }
-    Err(S3Error::internal("object kept changing while opening it"))
+    read::open_current(ctx.store(), bucket, key, meta, range)
+        .await
+        .map_err(|err| match err {
+            OpenError::Store(err) => err.into(),
+            OpenError::Changed => S3Error::new(
+                StatusCode::CONFLICT,
+                "OperationAborted",
+                "The object changed while it was being read; retry.",
+            ),
+            OpenError::KeptChanging => S3Error::internal("object kept changing while opening it"),
+        })
 }
 
 /// GetObject (`head_only`: HeadObject).
@@ -214,37 +136,12 @@ pub async fn get(ctx: &Ctx<'_>, bucket: &str, key: &str, head_only: bool) -> S3R
             put_header(&mut headers, "x-amz-mp-parts-count", n);
         }
     }
-    for (param, header) in [
-        ("response-content-type", "content-type"),
-        ("response-content-language", "content-language"),
-        ("response-expires", "expires"),
-        ("response-cache-control", "cache-control"),
-        ("response-content-disposition", "content-disposition"),
-        ("response-content-encoding", "content-encoding"),
-    ] {
+    for (param, header) in RESPONSE_OVERRIDES {
         if let Some(value) = ctx.q(param) {
             put_header(&mut headers, header, value);
         }
     }
-    let status = match range {
-        Some((first, last)) => {
-            put_header(
-                &mut headers,
-                "content-length",
-                &(last - first + 1).to_string(),
-            );
-            put_header(
-                &mut headers,
-                "content-range",
-                &format!("bytes {first}-{last}/{}", meta.size),
-            );
-            StatusCode::PARTIAL_CONTENT
-        }
-        None => {
-            put_header(&mut headers, "content-length", &meta.size.to_string());
-            StatusCode::OK
-        }
-    };
+    let status = length_headers(&mut headers, range, meta.size);
     let body = match stream {
         Some(stream) if *ctx.method != Method::HEAD => Body::from_stream(stream),
         _ => Body::empty(),
@@ -284,15 +181,14 @@ pub async fn copy_blob(
     staging: &mut Staging,
     bucket: &str,
     blob: &str,
-    mut each: impl FnMut(&[u8]),
+    each: impl FnMut(&[u8]),
 ) -> S3Result<()> {
-    let mut stream = ctx.store().open_blob(bucket, blob, None).await?;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| S3Error::internal(format!("reading blob: {e}")))?;
-        each(&chunk);
-        staging.write(chunk).await?;
-    }
-    Ok(())
+    jit_oss_server::shared::body::copy_blob(ctx.store(), staging, bucket, blob, each)
+        .await
+        .map_err(|err| match err {
+            CopyError::Store(err) => err.into(),
+            CopyError::Read(e) => S3Error::internal(format!("reading blob: {e}")),
+        })
 }
 
 /// CopyObject (`PUT` with `x-amz-copy-source`).
@@ -378,23 +274,6 @@ pub async fn copy(ctx: &Ctx<'_>, bucket: &str, key: &str, source: &str) -> S3Res
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_follow_s3_rules() {
-        assert_eq!(parse_range(None, 10), RangeAnswer::Whole);
-        assert_eq!(parse_range(Some("bytes=0-4"), 10), RangeAnswer::Part(0, 4));
-        assert_eq!(parse_range(Some("bytes=5-"), 10), RangeAnswer::Part(5, 9));
-        assert_eq!(parse_range(Some("bytes=-3"), 10), RangeAnswer::Part(7, 9));
-        assert_eq!(
-            parse_range(Some("bytes=8-100"), 10),
-            RangeAnswer::Part(8, 9)
-        );
-        assert_eq!(
-            parse_range(Some("bytes=10-20"), 10),
-            RangeAnswer::Unsatisfiable
-        );
-        assert_eq!(parse_range(Some("bytes=5-2"), 10), RangeAnswer::Whole);
-    }
 
     #[test]
     fn copy_source_is_decoded() {

@@ -1,15 +1,14 @@
-//! Building responses: status, headers and body ([`respond`], [`xml_response`]),
-//! setting headers safely ([`put_header`], [`quoted`] ETags), the headers an upload
+//! Building responses: the helpers of `jit_oss_server::shared::response`
+//! ([`respond`], [`xml_response`], [`put_header`], [`quoted`] ETags), the headers an upload
 //! stores with an object ([`stored_headers`]) and those describing an object on
 //! GET/HEAD ([`object_headers`], [`checksum_headers`]).
 
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::HeaderMap;
+use jit_oss_server::shared::response::{self as shared, object_headers_head};
+pub use jit_oss_server::shared::response::{put_header, quoted, respond, xml_response};
 use jit_oss_server::store::ObjectMeta;
 
 use crate::checksum::Algorithm;
-use crate::xml;
 
 /// Standard headers kept with an object and sent back on GET/HEAD.
 pub const STORED_HEADERS: &[&str] = &[
@@ -22,21 +21,6 @@ pub const STORED_HEADERS: &[&str] = &[
 
 /// The default Content-Type of S3 objects.
 pub const DEFAULT_CONTENT_TYPE: &str = "binary/octet-stream";
-
-/// Adds a header if the value is a valid header value.
-pub fn put_header(headers: &mut HeaderMap, name: &str, value: &str) {
-    if let (Ok(name), Ok(value)) = (
-        HeaderName::from_bytes(name.as_bytes()),
-        HeaderValue::from_str(value),
-    ) {
-        headers.insert(name, value);
-    }
-}
-
-/// The quoted form of an ETag.
-pub fn quoted(etag: &str) -> String {
-    format!("\"{etag}\"")
-}
 
 /// What an upload asks to keep with the object: Content-Type, standard headers
 /// (`aws-chunked` removed from Content-Encoding) and `x-amz-meta-*`.
@@ -113,37 +97,15 @@ pub fn checksum_headers(headers: &mut HeaderMap, checksums: &[(String, String)])
 
 /// Headers describing an object on GET/HEAD (without Content-Length and checksums).
 pub fn object_headers(meta: &ObjectMeta) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    put_header(&mut headers, "content-type", &meta.content_type);
-    put_header(&mut headers, "etag", &quoted(&meta.etag));
-    put_header(
-        &mut headers,
-        "last-modified",
-        &xml::http_date(meta.last_modified),
-    );
-    put_header(&mut headers, "accept-ranges", "bytes");
-    for (name, value) in meta.headers.iter().chain(meta.user_meta.iter()) {
-        put_header(&mut headers, name, value);
-    }
+    let mut headers = object_headers_head(meta);
+    shared::stored_headers(&mut headers, meta);
     headers
-}
-
-/// A response with `status`, `headers` and `body`.
-pub fn respond(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    response
-}
-
-/// A 200 response with an XML body.
-pub fn xml_response(xml: String, mut headers: HeaderMap) -> Response {
-    put_header(&mut headers, "content-type", "application/xml");
-    respond(StatusCode::OK, headers, Body::from(xml))
 }
 
 #[cfg(test)]
 mod tests {
+    use axum::http::HeaderValue;
+
     use super::*;
 
     #[test]
