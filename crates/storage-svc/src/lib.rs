@@ -1,3 +1,41 @@
 //! `storages.services.StorageSvc`: JitAi's storage service, the part of the framework a
 //! low-code runtime embeds in front of an app's storages.
+//!
+//! - [`StorageService`] (reached with [`StorageServiceAppExt::storage_service`]) has
+//!   JitAi's methods: `uploadByFile`, `preview`, `previewThumbnail`, `download`,
+//!   `getSignUrl` and `delete`. It picks the app's default storage, records every upload
+//!   ([`FileRecord`], with JitAi's attachment fields), previews only recorded and
+//!   unexpired files, and deletes expired ones.
+//! - Records live in SQLite (a file under the app's data folder) or PostgreSQL
+//!   (`records`); the schema's migrations are part of the code.
+//! - Thumbnails ([`thumbnail`]) are rendered from JPEG, PNG, WebP and GIF with limits
+//!   against decompression bombs and cached beside the file.
+//! - [`http`]: an axum router answering `/storages/services/StorageSvc/<method>`.
+//!
+//! The files, from the bottom up (each uses only files listed before it): `error`,
+//! `settings`, `record`, `range`, `thumbnail`, `records`, `service`, `app_ext`, `http`.
 #![warn(missing_docs)]
+
+mod app_ext;
+mod error;
+pub mod http;
+mod range;
+mod record;
+pub mod records;
+mod service;
+mod settings;
+pub mod thumbnail;
+
+pub use app_ext::StorageServiceAppExt;
+pub use error::{SvcError, SvcErrorKind, SvcResult};
+pub use range::RangeSpec;
+pub use record::{FileRecord, SignedUpload};
+pub use service::{
+    Disposition, FileContent, ReadOptions, SignRequest, StorageService, UploadRequest,
+};
+pub use settings::{RecordsDatabase, ServiceSettings};
+
+/// The fullName of the service element.
+pub const STORAGE_SVC: &str = "storages.services.StorageSvc";
+/// The path prefix the HTTP service answers under: `<prefix>/<method>`.
+pub const SERVICE_PATH: &str = "/storages/services/StorageSvc";

@@ -1,0 +1,1 @@
+//! The HTTP service: an axum router answering `/storages/services/StorageSvc/<method>`.

@@ -1,0 +1,1 @@
+//! The record store: file records in SQLite or PostgreSQL, with the schema's migrations.
