@@ -83,13 +83,16 @@ pub struct ServiceSettings {
     /// `<app>/data/storage-svc/records.sqlite3`.
     pub database: RecordsDatabase,
     /// The path the HTTP service answers under, used in records' `url`
-    /// ([`SERVICE_PATH`](crate::SERVICE_PATH) by default).
+    /// ([`SERVICE_PATH`] by default).
     pub service_path: String,
     /// Limits on the images thumbnails are made from.
     pub thumbnail_limits: ThumbnailLimits,
     /// The clock expiry is decided by.
     pub clock: Clock,
 }
+
+/// The path prefix the HTTP service answers under: `<prefix>/<method>`.
+pub const SERVICE_PATH: &str = "/storages/services/StorageSvc";
 
 /// The keys `settings.storageService` may hold.
 const SERVICE_KEYS: [&str; 2] = ["databaseUrl", "sqlitePath"];
@@ -173,7 +176,7 @@ impl ServiceSettings {
         Ok(ServiceSettings {
             default_storage: app.default_storage_name(),
             database,
-            service_path: crate::SERVICE_PATH.to_string(),
+            service_path: SERVICE_PATH.to_string(),
             thumbnail_limits: ThumbnailLimits::default(),
             clock: Clock::System,
         })
