@@ -124,7 +124,18 @@ impl StorageService {
             .thumbnails(&target.name, file)
             .await
             .map_err(|e| records_error(method, file, e))?;
-        let mut objects = thumbnails;
+        // A thumbnail name later taken by a recorded upload is the user's file now.
+        let mut objects = Vec::with_capacity(thumbnails.len() + 1);
+        for thumb in thumbnails {
+            let taken = self
+                .records
+                .get(&target.name, &thumb)
+                .await
+                .map_err(|e| records_error(method, file, e))?;
+            if taken.is_none() {
+                objects.push(thumb);
+            }
+        }
         objects.push(file.to_string());
         target
             .storage

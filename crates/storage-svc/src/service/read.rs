@@ -2,7 +2,9 @@
 //! type, an ETag, If-None-Match and one byte Range. Also the serving both thumbnails and
 //! files share.
 
+use bytes::Bytes;
 use jit_storage::GetOptions;
+use md5::{Digest, Md5};
 
 use crate::error::{SvcError, SvcErrorKind, SvcResult};
 use crate::record::FileRecord;
@@ -157,6 +159,53 @@ pub(crate) async fn serve(
         .map_err(|e| storage_error(method, &target.name, key, e))?;
     content.range = got.range.or(range);
     content.body = Some(got.stream);
+    Ok(content)
+}
+
+/// Serves bytes held in memory (a thumbnail that cannot be cached), with an MD5 ETag,
+/// If-None-Match and Range like [`serve`].
+pub(crate) fn serve_bytes(
+    method: &'static str,
+    bytes: Bytes,
+    view: ServeAs,
+    read: ReadOptions,
+    record: FileRecord,
+) -> SvcResult<FileContent> {
+    let tag = hex::encode(Md5::digest(&bytes));
+    let size = bytes.len() as u64;
+    let mut content = FileContent {
+        record,
+        content_type: view.content_type,
+        size,
+        etag: format!("\"{tag}\""),
+        range: None,
+        not_modified: false,
+        disposition: view.disposition,
+        body: None,
+    };
+    if read
+        .if_none_match
+        .as_deref()
+        .is_some_and(|header| none_match(header, &tag))
+    {
+        content.not_modified = true;
+        return Ok(content);
+    }
+    let body = match read.range {
+        None => bytes,
+        Some(spec) => {
+            let range = spec.resolve(size).ok_or_else(|| {
+                SvcError::new(
+                    SvcErrorKind::RangeNotSatisfiable,
+                    method,
+                    format!("the range cannot be satisfied: the file has {size} bytes"),
+                )
+            })?;
+            content.range = Some(range.clone());
+            bytes.slice(range.start as usize..range.end as usize)
+        }
+    };
+    content.body = Some(Box::pin(futures::stream::once(async move { Ok(body) })));
     Ok(content)
 }
 

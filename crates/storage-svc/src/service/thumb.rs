@@ -6,7 +6,7 @@ use jit_storage::{GetOptions, PutOptions};
 
 use crate::error::{SvcError, SvcErrorKind, SvcResult};
 use crate::service::core::{records_error, storage_error, StorageService};
-use crate::service::read::{serve, ServeAs};
+use crate::service::read::{serve, serve_bytes, ServeAs};
 use crate::service::types::{Disposition, FileContent, ReadOptions};
 use crate::thumbnail::{render_thumbnail, thumbnail_name, ThumbnailError};
 
@@ -51,7 +51,15 @@ impl StorageService {
             .has_thumbnail(store, &record.file_name, &thumb)
             .await
             .map_err(|e| records_error(METHOD, name, e))?;
-        if cached {
+        // A recorded file under the thumbnail's name is the user's: never overwritten,
+        // never served as a thumbnail; the thumbnail is then rendered and not cached.
+        let taken = self
+            .records
+            .get(store, &thumb)
+            .await
+            .map_err(|e| records_error(METHOD, name, e))?
+            .is_some();
+        if cached && !taken {
             if let Ok(info) = target.storage.stat(&thumb).await {
                 let content_type = info
                     .content_type
@@ -120,6 +128,14 @@ impl StorageService {
                         .with_source(e)
                 })?;
         let content_type = rendered.content_type.to_string();
+        let view = ServeAs {
+            content_type: content_type.clone(),
+            disposition: Disposition::Inline,
+            fallback_etag: None,
+        };
+        if taken {
+            return serve_bytes(METHOD, rendered.bytes.into(), view, read, record);
+        }
         target
             .storage
             .put(
@@ -133,11 +149,6 @@ impl StorageService {
             .add_thumbnail(store, &record.file_name, &thumb)
             .await
             .map_err(|e| records_error(METHOD, name, e))?;
-        let view = ServeAs {
-            content_type,
-            disposition: Disposition::Inline,
-            fallback_etag: None,
-        };
         serve(METHOD, &target, &thumb, view, read, record).await
     }
 }
