@@ -46,6 +46,13 @@ async fn a_signed_upload_is_recorded_and_sized_when_read() {
         let json = serde_json::to_value(&signed).unwrap();
         assert!(json.get("expiresAt").is_some() && json["file"].get("fileName").is_some());
 
+        // Until the browser's PUT, the file is recorded but not there.
+        let err = svc
+            .record("big/video.mp4", Some("storages.Signed"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), SvcErrorKind::NotFound, "{err}");
+
         // The browser's PUT lands in the storage (here through the storage itself).
         let storage = f.app.storage("storages.Signed").await.unwrap();
         storage

@@ -14,9 +14,16 @@ use crate::service::core::{check_name, records_error, storage_error, StorageServ
 const SWEEP_BATCH: i64 = 100;
 
 impl StorageService {
-    /// The record of a recorded, unexpired file (an expired one is deleted: NotFound).
+    /// The record of a recorded, unexpired file whose object is in the storage (an
+    /// expired one is deleted: NotFound; one whose object is missing, e.g. a signed
+    /// upload not made yet: NotFound).
     pub async fn record(&self, file: &str, storage: Option<&str>) -> SvcResult<FileRecord> {
-        let (_, row) = self.access("record", file, storage).await?;
+        let (target, row) = self.access("record", file, storage).await?;
+        target
+            .storage
+            .stat(file)
+            .await
+            .map_err(|e| storage_error("record", &target.name, file, e))?;
         Ok(self.file_record(row))
     }
 
