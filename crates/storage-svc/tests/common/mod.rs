@@ -30,10 +30,38 @@ pub enum Db {
     Postgres,
 }
 
-/// A fresh PostgreSQL database, dropped by [`PgDb::drop_now`].
+/// A fresh PostgreSQL database, dropped by [`PgDb::drop_now`] (or, when a test panics
+/// before that, when the value is dropped).
 pub struct PgDb {
     pub name: String,
     pub url: String,
+    dropped: bool,
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime: drop the database from a thread of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(drop_database(&name));
+        })
+        .join();
+    }
+}
+
+async fn drop_database(name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(PG_ADMIN_URL).await {
+        let _ = admin
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+    }
 }
 
 impl PgDb {
@@ -47,15 +75,20 @@ impl PgDb {
             .await
             .expect("create a test database");
         let url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-        PgDb { name, url }
+        PgDb {
+            name,
+            url,
+            dropped: false,
+        }
     }
 
-    pub async fn drop_now(self) {
+    pub async fn drop_now(mut self) {
         let mut admin = sqlx::PgConnection::connect(PG_ADMIN_URL).await.unwrap();
         admin
             .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
             .await
             .expect("drop the test database");
+        self.dropped = true;
     }
 }
 
