@@ -26,6 +26,14 @@ const METHOD: &str = "uploadByFile";
 
 impl StorageService {
     /// uploadByFile: stores the bytes and records them.
+    ///
+    /// The MD5 of the data is always computed (a file in `spawn_blocking`, a stream on the
+    /// fly) and recorded. With `md5` (32 hex digits, checked against the data) the stored
+    /// name is `<md5>.<ext>`; when that file is already recorded and present, the bytes
+    /// are not stored again: the existing record is returned, its expiry extended to the
+    /// later of the two (never expiring wins). Otherwise the record of the stored name is
+    /// replaced (new uid and upload time). Errors: BadInput for `file`, `md5`, `expires`
+    /// (1 s ..= 10 years) or an unknown `storage`; Storage and Records failures.
     pub async fn upload_by_file(&self, request: UploadRequest) -> SvcResult<FileRecord> {
         let UploadRequest {
             file,
