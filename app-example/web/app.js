@@ -62,11 +62,18 @@ async function uploadDirectly() {
     }),
   });
   const signed = await envelope(response, 'getSignUrl');
-  const put = await fetch(signed.url, {
-    method: signed.method,
-    headers: signed.headers,
-    body: file,
-  });
+  let put;
+  try {
+    put = await fetch(signed.url, {
+      method: signed.method,
+      headers: signed.headers,
+      body: file,
+    });
+  } catch (e) {
+    // A network or CORS failure: the bucket must allow this page's origin.
+    throw new Error(`${signed.method} to the bucket failed (${e.message}); ` +
+      `does the bucket allow the origin ${location.origin} (CORS)?`);
+  }
   if (!put.ok) {
     throw new Error(`${signed.method} to the bucket: HTTP ${put.status}`);
   }

@@ -41,18 +41,19 @@ impl Params {
         };
         let mut values = BTreeMap::new();
         for (name, value) in members {
-            let text =
-                match value {
-                    serde_json::Value::Null => continue,
-                    serde_json::Value::String(s) => s,
-                    serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
-                    other => return Err(bad(
+            let text = match value {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) if n.is_u64() => n.to_string(),
+                other => {
+                    return Err(bad(
                         method,
                         format!(
                             "parameter {name:?} must be a string or a whole number, not {other}"
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             values.insert(name, text);
         }
         Ok(Params { method, values })
