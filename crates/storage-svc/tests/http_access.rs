@@ -158,13 +158,29 @@ async fn an_expired_file_is_404() {
 }
 
 #[tokio::test]
-async fn uploads_over_the_cap_are_413() {
-    let svc = start(protected().with_max_upload_bytes(1000)).await;
+async fn uploads_over_the_cap_are_413_and_spooled_files_are_deleted() {
+    let spool = tempfile::tempdir().unwrap();
+    let svc = start(
+        protected()
+            .with_max_upload_bytes(1000)
+            .with_upload_dir(spool.path()),
+    )
+    .await;
     let (status, body) = json(svc.upload("big.bin", vec![7u8; 100_000], &[]).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_eq!(body["kind"], "TooLarge");
     // At the cap is fine.
     uploaded(svc.upload("ok.bin", vec![7u8; 1000], &[]).await).await;
+    // The spooled files go once answered (deleted by the blocking pool).
+    let mut left = usize::MAX;
+    for _ in 0..100 {
+        left = std::fs::read_dir(spool.path()).unwrap().count();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(left, 0, "spooled files left in {}", spool.path().display());
 }
 
 /// The service's own errors come back in the envelope with their HTTP status.

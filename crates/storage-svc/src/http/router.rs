@@ -175,11 +175,10 @@ async fn upload_by_file(
     request.upload_user = caller.user;
     fields.finish()?;
     tracing::debug!(size = form.size, "StorageSvc.uploadByFile: received");
-    let stored = s.service.upload_by_file(request).await;
-    // Deleting the spooled file is a blocking unlink.
-    let temp = form.temp;
-    let _ = tokio::task::spawn_blocking(move || drop(temp)).await;
-    Ok(ok_json(stored?))
+    let stored = s.service.upload_by_file(request).await?;
+    // The spooled file is deleted only now, once the service has stored it.
+    drop(form.temp);
+    Ok(ok_json(stored))
 }
 
 /// preview, previewThumbnail and download answer HEAD like GET, without the body.

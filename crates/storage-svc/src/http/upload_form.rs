@@ -20,10 +20,32 @@ const MAX_TEXT_FIELD: usize = 8 * 1024;
 /// The text fields the form may carry besides `file`.
 const TEXT_FIELDS: [&str; 5] = ["fileName", "md5", "contentType", "storage", "expires"];
 
+/// A spooled part's temporary file, deleted when dropped — by the blocking pool when
+/// on the async runtime, since an unlink blocks.
+pub(crate) struct Spooled(Option<TempPath>);
+
+impl Spooled {
+    fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        let Some(temp) = self.0.take() else { return };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn_blocking(move || drop(temp));
+            }
+            Err(_) => drop(temp),
+        }
+    }
+}
+
 /// A received form: the file on disk (deleted when this is dropped) and the fields.
 pub(crate) struct UploadForm {
     /// The part's bytes, in a temporary file.
-    pub(crate) temp: TempPath,
+    pub(crate) temp: Spooled,
     /// Its length.
     pub(crate) size: u64,
     /// The part's file name (the `filename` of its Content-Disposition), if any.
@@ -35,7 +57,7 @@ pub(crate) struct UploadForm {
 impl UploadForm {
     /// The temporary file as upload data.
     pub(crate) async fn payload(&self) -> SvcResult<FilePayload> {
-        FilePayload::open(&self.temp).await.map_err(|e| {
+        FilePayload::open(self.temp.path()).await.map_err(|e| {
             SvcError::new(
                 SvcErrorKind::Storage,
                 METHOD,
@@ -53,7 +75,7 @@ pub(crate) async fn read_form(
     dir: Option<&Path>,
     max_bytes: u64,
 ) -> SvcResult<UploadForm> {
-    let mut file: Option<(TempPath, u64, Option<String>)> = None;
+    let mut file: Option<(Spooled, u64, Option<String>)> = None;
     let mut texts: Vec<(String, String)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -108,7 +130,7 @@ async fn stream_to_temp(
     mut field: Field<'_>,
     dir: Option<&Path>,
     max_bytes: u64,
-) -> SvcResult<(TempPath, u64)> {
+) -> SvcResult<(Spooled, u64)> {
     let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
     let created = tokio::task::spawn_blocking(move || {
         let mut builder = tempfile::Builder::new();
@@ -122,6 +144,7 @@ async fn stream_to_temp(
     .map_err(|e| temp_error(std::io::Error::other(e)))?
     .map_err(temp_error)?;
     let (std_file, temp) = created.into_parts();
+    let temp = Spooled(Some(temp));
     let mut out = tokio::fs::File::from_std(std_file);
     let mut size: u64 = 0;
     while let Some(chunk) = field.chunk().await.map_err(form_error)? {
