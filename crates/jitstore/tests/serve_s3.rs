@@ -1,7 +1,7 @@
 //! `jitstore serve-s3` as a separate process: requests signed with AWS SigV4 (by
 //! `jit_oss_protocol::s3`) are verified by the served process, the key pair comes from
 //! the environment, a wrong secret is refused, and the folder store keeps the object
-//! for the next process.
+//! for the next process; `--cors-origin` is honoured.
 
 use std::process::Command;
 use std::time::SystemTime;
@@ -14,6 +14,11 @@ mod served;
 
 /// Starts `jitstore serve-s3` on a free loopback port; returns it and its address.
 fn serve(root: &std::path::Path) -> (ServerProcess, String) {
+    serve_with(root, &[])
+}
+
+/// Like [`serve`], with more arguments.
+fn serve_with(root: &std::path::Path, more: &[&str]) -> (ServerProcess, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jitstore"));
     command
         .args([
@@ -26,6 +31,7 @@ fn serve(root: &std::path::Path) -> (ServerProcess, String) {
         .args(["--region", "eu-west-1", "--root"])
         .arg(root)
         .env("JITSTORE_S3_ACCESS_KEY_ID", "CLIS3KEY")
+        .args(more)
         .env("JITSTORE_S3_ACCESS_KEY_SECRET", "cli-s3-secret");
     serve_announced(command, "local S3 server on http://")
 }
@@ -80,4 +86,32 @@ async fn serve_s3_verifies_signatures_and_keeps_objects() {
     let (_server, addr) = serve(&root);
     let (status, body) = send(&addr, "GET", "dir/a b.txt", b"", "cli-s3-secret").await;
     assert_eq!((status, body.as_slice()), (200, &b"over the CLI"[..]));
+}
+
+#[tokio::test]
+async fn serve_s3_honours_cors_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, addr) = serve_with(dir.path(), &["--cors-origin", "http://localhost:3000"]);
+    let preflight = |origin: &'static str| {
+        let url = format!("http://{addr}/cli-bucket/up.bin");
+        async move {
+            let answer = reqwest::Client::new()
+                .request(reqwest::Method::OPTIONS, url)
+                .header("origin", origin)
+                .header("access-control-request-method", "PUT")
+                .send()
+                .await
+                .unwrap();
+            let allow = answer
+                .headers()
+                .get("access-control-allow-origin")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (answer.status().as_u16(), allow)
+        }
+    };
+    assert_eq!(
+        preflight("http://localhost:3000").await,
+        (200, Some("http://localhost:3000".to_owned()))
+    );
+    assert_eq!(preflight("http://evil.test").await, (403, None));
 }

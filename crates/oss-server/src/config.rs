@@ -33,6 +33,10 @@ pub struct ServerConfig {
     pub region: String,
     /// Fault injection (off by default: rate 0).
     pub faults: FaultConfig,
+    /// Origins whose browser pages may call the server (CORS): exact origins such as
+    /// `http://127.0.0.1:5173`, or `*` for any. Empty (the default): CORS is off.
+    /// See [`crate::shared::cors`] for the preflight and answer headers.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +50,7 @@ impl Default for ServerConfig {
             service_domains: vec!["localhost".to_owned()],
             region: "cn-hangzhou".to_owned(),
             faults: FaultConfig::default(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -61,6 +66,7 @@ impl fmt::Debug for ServerConfig {
             .field("service_domains", &self.service_domains)
             .field("region", &self.region)
             .field("faults", &self.faults)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
@@ -86,6 +92,9 @@ pub enum ServerError {
     /// The fault injection settings are not valid (a rate outside 0..=1).
     #[error("invalid fault injection: {0}")]
     InvalidFaults(String),
+    /// A configured CORS origin is not `*` or `scheme://host[:port]`.
+    #[error("invalid CORS origin {0}")]
+    InvalidCorsOrigin(String),
     /// The store could not be opened or prepared.
     #[error("store: {0}")]
     Store(#[from] StoreError),

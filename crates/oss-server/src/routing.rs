@@ -3,7 +3,9 @@
 //! method and the query's sub-resources (`?uploads`, `?append`, `?delete`, ...), as
 //! OSS does. It also stamps every response with `x-oss-request-id`, `Date` and
 //! `Server`, renders errors as OSS XML, and puts the request's injected fault, if any
-//! ([`crate::faults`]), before and after the handling.
+//! ([`crate::faults`]), before and after the handling. With CORS origins configured
+//! ([`crate::shared::cors`]), preflights are answered before authentication (and never
+//! get a fault), and answers to allowed origins carry the CORS headers.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -23,6 +25,7 @@ use crate::faults::plan::Shape;
 use crate::handlers::bucket::{self, check_bucket_name};
 use crate::handlers::context::Ctx;
 use crate::handlers::{multipart, object};
+use crate::shared::cors::{self, Preflight};
 use crate::shared::request::{
     carries_body, header_pairs, request_host, stamp_answer, unsupported_sub_resource,
 };
@@ -80,14 +83,28 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         &state.config.service_domains,
     );
     let query = addressing::parse_query(parts.uri.query());
-    let fault = state
-        .faults
-        .draw(&fault_shape(&parts.method, &target, &query, conn.is_some()));
-    let result =
-        match apply::before(&state.faults, fault, &parts.headers, body, conn.as_ref()).await {
-            Before::Answer(result) => result,
-            Before::Proceed(body) => dispatch(&state, &parts, &host, target, &query, body).await,
-        };
+    let origins = &state.config.cors_origins;
+    let preflight = cors::classify(origins, &parts.method, &parts.headers);
+    let fault = match preflight {
+        Preflight::NotPreflight => {
+            state
+                .faults
+                .draw(&fault_shape(&parts.method, &target, &query, conn.is_some()))
+        }
+        Preflight::Allowed | Preflight::Refused => None,
+    };
+    let result = match preflight {
+        Preflight::Allowed => Ok(cors::preflight_response(origins, &parts.headers)),
+        Preflight::Refused => Err(cors_refused()),
+        Preflight::NotPreflight => {
+            match apply::before(&state.faults, fault, &parts.headers, body, conn.as_ref()).await {
+                Before::Answer(result) => result,
+                Before::Proceed(body) => {
+                    dispatch(&state, &parts, &host, target, &query, body).await
+                }
+            }
+        }
+    };
     let mut response = match result {
         Ok(response) => response,
         Err(err) => {
@@ -108,7 +125,21 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         headers.insert("x-oss-request-id", value);
     }
     stamp_answer(headers, "AliyunOSS", sent_a_body, failed);
+    if preflight == Preflight::NotPreflight {
+        cors::add_response_headers(origins, &parts.headers, headers);
+    }
     apply::after(&state.faults, fault, response, conn.as_ref())
+}
+
+/// The answer to a preflight this server refuses (another origin, or a method it does
+/// not allow): 403 AccessForbidden without CORS headers, as OSS answers when no CORS
+/// rule matches.
+fn cors_refused() -> OssError {
+    OssError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "AccessForbidden",
+        "CORSResponse: CORS is not enabled for this origin or method.",
+    )
 }
 
 /// What fault injection needs to know of a request: only object, multipart and

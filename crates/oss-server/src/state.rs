@@ -8,6 +8,7 @@ use crate::auth::Secrets;
 use crate::config::{ServerConfig, ServerError};
 use crate::faults::counts::FaultCounts;
 use crate::faults::plan::Injector;
+use crate::shared::cors::check_origins;
 use crate::shared::setup::{check_buckets_and_credentials, open_store};
 use crate::store::object_store::Store;
 
@@ -38,6 +39,7 @@ impl AppState {
 pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerError> {
     check_buckets_and_credentials(&config.buckets, &config.credentials)?;
     config.faults.check().map_err(ServerError::InvalidFaults)?;
+    check_origins(&config.cors_origins).map_err(ServerError::InvalidCorsOrigin)?;
     let store = open_store(config.root.as_ref(), &config.buckets).await?;
     Ok(Arc::new(AppState {
         secrets: Secrets::new(&config.credentials),

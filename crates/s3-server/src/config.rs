@@ -39,6 +39,10 @@ pub struct ServerConfig {
     pub max_skew: Duration,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<TlsConfig>,
+    /// Origins whose browser pages may call the server (CORS): exact origins such as
+    /// `http://127.0.0.1:5173`, or `*` for any. Empty (the default): CORS is off.
+    /// See [`jit_oss_server::shared::cors`] for the preflight and answer headers.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +57,7 @@ impl Default for ServerConfig {
             region: "us-east-1".to_owned(),
             max_skew: Duration::from_secs(15 * 60),
             tls: None,
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -69,6 +74,7 @@ impl fmt::Debug for ServerConfig {
             .field("region", &self.region)
             .field("max_skew", &self.max_skew)
             .field("tls", &self.tls)
+            .field("cors_origins", &self.cors_origins)
             .finish()
     }
 }
@@ -97,6 +103,9 @@ pub enum ServerError {
     /// The TLS certificate or key could not be used.
     #[error("tls: {0}")]
     Tls(String),
+    /// A configured CORS origin is not `*` or `scheme://host[:port]`.
+    #[error("invalid CORS origin {0}")]
+    InvalidCorsOrigin(String),
     /// The store could not be opened or prepared.
     #[error("store: {0}")]
     Store(#[from] StoreError),

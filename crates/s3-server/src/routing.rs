@@ -2,7 +2,9 @@
 //! ([`crate::addressing`]), authenticates it ([`crate::auth`]) and dispatches on the
 //! method and the query's sub-resources (`?uploads`, `?uploadId`, `?delete`,
 //! `list-type=2`, ...), as S3 does. Every response gets `x-amz-request-id`,
-//! `x-amz-id-2`, `Date` and `Server`; errors are rendered as S3's XML.
+//! `x-amz-id-2`, `Date` and `Server`; errors are rendered as S3's XML. With CORS
+//! origins configured ([`jit_oss_server::shared::cors`]), preflights are answered
+//! before authentication and answers to allowed origins carry the CORS headers.
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -13,6 +15,7 @@ use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 use jit_oss_protocol::s3::{S3ReceivedRequest, S3VerifyOptions};
+use jit_oss_server::shared::cors::{self, Preflight};
 use jit_oss_server::shared::request::{
     carries_body, header_pairs, request_host, stamp_answer, unsupported_sub_resource,
 };
@@ -69,7 +72,13 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
     let (parts, body) = request.into_parts();
     let host = request_host(&parts);
     let sent_a_body = carries_body(&parts.headers);
-    let result = dispatch(&state, &parts, &host, body).await;
+    let origins = &state.config.cors_origins;
+    let preflight = cors::classify(origins, &parts.method, &parts.headers);
+    let result = match preflight {
+        Preflight::Allowed => Ok(cors::preflight_response(origins, &parts.headers)),
+        Preflight::Refused => Err(cors_refused()),
+        Preflight::NotPreflight => dispatch(&state, &parts, &host, body).await,
+    };
     let mut response = match result {
         Ok(response) => response,
         Err(err) => {
@@ -100,7 +109,21 @@ pub async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Res
         headers.insert("x-amz-id-2", value);
     }
     stamp_answer(headers, "AmazonS3", sent_a_body, failed);
+    if preflight == Preflight::NotPreflight {
+        cors::add_response_headers(origins, &parts.headers, headers);
+    }
     response
+}
+
+/// The answer to a preflight this server refuses (another origin, or a method it does
+/// not allow): 403 AccessForbidden without CORS headers, as S3 answers when no CORS
+/// rule matches.
+fn cors_refused() -> S3Error {
+    S3Error::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "AccessForbidden",
+        "CORSResponse: This CORS request is not allowed.",
+    )
 }
 
 /// Authenticates and routes one request.

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use jit_oss_server::shared::cors::check_origins;
 use jit_oss_server::shared::setup::{check_buckets_and_credentials, open_store};
 use jit_oss_server::store::Store;
 
@@ -32,6 +33,7 @@ pub async fn build_state(config: ServerConfig) -> Result<Arc<AppState>, ServerEr
     if config.region.trim().is_empty() {
         return Err(ServerError::InvalidRegion);
     }
+    check_origins(&config.cors_origins).map_err(ServerError::InvalidCorsOrigin)?;
     let store = open_store(config.root.as_ref(), &config.buckets).await?;
     Ok(Arc::new(AppState {
         secrets: Secrets::new(&config.credentials),

@@ -1,6 +1,6 @@
 //! `jitstore serve-oss`: the local OSS-compatible server, in the foreground until Ctrl-C
 //! (or SIGTERM), optionally injecting faults into a seeded share of the requests; the
-//! faults injected are printed when it stops.
+//! faults injected are printed when it stops. `--cors-origin` lets browser pages call it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +33,11 @@ pub struct ServeOssArgs {
     /// Serve unsigned requests instead of refusing them.
     #[arg(long)]
     allow_anonymous: bool,
+    /// Let browser pages from this origin call the server (CORS), e.g.
+    /// `http://127.0.0.1:5173`, or `*` for any; may be repeated. Preflights from it are
+    /// answered without a signature; off when omitted.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
+    cors_origins: Vec<String>,
     /// Share of object, multipart and listing requests that get a fault, from 0 to 1
     /// (off when omitted).
     ///
@@ -110,6 +115,13 @@ fn parse_rate(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Parses a `--cors-origin`: `*` or `scheme://host[:port]`.
+pub(super) fn parse_cors_origin(s: &str) -> Result<String, String> {
+    let origin = s.to_owned();
+    jit_oss_server::shared::cors::check_origins(std::slice::from_ref(&origin))?;
+    Ok(origin)
+}
+
 /// A seed for when none was given: different from run to run.
 fn fresh_seed() -> u64 {
     let nanos = std::time::SystemTime::now()
@@ -165,11 +177,18 @@ pub async fn serve_oss(args: ServeOssArgs) -> Result<(), CliError> {
         credentials: vec![(args.access_key_id, args.access_key_secret)],
         allow_anonymous: args.allow_anonymous,
         faults: faults.clone(),
+        cors_origins: args.cors_origins.clone(),
         ..ServerConfig::default()
     };
     let server = jit_oss_server::start(config)
         .await
         .map_err(|e| CliError::Server(e.to_string()))?;
+    if !args.cors_origins.is_empty() {
+        eprintln!(
+            "jitstore: CORS allowed for {}",
+            args.cors_origins.join(", ")
+        );
+    }
     eprintln!(
         "jitstore: local OSS server on {} (buckets: {}); Ctrl-C stops it",
         server.endpoint(),

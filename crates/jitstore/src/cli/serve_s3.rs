@@ -1,5 +1,6 @@
 //! `jitstore serve-s3`: the local S3-compatible server (every SigV4 signature
-//! verified), in the foreground until Ctrl-C (or SIGTERM).
+//! verified), in the foreground until Ctrl-C (or SIGTERM); `--cors-origin` lets browser
+//! pages call it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use clap::Args;
 use jit_s3_server::{ServerConfig, TlsConfig};
 
 use super::error::CliError;
-use super::serve::stop_requested;
+use super::serve::{parse_cors_origin, stop_requested};
 
 /// Arguments of `serve-s3`.
 #[derive(Debug, Args)]
@@ -34,6 +35,11 @@ pub struct ServeS3Args {
     /// Serve unsigned requests instead of refusing them.
     #[arg(long)]
     allow_anonymous: bool,
+    /// Let browser pages from this origin call the server (CORS), e.g.
+    /// `http://127.0.0.1:5173`, or `*` for any; may be repeated. Preflights from it are
+    /// answered without a signature; off when omitted.
+    #[arg(long = "cors-origin", value_name = "ORIGIN", value_parser = parse_cors_origin)]
+    cors_origins: Vec<String>,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -51,6 +57,7 @@ pub async fn serve_s3(args: ServeS3Args) -> Result<(), CliError> {
         credentials: vec![(args.access_key_id, args.access_key_secret)],
         allow_anonymous: args.allow_anonymous,
         region: args.region.clone(),
+        cors_origins: args.cors_origins.clone(),
         tls: match (args.tls_cert, args.tls_key) {
             (Some(cert_chain_pem), Some(private_key_pem)) => Some(TlsConfig {
                 cert_chain_pem,
@@ -63,6 +70,12 @@ pub async fn serve_s3(args: ServeS3Args) -> Result<(), CliError> {
     let server = jit_s3_server::start(config)
         .await
         .map_err(|e| CliError::S3Server(e.to_string()))?;
+    if !args.cors_origins.is_empty() {
+        eprintln!(
+            "jitstore: CORS allowed for {}",
+            args.cors_origins.join(", ")
+        );
+    }
     eprintln!(
         "jitstore: local S3 server on {} (region {}, buckets: {}); Ctrl-C stops it",
         server.endpoint(),

@@ -5,6 +5,8 @@
 //! names of either protocol. Each server wraps these pieces with its own errors.
 //!
 //! - [`addressing`]: the bucket and key a request names, from its Host and path.
+//! - [`cors`]: CORS for browser pages on other origins: preflights answered before
+//!   authentication, CORS headers on the answers to allowed origins.
 //! - [`body`]: request bodies: announced length, `Content-MD5`, copying a stored
 //!   blob into a staging area, discarding it on failure.
 //! - [`listen`]: binding, serving in a background task with TCP_NODELAY, graceful
@@ -20,6 +22,7 @@
 
 pub mod addressing;
 pub mod body;
+pub mod cors;
 pub mod listen;
 pub mod listing;
 pub mod read;
