@@ -104,13 +104,17 @@ pub(crate) fn ok_json<T: Serialize>(data: T) -> Response {
     (StatusCode::OK, json_headers(), json_bytes(&body)).into_response()
 }
 
-fn json_headers() -> [(HeaderName, HeaderValue); 2] {
+fn json_headers() -> [(HeaderName, HeaderValue); 3] {
     [
         (
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json; charset=utf-8"),
         ),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
     ]
 }
 
