@@ -1,11 +1,13 @@
 //! `cargo run -p app-example [APP_DIR]`: opens the example app and runs the seed's usage
-//! flow (upload, URL, signed URL, download, object info, delete) on each storage.
+//! flow (upload, URL, signed URL, download, object info, delete) on each storage, then
+//! the StorageSvc flow on the default storage.
 
 #![warn(missing_docs)]
 
 use std::process::ExitCode;
 
-use app_example::{flow::run_flow, ExampleApp, MinioTarget, OssTarget};
+use app_example::flow::{run_flow, run_service_flow};
+use app_example::{ExampleApp, MinioTarget, OssTarget};
 use jitstore::prelude::*;
 
 #[tokio::main]
@@ -64,6 +66,14 @@ async fn main() -> ExitCode {
                 println!("   FAILED: {err}");
                 failed += 1;
             }
+        }
+    }
+    println!("\n== storages.services.StorageSvc (app.storage_service())");
+    match run_service_flow(&example.app).await {
+        Ok(report) => report.lines.iter().for_each(|line| println!("   {line}")),
+        Err(err) => {
+            println!("   FAILED: {err}");
+            failed += 1;
         }
     }
     example.shutdown().await;

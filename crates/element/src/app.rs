@@ -8,9 +8,11 @@
 //! (`loader.rs`) and installed by the builder (`builder.rs`, which also holds
 //! `App::builder`).
 
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -63,7 +65,15 @@ pub(crate) struct AppInner {
     pub env: EnvSource,
     pub loader: Arc<dyn ElementLoader>,
     pub cache: ElementCache,
+    /// Family-agnostic values shared by the app's clones ([`App::shared`]), by type.
+    pub shared: SharedValues,
 }
+
+/// The cells of [`App::shared`], one per type, each initialised once.
+pub(crate) type SharedValues = Mutex<HashMap<TypeId, Arc<SharedCell>>>;
+
+/// One [`App::shared`] value, type-erased.
+type SharedCell = tokio::sync::OnceCell<Arc<dyn Any + Send + Sync>>;
 
 /// Shows the root, the name and how many usable declarations there are (counting them
 /// reads every `e.json` not read yet, once).
@@ -112,6 +122,37 @@ impl App {
             .env
             .get(name)
             .or_else(|| self.inner.env_vars.get(name).cloned())
+    }
+
+    /// A value of type `T` shared by every clone of this app (a service a family builds
+    /// on top of the app, such as the storage service): the first call runs `init` and
+    /// keeps its value for the app's life; concurrent first callers share that one run.
+    /// A failed `init` is not kept, so a later call tries again. One value per type: a
+    /// family keys its value with a type of its own.
+    pub async fn shared<T, E, F, Fut>(&self, init: F) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Arc<T>, E>>,
+    {
+        let cell = {
+            let mut cells = self
+                .inner
+                .shared
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            cells.entry(TypeId::of::<T>()).or_default().clone()
+        };
+        let value = cell
+            .get_or_try_init(|| async {
+                let value: Arc<dyn Any + Send + Sync> = init().await?;
+                Ok(value)
+            })
+            .await?;
+        Ok(value
+            .clone()
+            .downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("App::shared cells are keyed by their type")))
     }
 
     /// All valid declarations (this app's and inherited ones), sorted by fullName.

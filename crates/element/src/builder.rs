@@ -164,6 +164,7 @@ impl AppBuilder {
             env: self.env,
             loader: Arc::new(RegistryLoader::new(self.registry)),
             cache: ElementCache::default(),
+            shared: Default::default(),
         }))
     }
 }

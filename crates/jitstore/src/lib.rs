@@ -4,7 +4,9 @@
 //! official Types ([`disk`]: `storages.DiskType`; [`oss`]: `storages.OssType` and the S3
 //! family `storages.AwsS3Type`, `storages.CloudflareR2Type`, `storages.MinioType`,
 //! `storages.EosType`), and registers them all with
-//! [`BuiltinTypes::with_builtin_types`]:
+//! [`BuiltinTypes::with_builtin_types`]. [`service`] is JitAi's storage service
+//! (`storages.services.StorageSvc`: recorded uploads, preview, thumbnails, signed browser
+//! uploads), reached with `app.storage_service()`:
 //!
 //! ```no_run
 //! use jitstore::prelude::*;
@@ -16,6 +18,12 @@
 //!     .upload_by_file("folder/example.txt", "hello".into(), Some("text/plain"))
 //!     .await?;
 //! println!("{}", up.url);
+//!
+//! // Through the storage service: recorded, previewed at `record.url`.
+//! let svc = app.storage_service().await?;
+//! let request = jitstore::service::UploadRequest::new("notes/a.txt", "hi".to_string());
+//! let record = svc.upload_by_file(request).await?;
+//! println!("{} {}", record.uid, record.url);
 //! # Ok(()) }
 //! ```
 //!
@@ -34,6 +42,7 @@ pub use jit_s3_server as s3_server;
 pub use jit_storage as storage;
 pub use jit_storage_cloud as oss;
 pub use jit_storage_disk as disk;
+pub use jit_storage_svc as service;
 
 /// The `#[async_trait]` macro a Type's `impl StorageType` and `impl StorageMeta` need
 /// (also in [`prelude`]).
@@ -100,7 +109,9 @@ impl BuiltinTypes for AppBuilder {
 ///   [`BuildContext`](jit_element::BuildContext),
 ///   [`StorageBuildContextExt`](jit_storage::StorageBuildContextExt)
 ///   (`ctx.storage(…)` for the storage a wrapper delegates to),
-///   [`Capabilities`](jit_storage::Capabilities) and the `#[async_trait]` macro.
+///   [`Capabilities`](jit_storage::Capabilities) and the `#[async_trait]` macro;
+/// - the storage service: [`StorageServiceAppExt`](jit_storage_svc::StorageServiceAppExt)
+///   (`app.storage_service()`).
 pub mod prelude {
     pub use crate::BuiltinTypes;
     pub use async_trait::async_trait;
@@ -113,6 +124,7 @@ pub mod prelude {
         StorageAppExt, StorageBuildContextExt, StorageElementExt, StorageError, StorageErrorKind,
         StorageMeta, StorageMetaExt, StorageResult, StorageType, UploadResult,
     };
+    pub use jit_storage_svc::StorageServiceAppExt;
 }
 
 /// The README's examples, compiled as doc-tests so they stay true.

@@ -20,6 +20,7 @@ pub trait StorageServiceAppExt {
 #[async_trait]
 impl StorageServiceAppExt for App {
     async fn storage_service(&self) -> SvcResult<Arc<StorageService>> {
-        todo!("svc-core")
+        self.shared(|| async { StorageService::open(self).await.map(Arc::new) })
+            .await
     }
 }

@@ -32,10 +32,9 @@ pub use range::RangeSpec;
 pub use record::{FileRecord, SignedUpload};
 pub use service::{
     Disposition, FileContent, ReadOptions, SignRequest, StorageService, UploadRequest,
+    DEFAULT_THUMBNAIL_SIDE, MAX_EXPIRES_SECS, MAX_URL_EXPIRES_SECS,
 };
-pub use settings::{RecordsDatabase, ServiceSettings};
+pub use settings::{Clock, RecordsDatabase, ServiceSettings, DEFAULT_SQLITE_PATH, SERVICE_PATH};
 
 /// The fullName of the service element.
 pub const STORAGE_SVC: &str = "storages.services.StorageSvc";
-/// The path prefix the HTTP service answers under: `<prefix>/<method>`.
-pub const SERVICE_PATH: &str = "/storages/services/StorageSvc";

@@ -18,7 +18,8 @@ use crate::meta::{StorageIdentity, StorageMeta};
 /// The fullName of the storage family's Meta.
 pub const STORAGE_META: &str = "storages.Meta";
 
-/// The element used when `app.json` names no `settings.defaultStorage`.
+/// The element used when `app.json` names no default storage
+/// (`settings.defaultElement.defaultStorage` or `settings.defaultStorage`).
 pub const DEFAULT_STORAGE: &str = "storages.Default";
 
 /// A storage Type: builds a storage from an element's resolved configuration.
@@ -107,8 +108,8 @@ pub trait StorageAppExt {
     /// `app.get_element(full_name).await?.storage()`.
     async fn storage(&self, full_name: &str) -> ElementResult<Arc<dyn StorageMeta>>;
 
-    /// The app's default storage: `app.json` `settings.defaultStorage`, else
-    /// `storages.Default`.
+    /// The app's default storage: `app.json` `settings.defaultElement.defaultStorage`
+    /// (JitAi's key), else `settings.defaultStorage`, else `storages.Default`.
     async fn default_storage(&self) -> ElementResult<Arc<dyn StorageMeta>>;
 
     /// The fullName of the default storage.
@@ -173,9 +174,12 @@ impl StorageAppExt for App {
     }
 
     fn default_storage_name(&self) -> String {
-        self.settings()
-            .get("defaultStorage")
+        let settings = self.settings();
+        settings
+            .get("defaultElement")
+            .and_then(|v| v.get("defaultStorage"))
             .and_then(|v| v.as_str())
+            .or_else(|| settings.get("defaultStorage").and_then(|v| v.as_str()))
             .unwrap_or(DEFAULT_STORAGE)
             .to_string()
     }

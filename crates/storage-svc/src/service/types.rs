@@ -1,23 +1,12 @@
-//! [`StorageService`]: JitAi's StorageSvc methods on top of an app's storages and the
-//! record store.
+//! The service's request and answer types: [`UploadRequest`], [`SignRequest`],
+//! [`ReadOptions`], [`Disposition`], [`FileContent`].
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
-use jit_element::App;
 use jit_storage::{ByteStream, Payload};
 
-use crate::error::SvcResult;
 use crate::range::RangeSpec;
-use crate::record::{FileRecord, SignedUpload};
-use crate::settings::ServiceSettings;
-
-/// JitAi's `storages.services.StorageSvc` for one app.
-pub struct StorageService {
-    #[allow(dead_code)]
-    app: App,
-    settings: ServiceSettings,
-}
+use crate::record::FileRecord;
 
 /// uploadByFile's parameters.
 #[derive(Debug)]
@@ -69,6 +58,8 @@ pub struct SignRequest {
     pub expires: Option<u64>,
     /// Who uploads (recorded as `uploadUser`).
     pub upload_user: Option<String>,
+    /// Seconds the presigned URL stays valid: 1 ..= 604800, 300 when `None`.
+    pub url_expires: Option<u64>,
 }
 
 impl SignRequest {
@@ -81,6 +72,7 @@ impl SignRequest {
             storage: None,
             expires: None,
             upload_user: None,
+            url_expires: None,
         }
     }
 }
@@ -136,92 +128,3 @@ impl std::fmt::Debug for FileContent {
             .finish()
     }
 }
-
-impl StorageService {
-    /// Opens the service of `app` with the settings in its `app.json`, connecting to the
-    /// record store and migrating its schema.
-    pub async fn open(app: &App) -> SvcResult<StorageService> {
-        let _ = app;
-        todo!("svc-core")
-    }
-
-    /// Opens the service of `app` with `settings`.
-    pub async fn open_with(app: &App, settings: ServiceSettings) -> SvcResult<StorageService> {
-        let _ = (app, settings);
-        todo!("svc-core")
-    }
-
-    /// The service's settings.
-    pub fn settings(&self) -> &ServiceSettings {
-        &self.settings
-    }
-
-    /// uploadByFile: stores the bytes and records them.
-    pub async fn upload_by_file(&self, request: UploadRequest) -> SvcResult<FileRecord> {
-        let _ = request;
-        todo!("svc-core")
-    }
-
-    /// preview: a recorded, unexpired file, inline.
-    pub async fn preview(
-        &self,
-        file: &str,
-        storage: Option<&str>,
-        read: ReadOptions,
-    ) -> SvcResult<FileContent> {
-        let _ = (file, storage, read);
-        todo!("svc-core")
-    }
-
-    /// previewThumbnail: a recorded image scaled to fit `width` × `height` (120 each by
-    /// default), cached beside it as `<name>_<w>_<h>.<ext>`.
-    pub async fn preview_thumbnail(
-        &self,
-        name: &str,
-        width: Option<u32>,
-        height: Option<u32>,
-        storage: Option<&str>,
-        read: ReadOptions,
-    ) -> SvcResult<FileContent> {
-        let _ = (name, width, height, storage, read);
-        todo!("svc-core")
-    }
-
-    /// download: a recorded, unexpired file as an attachment under its original name.
-    pub async fn download(
-        &self,
-        file: &str,
-        storage: Option<&str>,
-        read: ReadOptions,
-    ) -> SvcResult<FileContent> {
-        let _ = (file, storage, read);
-        todo!("svc-core")
-    }
-
-    /// getSignUrl: a presigned PUT for the browser, and the file's record.
-    pub async fn get_sign_url(&self, request: SignRequest) -> SvcResult<SignedUpload> {
-        let _ = request;
-        todo!("svc-core")
-    }
-
-    /// delete: the file, its thumbnails and its record.
-    pub async fn delete(&self, file: &str, storage: Option<&str>) -> SvcResult<()> {
-        let _ = (file, storage);
-        todo!("svc-core")
-    }
-
-    /// The record of a recorded, unexpired file (an expired one is deleted: NotFound).
-    pub async fn record(&self, file: &str, storage: Option<&str>) -> SvcResult<FileRecord> {
-        let _ = (file, storage);
-        todo!("svc-core")
-    }
-
-    /// Deletes every expired file (object, thumbnails, record); returns how many.
-    pub async fn sweep_expired(&self) -> SvcResult<usize> {
-        todo!("svc-core")
-    }
-}
-
-/// Keeps `BTreeMap` in the skeleton's imports until the headers are built here.
-#[allow(dead_code)]
-type Headers = BTreeMap<String, String>;
