@@ -241,9 +241,7 @@ async fn sign(s: &Shared, headers: &HeaderMap, mut p: Params) -> Handled {
     let mut request = SignRequest::new(p.required("file")?, p.required("contentType")?);
     request.storage = p.optional("storage");
     request.expires = p.seconds("expires")?;
-    // How long the URL itself works: the storage's default lifetime is used (the
-    // service takes no separate URL lifetime yet), so it is checked and accepted.
-    let _url_expires = p.seconds("urlExpires")?;
+    request.url_expires = p.seconds("urlExpires")?;
     request.upload_user = caller.user;
     p.finish()?;
     Ok(ok_json(s.service.get_sign_url(request).await?))
