@@ -221,16 +221,26 @@ async fn active_content_is_sandboxed() {
 #[tokio::test]
 async fn get_sign_url_answers_the_put_and_the_record() {
     let svc = start(protected()).await;
-    for request in [
-        svc.http
-            .post(svc.url("getSignUrl"))
-            .bearer_auth(TOKEN)
-            .json(&serde_json::json!({"file": "direct.png", "contentType": "image/png", "expires": 3600})),
-        svc.http
-            .get(svc.url("getSignUrl"))
-            .bearer_auth(TOKEN)
-            .query(&[("file", "direct2.png"), ("contentType", "image/png")]),
+    // (request, seconds the URL should work: urlExpires, or the service's 300 s.)
+    for (request, lifetime) in [
+        (
+            svc.http.post(svc.url("getSignUrl")).bearer_auth(TOKEN).json(&serde_json::json!(
+                {"file": "direct.png", "contentType": "image/png", "expires": 3600, "urlExpires": 60}
+            )),
+            60,
+        ),
+        (
+            svc.http
+                .get(svc.url("getSignUrl"))
+                .bearer_auth(TOKEN)
+                .query(&[("file", "direct2.png"), ("contentType", "image/png")]),
+            300,
+        ),
     ] {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
         let (status, body) = json(request.send().await.unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let data = &body["data"];
@@ -238,6 +248,8 @@ async fn get_sign_url_answers_the_put_and_the_record() {
         assert!(data["url"].as_str().unwrap().starts_with("http://127.0.0.1:9/files/"), "{body}");
         assert_eq!(data["headers"]["Content-Type"], "image/png", "{body}");
         assert_eq!(data["file"]["storeFullName"], "storages.Default", "{body}");
+        let left = data["expiresAt"].as_i64().unwrap() - now;
+        assert!((lifetime * 1000 - 5000..=lifetime * 1000 + 5000).contains(&left), "{left} ms: {body}");
         assert_eq!(data["file"]["uploadUser"], "tester", "{body}");
     }
 }
