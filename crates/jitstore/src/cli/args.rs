@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::serve::ServeOssArgs;
+use super::serve_app::ServeAppArgs;
 use super::serve_s3::ServeS3Args;
 
 /// Operate the storage elements of a JitAi-style app.
@@ -117,6 +118,10 @@ pub enum Command {
         #[arg(long)]
         delimiter: Option<String>,
     },
+    /// Serve the app's StorageSvc over HTTP (`/storages/services/StorageSvc/<method>`)
+    /// and its page (`<app>/web`) at `/`; writes need `Authorization: Bearer
+    /// $JITSTORE_TOKEN` when that variable is set.
+    Serve(ServeAppArgs),
     /// Run the local OSS-compatible server (signatures verified, loopback by default).
     ServeOss(ServeOssArgs),
     /// Run the local S3-compatible server (SigV4 signatures verified, loopback by default).

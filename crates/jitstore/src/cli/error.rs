@@ -29,4 +29,7 @@ pub enum CliError {
     /// The local S3 server failed.
     #[error("serve-s3: {0}")]
     S3Server(String),
+    /// `serve` (the app's StorageSvc) failed.
+    #[error("serve: {0}")]
+    Serve(String),
 }

@@ -1,6 +1,7 @@
 //! The `jitstore` tool's command line: arguments ([`args`]), the one-line error
 //! ([`error`]), dispatch ([`run`]) and the commands: checking the app (`check`), objects
-//! (`objects`) and servers (`serve`, `serve_s3`).
+//! (`objects`) and servers (`serve` for serve-oss, `serve_s3`, and
+//! `serve_app` for the app's StorageSvc).
 
 pub mod args;
 mod check;
@@ -9,4 +10,5 @@ mod objects;
 mod progress;
 pub mod run;
 mod serve;
+mod serve_app;
 mod serve_s3;

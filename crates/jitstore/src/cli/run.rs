@@ -5,7 +5,7 @@ use jitstore::BuiltinTypes;
 
 use super::args::{Cli, Command};
 use super::error::CliError;
-use super::{check, objects, serve, serve_s3};
+use super::{check, objects, serve, serve_app, serve_s3};
 
 /// Runs one parsed command.
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -49,6 +49,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             prefix,
             delimiter,
         } => objects::ls(&app, &element, &prefix, delimiter).await,
+        Command::Serve(args) => serve_app::serve_app(&app, &cli.app, args).await,
         Command::ServeOss(_) | Command::ServeS3(_) => unreachable!("handled above"),
     }
 }
