@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use jit_storage_svc::thumbnail::{render_thumbnail, ThumbnailError, ThumbnailLimits};
+use jit_thumbnail::{render_thumbnail, ThumbnailError, ThumbnailLimits};
 use libfuzzer_sys::fuzz_target;
 
 /// Small limits, so a declared size cannot make a run slow or large.

@@ -8,12 +8,12 @@
 //!   unexpired files, and deletes expired ones.
 //! - Records live in SQLite (a file under the app's data folder) or PostgreSQL
 //!   (`records`); the schema's migrations are part of the code.
-//! - Thumbnails ([`thumbnail`]) are rendered from JPEG, PNG, WebP and GIF with limits
+//! - Thumbnails ([`thumbnail`], the `jit-thumbnail` crate) are rendered from JPEG, PNG, WebP and GIF with limits
 //!   against decompression bombs and cached beside the file.
 //! - [`http`]: an axum router answering `/storages/services/StorageSvc/<method>`.
 //!
 //! The files, from the bottom up (each uses only files listed before it): `error`,
-//! `settings`, `record`, `range`, `thumbnail`, `records`, `service`, `app_ext`, `http`.
+//! `settings`, `record`, `range`, `records`, `service`, `app_ext`, `http`.
 #![warn(missing_docs)]
 
 mod app_ext;
@@ -24,7 +24,6 @@ mod record;
 pub mod records;
 mod service;
 mod settings;
-pub mod thumbnail;
 
 pub use app_ext::StorageServiceAppExt;
 pub use error::{SvcError, SvcErrorKind, SvcResult};
@@ -34,6 +33,8 @@ pub use service::{
     Disposition, FileContent, ReadOptions, SignRequest, StorageService, UploadRequest,
     DEFAULT_THUMBNAIL_SIDE, MAX_EXPIRES_SECS, MAX_URL_EXPIRES_SECS,
 };
+/// Thumbnails (the `jit-thumbnail` crate): the renderer previewThumbnail uses.
+pub use jit_thumbnail as thumbnail;
 pub use settings::{Clock, RecordsDatabase, ServiceSettings, DEFAULT_SQLITE_PATH, SERVICE_PATH};
 
 /// The fullName of the service element.

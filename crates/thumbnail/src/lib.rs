@@ -1,6 +1,12 @@
 //! Thumbnails: JPEG, PNG, WebP and GIF (first frame) scaled to fit a box, keeping the
 //! aspect ratio, with limits on the source against decompression bombs. Pure: bytes in,
 //! bytes out (call it off the async runtime, e.g. in `spawn_blocking`).
+//!
+//! StorageSvc (`jit-storage-svc`) uses it for previewThumbnail and re-exports it as
+//! `jit_storage_svc::thumbnail`; it is a crate of its own so that it builds (and is
+//! fuzzed) without the service's database and HTTP dependencies.
+
+#![warn(missing_docs)]
 
 use std::io::Cursor;
 

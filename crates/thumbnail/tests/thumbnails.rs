@@ -12,7 +12,7 @@ use image::codecs::webp::WebPEncoder;
 use image::{
     AnimationDecoder, Delay, DynamicImage, Frame, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage,
 };
-use jit_storage_svc::thumbnail::{
+use jit_thumbnail::{
     render_thumbnail, thumbnail_name, Thumbnail, ThumbnailError, ThumbnailLimits,
 };
 
