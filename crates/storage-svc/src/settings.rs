@@ -12,7 +12,7 @@ use jit_storage::StorageAppExt;
 use serde_json::Value;
 
 use crate::error::{SvcError, SvcErrorKind, SvcResult};
-use crate::thumbnail::ThumbnailLimits;
+use jit_thumbnail::ThumbnailLimits;
 
 /// Where the file records live.
 #[derive(Clone, PartialEq, Eq)]

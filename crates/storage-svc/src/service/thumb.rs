@@ -8,7 +8,7 @@ use crate::error::{SvcError, SvcErrorKind, SvcResult};
 use crate::service::core::{records_error, storage_error, StorageService};
 use crate::service::read::{serve, serve_bytes, ServeAs};
 use crate::service::types::{Disposition, FileContent, ReadOptions};
-use crate::thumbnail::{render_thumbnail, thumbnail_name, ThumbnailError};
+use jit_thumbnail::{render_thumbnail, thumbnail_name, ThumbnailError};
 
 /// The width and height used when a call gives none.
 pub const DEFAULT_THUMBNAIL_SIDE: u32 = 120;
