@@ -69,7 +69,8 @@ impl AppBuilder {
     /// service elements do (`storages.services.StorageSvc`): its fullName, the `type`
     /// and title it is listed with, and the factory that builds it.
     ///
-    /// It is listed by [`App::declarations`] (as [`Declaration::builtin`], an
+    /// It is listed by [`App::declarations`] (as a [`Declaration`] whose
+    /// [`builtin`](Declaration::builtin) is true, an
     /// Instance) and loaded by [`App::get_element`] like any element: once, a failed
     /// load not kept, load cycles refused. Its factory is its own code: no Type chain
     /// is resolved and no `<Name>.json` is read (its [`BuildContext`](crate::BuildContext)
@@ -187,7 +188,7 @@ impl AppBuilder {
         for (full_name, builtin) in &self.registry.builtin_elements {
             if !elements.contains_key(full_name) {
                 let decl =
-                    Declaration::builtin(full_name, &builtin.type_name, &builtin.title, &root);
+                    Declaration::of_builtin(full_name, &builtin.type_name, &builtin.title, &root);
                 elements.insert(full_name.clone(), Declared::builtin(decl));
             }
         }

@@ -95,7 +95,7 @@ impl Declaration {
 
     /// The declaration of an element registered in code for the app at `app_root`: no
     /// folder, its settings in `<app_root>/app.json`.
-    pub(crate) fn builtin(
+    pub(crate) fn of_builtin(
         full_name: &str,
         type_name: &str,
         title: &str,
