@@ -41,6 +41,9 @@ pub(crate) trait ElementLoader: Send + Sync {
     /// Follows the `type` links of a declared Type up to its Meta, loading nothing: an
     /// error when they loop or lead to an unknown Type.
     fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()>;
+
+    /// Checks a builtin element (no folder) without loading it: its factory's `check`.
+    async fn check_builtin(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()>;
 }
 
 /// A loaded app folder. Cheap to clone; clones share the element cache.
@@ -193,6 +196,8 @@ impl App {
         let inner = &self.inner;
         if self.is_meta(decl) {
             ElementRole::Meta
+        } else if decl.builtin {
+            ElementRole::Instance
         } else if inner.metas.contains(&decl.type_name)
             || inner.registered_types.contains(&decl.full_name)
             || inner
@@ -209,7 +214,7 @@ impl App {
 
     /// Whether `decl` is a Meta ([`App::role_of`]'s first test, which reads nothing).
     pub(crate) fn is_meta(&self, decl: &Declaration) -> bool {
-        decl.type_name.is_empty() || self.inner.metas.contains(&decl.full_name)
+        !decl.builtin && (decl.type_name.is_empty() || self.inner.metas.contains(&decl.full_name))
     }
 
     /// Returns the loaded element, loading it on first use. Concurrent callers share one

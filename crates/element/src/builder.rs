@@ -1,6 +1,6 @@
-//! [`AppBuilder`]: which Metas and Types exist in code, the variables, and opening an
-//! app folder (reading `app.json` and the apps it extends, and finding every element
-//! folder; each `e.json` is read when first needed, see `catalog.rs`).
+//! [`AppBuilder`]: which Metas, Types and builtin elements exist in code, the variables,
+//! and opening an app folder (reading `app.json` and the apps it extends, and finding
+//! every element folder; each `e.json` is read when first needed, see `catalog.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -11,11 +11,12 @@ use serde_json::Map;
 use crate::app::{App, AppInner};
 use crate::app_config::AppConfig;
 use crate::cache::ElementCache;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Declared};
+use crate::declaration::Declaration;
 use crate::discover::discover;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
 use crate::loader::RegistryLoader;
-use crate::registry::{ElementFactory, RegisteredType, Registry};
+use crate::registry::{BuiltinElement, ElementFactory, RegisteredType, Registry};
 use crate::vars::EnvSource;
 
 impl App {
@@ -58,6 +59,40 @@ impl AppBuilder {
             RegisteredType {
                 parent: Some(parent.into()),
                 title: Some(title.into()),
+                factory: Arc::new(factory),
+            },
+        );
+        self
+    }
+
+    /// Registers an element that exists without a folder in any app, as JitAi's official
+    /// service elements do (`storages.services.StorageSvc`): its fullName, the `type`
+    /// and title it is listed with, and the factory that builds it.
+    ///
+    /// It is listed by [`App::declarations`] (as a [`Declaration`] whose
+    /// [`builtin`](Declaration::builtin) is true, an
+    /// Instance) and loaded by [`App::get_element`] like any element: once, a failed
+    /// load not kept, load cycles refused. Its factory is its own code: no Type chain
+    /// is resolved and no `<Name>.json` is read (its [`BuildContext`](crate::BuildContext)
+    /// has an empty config and names `app.json` as its config file, where such an
+    /// element's settings live). [`App::check`] runs the factory's
+    /// [`check`](ElementFactory::check) instead of loading it.
+    ///
+    /// An app (or an app it extends) with a folder for the same fullName overrides it:
+    /// that folder's declaration is used and loaded through its Type, as any element.
+    /// Registering the same fullName again replaces the earlier registration.
+    pub fn register_builtin_element(
+        mut self,
+        full_name: impl Into<String>,
+        type_name: impl Into<String>,
+        title: impl Into<String>,
+        factory: impl ElementFactory,
+    ) -> Self {
+        self.registry.builtin_elements.insert(
+            full_name.into(),
+            BuiltinElement {
+                type_name: type_name.into(),
+                title: title.into(),
                 factory: Arc::new(factory),
             },
         );
@@ -147,6 +182,14 @@ impl AppBuilder {
                 elements = found;
             } else {
                 elements.extend(found);
+            }
+        }
+        // Builtin elements where no folder (usable or not) claims their fullName.
+        for (full_name, builtin) in &self.registry.builtin_elements {
+            if !elements.contains_key(full_name) {
+                let decl =
+                    Declaration::of_builtin(full_name, &builtin.type_name, &builtin.title, &root);
+                elements.insert(full_name.clone(), Declared::builtin(decl));
             }
         }
         let name = layers.first().and_then(|(_, c)| c.name.clone());

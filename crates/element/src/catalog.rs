@@ -13,6 +13,8 @@
 //! (its folder path), which folders claim the same fullName (duplicates), which
 //! `e.json` or element folder is a link leading out of the app, an `e.json` that is a
 //! folder, and which layer (the app or an app it `extends`) an element comes from.
+//! Builtin elements (registered in code, no folder) are entries whose declaration is
+//! known from the start; a folder of the same fullName replaces one.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -53,6 +55,17 @@ impl Declared {
             app_root: app_root.clone(),
             check_dir: !listed_as_file,
             parsed: OnceLock::new(),
+        }
+    }
+
+    /// An element registered in code, declared by `decl` (nothing to read).
+    pub(crate) fn builtin(decl: Declaration) -> Self {
+        Self {
+            full_name: decl.full_name.clone(),
+            file: decl.file.clone(),
+            app_root: Arc::from(decl.app_root.as_path()),
+            check_dir: false,
+            parsed: OnceLock::from(Ok(Arc::new(decl))),
         }
     }
 

@@ -1,6 +1,6 @@
 //! [`App::check`]: every problem of an app at once — broken declarations, broken Type
-//! chains, and the error of loading each declared Instance — instead of one at a time
-//! as elements are asked for.
+//! chains, the error of loading each declared Instance, and what the factory of each
+//! builtin element finds — instead of one at a time as elements are asked for.
 
 use crate::app::App;
 use crate::declaration::ElementRole;
@@ -21,6 +21,10 @@ impl App {
     ///
     /// Metas and Types are not loaded, so they are never reported as not instantiable.
     /// The loads are real: Instances that load are built and cached, as on first use.
+    /// Builtin elements (registered in code, no folder) are not loaded — that may have
+    /// side effects, such as opening a database — their factory's
+    /// [`check`](crate::ElementFactory::check) runs instead; one overridden by a folder
+    /// is an ordinary Instance.
     pub async fn check(&self) -> Vec<ElementError> {
         let mut report = self.problems();
         for decl in self.declarations() {
@@ -29,6 +33,11 @@ impl App {
                 ElementRole::Type => {
                     if let Err(err) = self.inner.loader.check_type_chain(self, &decl) {
                         report.push(err.with_element(&decl.full_name));
+                    }
+                }
+                ElementRole::Instance if decl.builtin => {
+                    if let Err(err) = self.inner.loader.check_builtin(self, &decl).await {
+                        report.push(attribute_to(&decl.full_name, err));
                     }
                 }
                 ElementRole::Instance => {

@@ -40,7 +40,10 @@ impl std::fmt::Display for ElementRole {
     }
 }
 
-/// One element folder's declaration (`<family>/<Name>/e.json`).
+/// One element folder's declaration (`<family>/<Name>/e.json`), or the declaration of an
+/// element registered in code with
+/// [`AppBuilder::register_builtin_element`](crate::AppBuilder::register_builtin_element)
+/// (see [`Declaration::builtin`]).
 #[derive(Debug, Clone)]
 pub struct Declaration {
     /// `storages.MyOss` for `storages/MyOss/`.
@@ -64,6 +67,10 @@ pub struct Declaration {
     /// Root folder of the app that declares this element (relative paths in its config are
     /// relative to it).
     pub app_root: PathBuf,
+    /// Registered in code, with no folder in any app (JitAi's official service
+    /// elements): `dir` and `app_root` are then the app's folder and `file` its
+    /// `app.json`, where such an element's settings live.
+    pub builtin: bool,
 }
 
 impl Declaration {
@@ -77,9 +84,36 @@ impl Declaration {
         self.full_name.split('.').next().unwrap_or(&self.full_name)
     }
 
-    /// The business configuration file beside `e.json`: `<dir>/<Name>.json`.
+    /// The business configuration file beside `e.json`: `<dir>/<Name>.json`; for a
+    /// [`builtin`](Self::builtin) element, the app's `app.json`.
     pub fn config_file(&self) -> PathBuf {
+        if self.builtin {
+            return self.file.clone();
+        }
         self.dir.join(format!("{}.json", self.name()))
+    }
+
+    /// The declaration of an element registered in code for the app at `app_root`: no
+    /// folder, its settings in `<app_root>/app.json`.
+    pub(crate) fn of_builtin(
+        full_name: &str,
+        type_name: &str,
+        title: &str,
+        app_root: &Path,
+    ) -> Declaration {
+        Declaration {
+            full_name: full_name.to_string(),
+            title: title.to_string(),
+            type_name: type_name.to_string(),
+            backend_bundle_entry: None,
+            description: None,
+            variables: Vec::new(),
+            extra: Map::new(),
+            dir: app_root.to_path_buf(),
+            file: app_root.join("app.json"),
+            app_root: app_root.to_path_buf(),
+            builtin: true,
+        }
     }
 
     /// Parses the text of an `e.json`.
@@ -133,6 +167,7 @@ impl Declaration {
             dir: file.parent().unwrap_or(Path::new(".")).to_path_buf(),
             file: file.to_path_buf(),
             app_root: app_root.to_path_buf(),
+            builtin: false,
         })
     }
 }

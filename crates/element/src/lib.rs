@@ -9,6 +9,9 @@
 //! as that element's problem naming the link and its target.
 //! Elements form chains **Meta → Type → Instance**: a Meta roots a family, a Type (code,
 //! registered on [`AppBuilder`]) implements it, an Instance configures a Type.
+//! A builtin element ([`AppBuilder::register_builtin_element`]) exists in code without a
+//! folder, as JitAi's official service elements do; an app folder of the same fullName
+//! overrides it.
 //!
 //! [`App::get_element`] resolves the chain, merges configuration defaults along it,
 //! substitutes `{{VAR}}` / `${VAR}` / `${VAR:-default}` references, asks the nearest

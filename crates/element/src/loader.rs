@@ -1,6 +1,7 @@
 //! The loader an [`App`] is opened with: from a declaration to a built element through
 //! the Type [`Registry`] — the Type chain, the implementing factory, the merged config —
-//! and the [`BuildContext`] handed to that factory.
+//! and the [`BuildContext`] handed to that factory. A builtin element (registered in
+//! code, no folder) is built by its own factory, with no Type chain and no config file.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use crate::context::BuildContext;
 use crate::declaration::Declaration;
 use crate::element::Element;
 use crate::error::{ElementError, ElementErrorKind, ElementResult};
-use crate::registry::Registry;
+use crate::registry::{BuiltinElement, Registry};
 use crate::resolve::{implementation, merged_config, type_chain, ChainLink};
 use crate::suggest::did_you_mean;
 
@@ -31,6 +32,36 @@ impl RegistryLoader {
         // Only computed for an unknown Type.
         let hint = |name: &str| did_you_mean(name, app.type_names().iter().map(String::as_str));
         type_chain(decl, &lookup, &self.registry, &hint)
+    }
+
+    /// The factory of the builtin element `decl` and the context it builds with.
+    fn builtin(
+        &self,
+        app: &App,
+        decl: &Arc<Declaration>,
+        loading: Vec<String>,
+    ) -> ElementResult<(&BuiltinElement, BuildContext)> {
+        let builtin = self
+            .registry
+            .builtin_elements
+            .get(&decl.full_name)
+            .ok_or_else(|| {
+                ElementError::new(
+                    ElementErrorKind::NotFound,
+                    "no builtin element of this fullName is registered",
+                )
+                .with_element(&decl.full_name)
+            })?;
+        let ctx = BuildContext {
+            declaration: decl.clone(),
+            type_chain: vec![decl.full_name.clone(), decl.type_name.clone()],
+            implementation: decl.full_name.clone(),
+            config: serde_json::Value::Object(serde_json::Map::new()),
+            config_file: decl.config_file(),
+            app: app.clone(),
+            loading,
+        };
+        Ok((builtin, ctx))
     }
 }
 
@@ -65,6 +96,21 @@ impl ElementLoader for RegistryLoader {
             )
             .with_element(full_name)
             .with_file(&decl.file));
+        }
+        if decl.builtin {
+            let (builtin, ctx) = self.builtin(app, &decl, loading)?;
+            let (implementation, type_chain) = (ctx.implementation.clone(), ctx.type_chain.clone());
+            let value = builtin
+                .factory
+                .build(ctx)
+                .await
+                .map_err(|e| e.with_element(full_name))?;
+            return Ok(Arc::new(Element::new(
+                decl,
+                implementation,
+                type_chain,
+                value,
+            )));
         }
         let chain = self.chain(app, &decl)?;
         let (implementing, factory) = implementation(&chain, registry).ok_or_else(|| {
@@ -109,5 +155,14 @@ impl ElementLoader for RegistryLoader {
 
     fn check_type_chain(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()> {
         self.chain(app, decl).map(|_| ())
+    }
+
+    async fn check_builtin(&self, app: &App, decl: &Arc<Declaration>) -> ElementResult<()> {
+        let (builtin, ctx) = self.builtin(app, decl, vec![decl.full_name.clone()])?;
+        builtin
+            .factory
+            .check(&ctx)
+            .await
+            .map_err(|e| e.with_element(&decl.full_name))
     }
 }

@@ -1,5 +1,6 @@
-//! The Type registry: which fullNames are family roots (Metas) and which Types have an
-//! implementation in code, with the [`ElementFactory`] that builds their elements.
+//! The Type registry: which fullNames are family roots (Metas), which Types have an
+//! implementation in code, with the [`ElementFactory`] that builds their elements, and
+//! which elements exist in code without a folder (builtin elements).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -19,6 +20,17 @@ pub trait ElementFactory: Send + Sync + 'static {
     /// Builds the element described by `ctx`. Errors should name the config field through
     /// [`BuildContext::invalid_config`] or [`BuildContext::deserialize_config`].
     async fn build(&self, ctx: BuildContext) -> ElementResult<ElementValue>;
+
+    /// What [`App::check`](crate::App::check) runs for a builtin element (registered
+    /// with [`AppBuilder::register_builtin_element`](crate::AppBuilder::register_builtin_element))
+    /// instead of loading it: loading one of the framework's own elements may have side
+    /// effects a check should not have (opening a database, creating its file). Check
+    /// what can be checked without them (settings); the default checks nothing. Not
+    /// called for Types or for elements declared in a folder, which `check` loads.
+    async fn check(&self, ctx: &BuildContext) -> ElementResult<()> {
+        let _ = ctx;
+        Ok(())
+    }
 }
 
 /// A Type known in code.
@@ -31,10 +43,24 @@ pub(crate) struct RegisteredType {
     pub factory: Arc<dyn ElementFactory>,
 }
 
+/// An element that exists in code, without a folder in the app.
+#[derive(Clone)]
+pub(crate) struct BuiltinElement {
+    /// The `type` it is listed with.
+    pub type_name: String,
+    /// Its title.
+    pub title: String,
+    /// Builds it; the element's own code, not a Type's.
+    pub factory: Arc<dyn ElementFactory>,
+}
+
 /// Metas and Types known in code. Later registrations under a fullName replace earlier
 /// ones: that is how an app overrides an official Type.
 #[derive(Clone, Default)]
 pub(crate) struct Registry {
     pub metas: HashSet<String>,
     pub types: HashMap<String, RegisteredType>,
+    /// Elements without a folder, by fullName (an app folder declaring the same
+    /// fullName replaces one).
+    pub builtin_elements: HashMap<String, BuiltinElement>,
 }

@@ -6,7 +6,9 @@
 //! `storages.EosType`), and registers them all with
 //! [`BuiltinTypes::with_builtin_types`]. [`service`] is JitAi's storage service
 //! (`storages.services.StorageSvc`: recorded uploads, preview, thumbnails, signed browser
-//! uploads), reached with `app.storage_service()`:
+//! uploads), a builtin element `with_builtin_types` registers too, reached with
+//! `app.storage_service()` or, as JitAi code does, with
+//! `app.get_element("storages.services.StorageSvc")` (the same service):
 //!
 //! ```no_run
 //! use jitstore::prelude::*;
@@ -24,6 +26,10 @@
 //! let request = jitstore::service::UploadRequest::new("notes/a.txt", "hi".to_string());
 //! let record = svc.upload_by_file(request).await?;
 //! println!("{} {}", record.uid, record.url);
+//!
+//! // JitAi's way: the element, the same service.
+//! let element = app.get_element(jitstore::service::STORAGE_SVC).await?;
+//! assert!(std::sync::Arc::ptr_eq(&element.storage_service()?, &svc));
 //! # Ok(()) }
 //! ```
 //!
@@ -53,6 +59,7 @@ pub use serde;
 
 use jit_element::AppBuilder;
 use jit_storage::StorageAppBuilderExt;
+use jit_storage_svc::StorageServiceAppBuilderExt;
 
 /// fullName of the official local-disk Type.
 pub const DISK_TYPE: &str = "storages.DiskType";
@@ -71,8 +78,10 @@ pub const EOS_TYPE: &str = oss::EOS_TYPE;
 pub trait BuiltinTypes: Sized {
     /// Registers `storages.Meta`, `storages.DiskType`, `storages.OssType` and the S3
     /// family (`storages.AwsS3Type`, `storages.CloudflareR2Type`, `storages.MinioType`,
-    /// `storages.EosType`). Call it before your own registrations so that yours
-    /// override the official ones.
+    /// `storages.EosType`), and the builtin element `storages.services.StorageSvc` (the
+    /// storage service; its record store is opened when it is first loaded, not by
+    /// listing or checking the app). Call it before your own registrations so that
+    /// yours override the official ones.
     fn with_builtin_types(self) -> Self;
 }
 
@@ -93,6 +102,7 @@ impl BuiltinTypes for AppBuilder {
             )
             .register_builtin_storage_type(MINIO_TYPE, "MinIO storage", oss::MinioType::default())
             .register_builtin_storage_type(EOS_TYPE, "EOS storage", oss::EosType::default())
+            .with_storage_service()
     }
 }
 
@@ -111,7 +121,8 @@ impl BuiltinTypes for AppBuilder {
 ///   (`ctx.storage(…)` for the storage a wrapper delegates to),
 ///   [`Capabilities`](jit_storage::Capabilities) and the `#[async_trait]` macro;
 /// - the storage service: [`StorageServiceAppExt`](jit_storage_svc::StorageServiceAppExt)
-///   (`app.storage_service()`).
+///   (`app.storage_service()`), [`StorageSvcElementExt`](jit_storage_svc::StorageSvcElementExt)
+///   (`app.get_element("storages.services.StorageSvc").await?.storage_service()`).
 pub mod prelude {
     pub use crate::BuiltinTypes;
     pub use async_trait::async_trait;
@@ -124,7 +135,7 @@ pub mod prelude {
         StorageAppExt, StorageBuildContextExt, StorageElementExt, StorageError, StorageErrorKind,
         StorageMeta, StorageMetaExt, StorageResult, StorageType, UploadResult,
     };
-    pub use jit_storage_svc::StorageServiceAppExt;
+    pub use jit_storage_svc::{StorageServiceAppExt, StorageSvcElementExt};
 }
 
 /// The README's examples, compiled as doc-tests so they stay true.

@@ -10,6 +10,9 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The storage service's SQLite records in an app folder (its default place).
+const RECORDS: &str = "data/storage-svc/records.sqlite3";
+
 /// An app with a DiskType storage `storages.Files` (signed URLs on an unused base URL).
 fn app() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -56,7 +59,13 @@ fn elements_lists_declarations_and_warns_about_broken_ones() {
     let app = app();
     let out = jitstore(app.path(), &["elements"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "storages.Files\tstorages.DiskType\tFiles\n");
+    // The storage service is a builtin element: listed, not loaded (no records file).
+    assert_eq!(
+        stdout(&out),
+        "storages.Files\tstorages.DiskType\tFiles\n\
+         storages.services.StorageSvc\tservices.NormalType\tStorage service\n"
+    );
+    assert!(!app.path().join(RECORDS).exists());
     let err = stderr(&out);
     assert!(
         err.contains("storages.Broken") && err.contains("title"),
@@ -295,8 +304,29 @@ fn check_reports_every_broken_element_at_once() {
     let out = jitstore(good.path(), &["check"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("1 elements, no problems"),
+        stdout(&out).contains("2 elements, no problems"),
         "{}",
         stdout(&out)
     );
+    // Checking reads the storage service's settings but opens no record store.
+    assert!(!good.path().join(RECORDS).exists());
+
+    // Bad service settings are the service element's problem, naming app.json.
+    write(
+        good.path(),
+        "app.json",
+        r#"{"settings": {"storageService": {"databaseUrl": "mysql://u:hunter2@h/db"}}}"#,
+    );
+    let out = jitstore(good.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.lines()
+            .any(|l| l.contains("storages.services.StorageSvc")
+                && l.contains("app.json")
+                && l.contains("settings.storageService.databaseUrl")),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(!good.path().join(RECORDS).exists());
 }

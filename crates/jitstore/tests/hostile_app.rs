@@ -51,7 +51,11 @@ fn elements_and_check_finish_on_an_app_with_hostile_links() {
     command.arg("--app").arg(&app).arg("elements");
     let out = run_within(command, LIMIT);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "storages.Files\tstorages.DiskType\tFiles\n");
+    assert_eq!(
+        stdout(&out),
+        "storages.Files\tstorages.DiskType\tFiles\n\
+         storages.services.StorageSvc\tservices.NormalType\tStorage service\n"
+    );
     let err = stderr(&out);
     assert!(
         err.contains("storages.Evil")

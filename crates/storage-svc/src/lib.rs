@@ -1,7 +1,10 @@
 //! `storages.services.StorageSvc`: JitAi's storage service, the part of the framework a
 //! low-code runtime embeds in front of an app's storages.
 //!
-//! - [`StorageService`] (reached with [`StorageServiceAppExt::storage_service`]) has
+//! - [`StorageService`] — the element [`STORAGE_SVC`] (registered with
+//!   [`StorageServiceAppBuilderExt::with_storage_service`], reached with
+//!   `app.get_element(STORAGE_SVC).await?.storage_service()?` or
+//!   [`StorageServiceAppExt::storage_service`], both the same `Arc`) — has
 //!   JitAi's methods: `uploadByFile`, `preview`, `previewThumbnail`, `download`,
 //!   `getSignUrl` and `delete`. It picks the app's default storage, records every upload
 //!   ([`FileRecord`], with JitAi's attachment fields), previews only recorded and
@@ -13,10 +16,11 @@
 //! - [`http`]: an axum router answering `/storages/services/StorageSvc/<method>`.
 //!
 //! The files, from the bottom up (each uses only files listed before it): `error`,
-//! `settings`, `record`, `range`, `records`, `service`, `app_ext`, `http`.
+//! `settings`, `record`, `range`, `records`, `service`, `element`, `app_ext`, `http`.
 #![warn(missing_docs)]
 
 mod app_ext;
+mod element;
 mod error;
 pub mod http;
 mod range;
@@ -26,16 +30,17 @@ mod service;
 mod settings;
 
 pub use app_ext::StorageServiceAppExt;
+pub use element::{
+    StorageServiceAppBuilderExt, StorageSvcElementExt, StorageSvcFactory, STORAGE_SVC,
+    STORAGE_SVC_TITLE, STORAGE_SVC_TYPE,
+};
 pub use error::{SvcError, SvcErrorKind, SvcResult};
+/// Thumbnails (the `jit-thumbnail` crate): the renderer previewThumbnail uses.
+pub use jit_thumbnail as thumbnail;
 pub use range::RangeSpec;
 pub use record::{FileRecord, SignedUpload};
 pub use service::{
     Disposition, FileContent, ReadOptions, SignRequest, StorageService, UploadRequest,
     DEFAULT_THUMBNAIL_SIDE, MAX_EXPIRES_SECS, MAX_URL_EXPIRES_SECS,
 };
-/// Thumbnails (the `jit-thumbnail` crate): the renderer previewThumbnail uses.
-pub use jit_thumbnail as thumbnail;
 pub use settings::{Clock, RecordsDatabase, ServiceSettings, DEFAULT_SQLITE_PATH, SERVICE_PATH};
-
-/// The fullName of the service element.
-pub const STORAGE_SVC: &str = "storages.services.StorageSvc";
