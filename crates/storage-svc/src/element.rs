@@ -9,7 +9,6 @@
 //! `App::check` runs [`StorageSvcFactory`]'s check instead: the settings are read, the
 //! record store is not opened (so no SQLite file is created by checking an app).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -61,25 +60,10 @@ impl ElementFactory for StorageSvcFactory {
 /// The service's settings, a wrong one as an error naming `app.json` and the field.
 fn settings(ctx: &BuildContext) -> ElementResult<ServiceSettings> {
     ServiceSettings::from_app(ctx.app()).map_err(|e| {
-        let (field, what) = split_settings_message(&ctx.config_file, e.message())
-            .unwrap_or(("settings.storageService", e.message()));
-        load_error(
-            ctx,
-            ElementErrorKind::InvalidConfig,
-            field.to_string(),
-            what.to_string(),
-            e,
-        )
+        let field = e.field().unwrap_or("settings.storageService").to_string();
+        let what = e.message().to_string();
+        load_error(ctx, ElementErrorKind::InvalidConfig, field, what, e)
     })
-}
-
-/// The field a settings error names and what is wrong with it: the message is
-/// `<app.json> settings.<field>: <what is wrong>`.
-fn split_settings_message<'a>(app_json: &Path, message: &'a str) -> Option<(&'a str, &'a str)> {
-    let prefix = format!("{} ", app_json.display());
-    let rest = message.strip_prefix(prefix.as_str())?;
-    let (field, what) = rest.split_once(": ")?;
-    field.starts_with("settings.").then_some((field, what))
 }
 
 /// The field that says where records live.
@@ -148,33 +132,5 @@ impl StorageServiceAppBuilderExt for AppBuilder {
             STORAGE_SVC_TITLE,
             StorageSvcFactory,
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_field_and_the_problem_are_read_from_a_settings_message() {
-        let app_json = Path::new("/app/app.json");
-        assert_eq!(
-            split_settings_message(
-                app_json,
-                "/app/app.json settings.storageService.databaseUrl: must be a URL: really"
-            ),
-            Some((
-                "settings.storageService.databaseUrl",
-                "must be a URL: really"
-            ))
-        );
-        assert_eq!(
-            split_settings_message(app_json, "/other/app.json settings.x: y"),
-            None
-        );
-        assert_eq!(
-            split_settings_message(app_json, "/app/app.json nothing"),
-            None
-        );
     }
 }

@@ -5,6 +5,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// What went wrong, for callers to match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,6 +41,8 @@ pub struct SvcError {
     message: String,
     file: Option<String>,
     storage: Option<String>,
+    /// Boxed: kept small, as every Result of the crate carries it.
+    setting: Option<Box<(PathBuf, String)>>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -55,6 +58,7 @@ impl SvcError {
             message: message.into(),
             file: None,
             storage: None,
+            setting: None,
             source: None,
         }
     }
@@ -68,6 +72,13 @@ impl SvcError {
     /// Names the storage element the call was about.
     pub fn with_storage(mut self, storage: impl Into<String>) -> Self {
         self.storage = Some(storage.into());
+        self
+    }
+
+    /// Names the configuration file and the field a [`SvcErrorKind::Config`] error is
+    /// about (`app.json`, `settings.storageService.databaseUrl`).
+    pub fn with_setting(mut self, file: impl Into<PathBuf>, field: impl Into<String>) -> Self {
+        self.setting = Some(Box::new((file.into(), field.into())));
         self
     }
 
@@ -100,6 +111,16 @@ impl SvcError {
     /// The storage element the call was about.
     pub fn storage(&self) -> Option<&str> {
         self.storage.as_deref()
+    }
+
+    /// The configuration file a [`SvcErrorKind::Config`] error is about.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.setting.as_ref().map(|setting| setting.0.as_path())
+    }
+
+    /// The field of [`SvcError::config_file`] the error is about.
+    pub fn field(&self) -> Option<&str> {
+        self.setting.as_ref().map(|setting| setting.1.as_str())
     }
 
     /// The storage error behind a [`SvcErrorKind::Storage`] error.
@@ -141,6 +162,10 @@ impl fmt::Display for SvcError {
         }
         if let Some(storage) = &self.storage {
             write!(f, " on {storage}")?;
+        }
+        if let Some(setting) = &self.setting {
+            let (file, field) = setting.as_ref();
+            write!(f, ": {} {field}", file.display())?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(source) = &self.source {

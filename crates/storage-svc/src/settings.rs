@@ -106,11 +106,8 @@ impl ServiceSettings {
     pub fn from_app(app: &App) -> SvcResult<ServiceSettings> {
         let app_json = app.root().join("app.json");
         let config_error = |field: &str, message: String| {
-            SvcError::new(
-                SvcErrorKind::Config,
-                "open",
-                format!("{} settings.{field}: {message}", app_json.display()),
-            )
+            SvcError::new(SvcErrorKind::Config, "open", message)
+                .with_setting(&app_json, format!("settings.{field}"))
         };
         let settings = app.settings();
         if let Some(default_element) = settings.get("defaultElement") {
