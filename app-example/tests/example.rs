@@ -39,7 +39,8 @@ async fn the_flow_runs_offline_on_every_storage() {
             "storages.Default",
             "storages.MyMinio",
             "storages.MyOss",
-            "storages.TenantType"
+            "storages.TenantType",
+            "storages.services.StorageSvc"
         ]
     );
     let http = reqwest::Client::new();

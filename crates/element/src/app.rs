@@ -12,7 +12,7 @@ use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -50,6 +50,31 @@ pub(crate) trait ElementLoader: Send + Sync {
 #[derive(Clone)]
 pub struct App {
     pub(crate) inner: Arc<AppInner>,
+}
+
+/// A handle on an [`App`] that does not keep it alive: what a value the app itself
+/// caches (in [`App::shared`], or as an element) holds to reach back to the app, so that
+/// the two do not keep each other alive after the last [`App`] is dropped.
+#[derive(Clone)]
+pub struct WeakApp {
+    inner: Weak<AppInner>,
+}
+
+impl WeakApp {
+    /// The app, while any clone of it is alive.
+    pub fn upgrade(&self) -> Option<App> {
+        self.inner.upgrade().map(|inner| App { inner })
+    }
+}
+
+impl std::fmt::Debug for WeakApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.inner.strong_count() > 0 {
+            "WeakApp(alive)"
+        } else {
+            "WeakApp(dropped)"
+        })
+    }
 }
 
 /// What an [`App`] knows once opened; nothing in it is instantiated.
@@ -94,6 +119,13 @@ impl App {
     pub(crate) fn from_inner(inner: AppInner) -> Self {
         Self {
             inner: Arc::new(inner),
+        }
+    }
+
+    /// A handle on this app that does not keep it alive (see [`WeakApp`]).
+    pub fn downgrade(&self) -> WeakApp {
+        WeakApp {
+            inner: Arc::downgrade(&self.inner),
         }
     }
 

@@ -49,7 +49,7 @@ mod resolve;
 mod suggest;
 pub mod vars;
 
-pub use app::App;
+pub use app::{App, WeakApp};
 pub use app_config::AppConfig;
 pub use builder::AppBuilder;
 pub use context::BuildContext;

@@ -228,3 +228,33 @@ async fn the_element_keeps_records_in_postgres_when_the_app_names_it() {
     drop((svc, same, app));
     pg.drop_now().await;
 }
+
+#[tokio::test]
+async fn dropping_the_app_frees_the_service_and_its_record_store() {
+    let (_dir, app) = app_with(json!({}), None);
+    let service = app.storage_service().await.expect("the service");
+    service
+        .upload_by_file(UploadRequest::new("kept.txt", b"bytes".to_vec()))
+        .await
+        .expect("an upload while the app is open");
+    let weak = Arc::downgrade(&service);
+
+    // A caller still holding the service after the app is gone gets an error, not a
+    // storage of an app nobody holds.
+    let clone = app.clone();
+    drop(app);
+    drop(clone);
+    let err = service
+        .upload_by_file(UploadRequest::new("late.txt", b"bytes".to_vec()))
+        .await
+        .expect_err("the app is closed");
+    assert_eq!(err.kind(), SvcErrorKind::Config, "{err}");
+    assert!(err.to_string().contains("was closed"), "{err}");
+
+    // The app's cache held the service; with the app gone, only our handle is left.
+    drop(service);
+    assert!(
+        weak.upgrade().is_none(),
+        "the service (and its record store) outlived the app"
+    );
+}

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use jit_element::{App, ElementError, ElementErrorKind};
+use jit_element::{App, ElementError, ElementErrorKind, WeakApp};
 use jit_storage::{
     validate_object_name, StorageAppExt, StorageError, StorageErrorKind, StorageMeta,
 };
@@ -16,8 +16,14 @@ use crate::records::{FileRow, RecordStore};
 use crate::settings::ServiceSettings;
 
 /// JitAi's `storages.services.StorageSvc` for one app.
+///
+/// It holds its app weakly: the app caches the service (as an element, or in
+/// [`App::shared`]), so a strong handle would keep both, and the record store's
+/// connections, alive forever. Once every clone of the app is dropped, calls fail with
+/// [`SvcErrorKind::Config`](crate::SvcErrorKind::Config).
 pub struct StorageService {
-    pub(crate) app: App,
+    pub(crate) app: WeakApp,
+    pub(crate) root: std::path::PathBuf,
     pub(crate) settings: ServiceSettings,
     pub(crate) records: RecordStore,
 }
@@ -25,7 +31,7 @@ pub struct StorageService {
 impl std::fmt::Debug for StorageService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StorageService")
-            .field("app", &self.app.root())
+            .field("app", &self.root)
             .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
@@ -67,7 +73,8 @@ impl StorageService {
             SvcError::new(SvcErrorKind::Records, "open", what).with_source(e)
         })?;
         Ok(StorageService {
-            app: app.clone(),
+            app: app.downgrade(),
+            root: app.root().to_path_buf(),
             settings,
             records,
         })
@@ -98,8 +105,15 @@ impl StorageService {
             Some(s) if !s.is_empty() => s.to_string(),
             _ => self.settings.default_storage.clone(),
         };
-        let storage = self
-            .app
+        let app = self.app.upgrade().ok_or_else(|| {
+            SvcError::new(
+                SvcErrorKind::Config,
+                method,
+                format!("the app {} was closed", self.root.display()),
+            )
+            .with_storage(name.clone())
+        })?;
+        let storage = app
             .storage(&name)
             .await
             .map_err(|e| element_error(method, &name, storage.is_some(), e))?;
