@@ -36,6 +36,9 @@ pub const METHODS: [&str; 6] = [
 struct Shared {
     service: Arc<StorageService>,
     options: RouterOptions,
+    /// Keeps the service's app open for as long as the router is mounted (the service
+    /// holds it weakly), so a host may drop its own handle on the app.
+    _app: Option<jit_element::App>,
 }
 
 type St = State<Arc<Shared>>;
@@ -54,7 +57,11 @@ pub fn router(service: Arc<StorageService>, options: RouterOptions) -> Router {
     let upload_limit =
         usize::try_from(options.max_upload_bytes.saturating_add(1 << 20)).unwrap_or(usize::MAX);
     let cors = options.cors_layer();
-    let shared = Arc::new(Shared { service, options });
+    let shared = Arc::new(Shared {
+        _app: service.app(),
+        service,
+        options,
+    });
     let at = |method: &str| format!("{base}/{method}");
     let router = Router::new()
         .route(

@@ -19,8 +19,9 @@ use crate::settings::ServiceSettings;
 ///
 /// It holds its app weakly: the app caches the service (as an element, or in
 /// [`App::shared`]), so a strong handle would keep both, and the record store's
-/// connections, alive forever. Once every clone of the app is dropped, calls fail with
-/// [`SvcErrorKind::Config`](crate::SvcErrorKind::Config).
+/// connections, alive forever. Keep the [`App`] for as long as you use the service
+/// (the HTTP [`router`](crate::http::router) keeps it for you): once every clone of the
+/// app is dropped, calls fail with [`SvcErrorKind::Config`](crate::SvcErrorKind::Config).
 pub struct StorageService {
     pub(crate) app: WeakApp,
     pub(crate) root: std::path::PathBuf,
@@ -78,6 +79,11 @@ impl StorageService {
             settings,
             records,
         })
+    }
+
+    /// The app this service fronts, while it is open (the service holds it weakly).
+    pub fn app(&self) -> Option<App> {
+        self.app.upgrade()
     }
 
     /// The service's settings.
