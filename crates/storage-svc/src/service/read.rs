@@ -104,7 +104,7 @@ pub(crate) async fn serve(
         .map(opaque_tag)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
-        .or(view.fallback_etag)
+        .or(view.fallback_etag.clone())
         .unwrap_or_else(|| {
             let modified = info
                 .last_modified
@@ -113,39 +113,11 @@ pub(crate) async fn serve(
                 .unwrap_or(0);
             format!("{:x}-{modified:x}", info.size)
         });
-    let etag = format!("\"{tag}\"");
-    let mut content = FileContent {
-        record,
-        content_type: view.content_type,
-        size: info.size,
-        etag,
-        range: None,
-        not_modified: false,
-        disposition: view.disposition,
-        body: None,
-    };
-    if read
-        .if_none_match
-        .as_deref()
-        .is_some_and(|header| none_match(header, &tag))
+    let (mut content, range) = match conditional(method, &tag, info.size, view, read, record)
+        .map_err(|e| e.with_file(key).with_storage(&target.name))?
     {
-        content.not_modified = true;
-        return Ok(content);
-    }
-    let range = match read.range {
-        None => None,
-        Some(spec) => Some(spec.resolve(info.size).ok_or_else(|| {
-            SvcError::new(
-                SvcErrorKind::RangeNotSatisfiable,
-                method,
-                format!(
-                    "the range cannot be satisfied: the file has {} bytes",
-                    info.size
-                ),
-            )
-            .with_file(key)
-            .with_storage(&target.name)
-        })?),
+        Answer::NotModified(content) => return Ok(content),
+        Answer::Send(content, range) => (content, range),
     };
     let got = target
         .storage
@@ -172,7 +144,40 @@ pub(crate) fn serve_bytes(
     record: FileRecord,
 ) -> SvcResult<FileContent> {
     let tag = hex::encode(Md5::digest(&bytes));
-    let size = bytes.len() as u64;
+    let (mut content, range) =
+        match conditional(method, &tag, bytes.len() as u64, view, read, record)? {
+            Answer::NotModified(content) => return Ok(content),
+            Answer::Send(content, range) => (content, range),
+        };
+    let body = match range {
+        None => bytes,
+        Some(range) => {
+            content.range = Some(range.clone());
+            bytes.slice(range.start as usize..range.end as usize)
+        }
+    };
+    content.body = Some(Box::pin(futures::stream::once(async move { Ok(body) })));
+    Ok(content)
+}
+
+/// What a conditional, ranged read answers before any byte is read.
+enum Answer {
+    /// If-None-Match matched: no body.
+    NotModified(FileContent),
+    /// Send the body: the whole, or the range resolved against the size.
+    Send(FileContent, Option<std::ops::Range<u64>>),
+}
+
+/// The answer's head for an object of `size` bytes whose opaque entity tag is `tag`:
+/// If-None-Match first (304), then the Range (416 when unsatisfiable).
+fn conditional(
+    method: &'static str,
+    tag: &str,
+    size: u64,
+    view: ServeAs,
+    read: ReadOptions,
+    record: FileRecord,
+) -> SvcResult<Answer> {
     let mut content = FileContent {
         record,
         content_type: view.content_type,
@@ -186,27 +191,22 @@ pub(crate) fn serve_bytes(
     if read
         .if_none_match
         .as_deref()
-        .is_some_and(|header| none_match(header, &tag))
+        .is_some_and(|header| none_match(header, tag))
     {
         content.not_modified = true;
-        return Ok(content);
+        return Ok(Answer::NotModified(content));
     }
-    let body = match read.range {
-        None => bytes,
-        Some(spec) => {
-            let range = spec.resolve(size).ok_or_else(|| {
-                SvcError::new(
-                    SvcErrorKind::RangeNotSatisfiable,
-                    method,
-                    format!("the range cannot be satisfied: the file has {size} bytes"),
-                )
-            })?;
-            content.range = Some(range.clone());
-            bytes.slice(range.start as usize..range.end as usize)
-        }
+    let range = match read.range {
+        None => None,
+        Some(spec) => Some(spec.resolve(size).ok_or_else(|| {
+            SvcError::new(
+                SvcErrorKind::RangeNotSatisfiable,
+                method,
+                format!("the range cannot be satisfied: the file has {size} bytes"),
+            )
+        })?),
     };
-    content.body = Some(Box::pin(futures::stream::once(async move { Ok(body) })));
-    Ok(content)
+    Ok(Answer::Send(content, range))
 }
 
 /// An entity tag without `W/` and quotes.
