@@ -12,9 +12,7 @@ use image::codecs::webp::WebPEncoder;
 use image::{
     AnimationDecoder, Delay, DynamicImage, Frame, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage,
 };
-use jit_thumbnail::{
-    render_thumbnail, thumbnail_name, Thumbnail, ThumbnailError, ThumbnailLimits,
-};
+use jit_thumbnail::{render_thumbnail, thumbnail_name, Thumbnail, ThumbnailError, ThumbnailLimits};
 
 /// A colourful RGB gradient of `width` × `height`.
 fn gradient(width: u32, height: u32) -> RgbImage {
