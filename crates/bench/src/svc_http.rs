@@ -42,13 +42,28 @@ impl Drop for Server {
     }
 }
 
-/// Serves `svc` on 127.0.0.1 with uploads spooled under `spool`.
-async fn serve(svc: Arc<StorageService>, spool: &std::path::Path) -> BenchResult<Server> {
+/// Serves `svc` on 127.0.0.1 with uploads spooled under `spool`: a plain
+/// `axum::serve`, as `jitstore serve` does, or with `TCP_NODELAY` set on every
+/// connection (`nodelay`, the diagnostic rows).
+async fn serve(
+    svc: Arc<StorageService>,
+    spool: &std::path::Path,
+    nodelay: bool,
+) -> BenchResult<Server> {
+    use axum::serve::ListenerExt;
     let routes = router(svc, RouterOptions::default().with_upload_dir(spool));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, routes).await {
+        let served = if nodelay {
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            axum::serve(listener, routes).await
+        } else {
+            axum::serve(listener, routes).await
+        };
+        if let Err(e) = served {
             eprintln!("svc router stopped: {e}");
         }
     });
@@ -61,11 +76,16 @@ async fn serve(svc: Arc<StorageService>, spool: &std::path::Path) -> BenchResult
 /// Every HTTP row, on `app` (records in SQLite).
 pub async fn run(ctx: &SvcContext, app: &SvcApp) -> BenchResult<Vec<Row>> {
     let work = temp_dir(&ctx.base, "svc-http-").await?;
-    let server = serve(app.svc.clone(), work.path()).await?;
+    let server = serve(app.svc.clone(), work.path(), false).await?;
     let client = Client::builder()
         .build()
         .map_err(|e| BenchError::Http(format!("client: {e}")))?;
-    let mut rows = preview_rows(ctx, app, &server, &client).await?;
+    upload_small(ctx, app).await?;
+    let mut rows = preview_rows(ctx, &server, &client, &ctx.concurrency, "").await?;
+    let nodelay = serve(app.svc.clone(), work.path(), true).await?;
+    let label = ", server TCP_NODELAY (diagnostic)";
+    rows.extend(preview_rows(ctx, &nodelay, &client, &[1], label).await?);
+    drop(nodelay);
     let source = large_source(work.path(), ctx.upload_bytes).await?;
     rows.extend(upload_rows(ctx, &server, &client, &source).await?);
     drop(server);
@@ -73,28 +93,33 @@ pub async fn run(ctx: &SvcContext, app: &SvcApp) -> BenchResult<Vec<Row>> {
     Ok(rows)
 }
 
-/// Uploads `small_count` files through the library (not timed), then GETs them with
-/// each task count.
-async fn preview_rows(
-    ctx: &SvcContext,
-    app: &SvcApp,
-    server: &Server,
-    client: &Client,
-) -> BenchResult<Vec<Row>> {
+/// Uploads the `small_count` files the preview GETs read, through the library.
+async fn upload_small(ctx: &SvcContext, app: &SvcApp) -> BenchResult<()> {
     let data = Bytes::from(pattern(ctx.small_bytes, 9));
-    let n = ctx.small_count;
-    for i in 0..n {
+    for i in 0..ctx.small_count {
         let name = small_name("http", i);
         app.svc
             .upload_by_file(UploadRequest::new(name, data.clone()))
             .await?;
     }
+    Ok(())
+}
+
+/// GETs the files of [`upload_small`] with each of `concurrency` task counts.
+async fn preview_rows(
+    ctx: &SvcContext,
+    server: &Server,
+    client: &Client,
+    concurrency: &[usize],
+    label: &str,
+) -> BenchResult<Vec<Row>> {
+    let n = ctx.small_count;
     let size = human_bytes(ctx.small_bytes as u64);
     let mut rows = Vec::new();
-    for &tasks in &ctx.concurrency {
+    for &tasks in concurrency {
         let samples = sample_async(ctx.plan, |_| {
             let base = server.url.clone();
-            let len = data.len();
+            let len = ctx.small_bytes;
             fan_out(client.clone(), n, tasks, move |client, i| {
                 let url = format!("{base}/preview?file={}", small_name("http", i));
                 async move {
@@ -109,7 +134,7 @@ async fn preview_rows(
         .await?;
         rows.push(Row::new(
             GROUP,
-            format!("preview GET {size} ×{n}, {tasks} task(s)"),
+            format!("preview GET {size} ×{n}, {tasks} task(s){label}"),
             "ops/s",
             samples,
         ));
