@@ -55,6 +55,7 @@ mod svc;
 mod svc_fixture;
 mod svc_http;
 mod svc_thumb;
+mod svc_work;
 mod units;
 mod workload;
 
@@ -223,7 +224,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let ctx = svc::SvcContext {
+        let ctx = svc_work::SvcContext {
             plan: io_plan,
             small_count: args.pick(args.small_count, 1000, 10),
             small_bytes: args.small_bytes,

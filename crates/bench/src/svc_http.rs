@@ -18,8 +18,8 @@ use crate::error::{BenchError, BenchResult};
 use crate::fixture::{large_source, remove, temp_dir};
 use crate::protocol::pattern;
 use crate::stats::{rate, sample_async, Row};
-use crate::svc::{fan_out, small_name, SvcContext};
 use crate::svc_fixture::SvcApp;
+use crate::svc_work::{fan_out, small_name, SvcContext};
 use crate::units::human_bytes;
 
 /// The group name of the HTTP rows.

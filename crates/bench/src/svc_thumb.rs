@@ -12,8 +12,8 @@ use jitstore::service::{ReadOptions, StorageService, UploadRequest};
 
 use crate::error::{BenchError, BenchResult};
 use crate::stats::{sample_async, Row};
-use crate::svc::{drain, SvcContext};
 use crate::svc_fixture::SvcApp;
+use crate::svc_work::{drain, SvcContext};
 
 /// The group name of the thumbnail rows.
 const GROUP: &str = "svc/thumbnail";
