@@ -10,6 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use jitstore::service::http::{router, RouterOptions};
 use jitstore::service::{StorageService, UploadRequest, SERVICE_PATH};
+use jitstore::storage::Payload;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Body, Client, StatusCode};
 use serde_json::Value;
@@ -88,6 +89,7 @@ pub async fn run(ctx: &SvcContext, app: &SvcApp) -> BenchResult<Vec<Row>> {
     drop(nodelay);
     let source = large_source(work.path(), ctx.upload_bytes).await?;
     rows.extend(upload_rows(ctx, &server, &client, &source).await?);
+    rows.push(library_upload_row(ctx, &app.svc, &source).await?);
     drop(server);
     remove(work).await?;
     Ok(rows)
@@ -233,6 +235,41 @@ async fn upload_rows(
         ));
     }
     Ok(rows)
+}
+
+/// The same file through the library, `Payload::from_file` (no HTTP, no spool): what
+/// uploadByFile itself costs for a large file (MD5 pass, then the storage's put).
+async fn library_upload_row(
+    ctx: &SvcContext,
+    svc: &Arc<StorageService>,
+    source: &std::path::Path,
+) -> BenchResult<Row> {
+    let len = ctx.upload_bytes;
+    let speeds = sample_async(ctx.plan, |run| async move {
+        let start = Instant::now();
+        let name = format!("big-lib-r{run}.bin");
+        let data = Payload::from_file(source).await?;
+        let record = svc
+            .upload_by_file(UploadRequest::new(name.clone(), data))
+            .await?;
+        if record.size != Some(len) {
+            return Err(BenchError::Check(format!(
+                "{name}: recorded {:?}",
+                record.size
+            )));
+        }
+        Ok(rate(len as f64 / MIB, start))
+    })
+    .await?;
+    Ok(Row::new(
+        GROUP,
+        format!(
+            "uploadByFile {} through the library, Payload::from_file (no HTTP; diagnostic)",
+            human_bytes(len)
+        ),
+        "MiB/s",
+        speeds,
+    ))
 }
 
 /// Resets this process's peak RSS (`VmHWM`) to its current RSS (Linux ≥ 4.0).
