@@ -2,6 +2,7 @@
 
 use jitstore::element::ElementError;
 use jitstore::oss_server::ServerError;
+use jitstore::service::SvcError;
 use jitstore::storage::StorageError;
 
 /// Why a benchmark stopped. A benchmark never reports a number for work that failed.
@@ -16,6 +17,15 @@ pub enum BenchError {
     /// The local OSS server could not start or stop.
     #[error("oss server: {0}")]
     Server(#[from] ServerError),
+    /// A StorageSvc call failed.
+    #[error("storage service: {0}")]
+    Service(#[from] SvcError),
+    /// The PostgreSQL server of the `svc` group could not be reached or used.
+    #[error("database: {0}")]
+    Database(String),
+    /// An HTTP request of the `svc` group failed or answered an error status.
+    #[error("http: {0}")]
+    Http(String),
     /// Local file work (temp folders, the source file) failed.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),

@@ -7,6 +7,12 @@
 //! reference; runs inside the `oss` group). All traffic stays on 127.0.0.1; every loop
 //! is bounded by a count and a time budget. `--quick` finishes in seconds.
 //!
+//! `svc` (not in the default run: it needs PostgreSQL) measures StorageSvc
+//! (`jitstore::service`) on a temp app with a DiskType default storage: uploadByFile
+//! and preview with records in SQLite and in PostgreSQL beside a bare
+//! `StorageMeta::put`, the HTTP router (preview GET, a large multipart upload with peak
+//! RSS) and previewThumbnail of large JPEG and PNG sources.
+//!
 //! `compare` (not in the default run) sets clients side by side, each a process of its
 //! own against a `jitstore serve-oss` process: ours (`jitstore-oss-client`, the second
 //! binary of this crate), Apache OpenDAL's (`crates/bench-opendal`, outside the
@@ -17,12 +23,13 @@
 //! ```text
 //! cargo run --release -p jit-bench -- --quick
 //! cargo run --release -p jit-bench -- --only crc,sign
+//! cargo run --release -p jit-bench -- --only svc
 //! cargo run --release -p jit-bench -- --only compare
 //! cargo run --release -p jit-bench -- --only compare --compare-protocol s3
 //! ```
 //!
 //! This file parses the flags and runs the groups asked for; each group lives in its
-//! own file (`protocol`, `disk`, `oss`, `reference`, `compare`).
+//! own file (`protocol`, `disk`, `oss`, `reference`, `svc`, `compare`).
 
 #![warn(missing_docs)]
 
@@ -44,6 +51,11 @@ mod protocol;
 mod reference;
 mod stats;
 mod storage_rows;
+mod svc;
+mod svc_fixture;
+mod svc_http;
+mod svc_thumb;
+mod svc_work;
 mod units;
 mod workload;
 
@@ -72,6 +84,9 @@ enum Group {
     Oss,
     /// The Python oss2 reference against the same server (needs `oss`).
     Oss2,
+    /// StorageSvc: uploadByFile and preview (SQLite and PostgreSQL records), over HTTP,
+    /// and previewThumbnail.
+    Svc,
     /// Client processes side by side (ours, OpenDAL, curl, oss2; with
     /// `--compare-protocol s3`: ours, curl, boto3): CPU, wall, peak RSS.
     Compare,
@@ -128,6 +143,16 @@ struct Args {
     /// Objects listed by the DiskType listing benchmark (full run: 10000; quick: 100).
     #[arg(long)]
     list_count: Option<usize>,
+    /// Concurrent tasks for the `svc` group's small loops (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "1,8")]
+    svc_concurrency: Vec<usize>,
+    /// File uploaded over HTTP by the `svc` group, MiB (full run: 64; quick: 4).
+    #[arg(long)]
+    svc_upload_mib: Option<u64>,
+    /// PostgreSQL maintenance database the `svc` group creates (and drops) its own
+    /// database from.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/test")]
+    pg_url: String,
     /// Folder for the temp folders (apps, server data, the large source file).
     #[arg(long)]
     dir: Option<PathBuf>,
@@ -194,6 +219,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .enable_all()
             .build()?;
         rows.extend(runtime.block_on(storage_groups(&args, io_plan))?);
+    }
+    if args.wants(Group::Svc) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let ctx = svc_work::SvcContext {
+            plan: io_plan,
+            small_count: args.pick(args.small_count, 1000, 10),
+            small_bytes: args.small_bytes,
+            concurrency: args.svc_concurrency.clone(),
+            upload_bytes: args.pick(args.svc_upload_mib, 64, 4) << 20,
+            image: args.pick(None, (4000, 3000), (400, 300)),
+            base: args.dir.clone().unwrap_or_else(std::env::temp_dir),
+            pg_admin_url: args.pg_url.clone(),
+        };
+        let t = Instant::now();
+        rows.extend(runtime.block_on(svc::run(&ctx))?);
+        eprintln!("svc: {:.1} s", t.elapsed().as_secs_f64());
     }
     if !rows.is_empty() {
         println!("{}", stats::table(&rows));
@@ -296,6 +339,26 @@ mod tests {
         assert_eq!(a.compare.ours_set, vec!["someKey=4".to_owned()]);
         assert_eq!(a.compare.compare_runs, Some(2));
         assert!(!Args::try_parse_from(["b"]).unwrap().wants(Group::Compare));
+        assert!(!Args::try_parse_from(["b"]).unwrap().wants(Group::Svc));
+    }
+
+    #[test]
+    fn svc_flags_parse() {
+        let a = Args::try_parse_from([
+            "b",
+            "--only",
+            "svc",
+            "--svc-concurrency",
+            "2,4",
+            "--pg-url",
+            "postgres://postgres@127.0.0.1:5433/other",
+        ])
+        .unwrap();
+        assert_eq!(a.only, vec![Group::Svc]);
+        assert_eq!(a.svc_concurrency, vec![2, 4]);
+        assert_eq!(a.pg_url, "postgres://postgres@127.0.0.1:5433/other");
+        let d = Args::try_parse_from(["b"]).unwrap();
+        assert_eq!(d.svc_concurrency, vec![1, 8]);
     }
 
     #[test]
