@@ -311,3 +311,32 @@ async fn bad_requests_are_clear_json_errors() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn md5_is_recorded_named_deduplicated_and_checked() {
+    use md5::{Digest, Md5};
+    let svc = start(protected()).await;
+    let bytes = png(64, 48);
+    let real = hex::encode(Md5::digest(&bytes));
+
+    // The router hashes the upload as it spools it; the record carries that MD5.
+    let plain = uploaded(svc.upload("pic.png", bytes.clone(), &[]).await).await;
+    assert_eq!(plain["md5"], real.as_str(), "{plain}");
+
+    // With the client's md5: stored as <md5>.<ext>, the same bytes once.
+    let first = uploaded(svc.upload("a.PNG", bytes.clone(), &[("md5", &real)]).await).await;
+    assert_eq!(first["fileName"], format!("{real}.png"), "{first}");
+    let again = uploaded(svc.upload("b.png", bytes.clone(), &[("md5", &real)]).await).await;
+    assert_eq!(again["uid"], first["uid"], "{again}");
+
+    // A claim that does not match the bytes is refused and nothing is recorded.
+    let wrong = "0".repeat(32);
+    let (status, body) = json(svc.upload("c.png", bytes, &[("md5", &wrong)]).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["kind"], "BadInput", "{body}");
+    assert!(body["errmsg"].as_str().unwrap().contains(&real), "{body}");
+    let gone = svc
+        .get("preview", &[("file", &format!("{wrong}.png"))])
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+}

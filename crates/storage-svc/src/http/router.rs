@@ -180,6 +180,7 @@ async fn upload_by_file(
     request.storage = fields.optional("storage");
     request.expires = fields.seconds("expires")?;
     request.upload_user = caller.user;
+    request.data_md5 = Some(form.md5.clone());
     fields.finish()?;
     tracing::debug!(size = form.size, "StorageSvc.uploadByFile: received");
     let stored = s.service.upload_by_file(request).await?;

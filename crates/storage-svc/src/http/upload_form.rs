@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use axum::extract::multipart::{Field, Multipart, MultipartError};
 use jit_storage::FilePayload;
+use md5::{Digest, Md5};
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
@@ -48,6 +49,8 @@ pub(crate) struct UploadForm {
     pub(crate) temp: Spooled,
     /// Its length.
     pub(crate) size: u64,
+    /// The hex MD5 of its bytes, computed as they were written.
+    pub(crate) md5: String,
     /// The part's file name (the `filename` of its Content-Disposition), if any.
     pub(crate) part_file_name: Option<String>,
     /// The text fields, to be taken one by one.
@@ -75,7 +78,7 @@ pub(crate) async fn read_form(
     dir: Option<&Path>,
     max_bytes: u64,
 ) -> SvcResult<UploadForm> {
-    let mut file: Option<(Spooled, u64, Option<String>)> = None;
+    let mut file: Option<(Spooled, u64, String, Option<String>)> = None;
     let mut texts: Vec<(String, String)> = Vec::new();
     while let Some(field) = form.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -84,8 +87,8 @@ pub(crate) async fn read_form(
                 return Err(bad(METHOD, "the form has more than one \"file\" part"));
             }
             let part_name = field.file_name().map(str::to_owned);
-            let (temp, size) = stream_to_temp(field, dir, max_bytes).await?;
-            file = Some((temp, size, part_name));
+            let (temp, size, md5) = stream_to_temp(field, dir, max_bytes).await?;
+            file = Some((temp, size, md5, part_name));
         } else if TEXT_FIELDS.contains(&name.as_str()) {
             texts.push((name, read_text(field).await?));
         } else {
@@ -98,12 +101,13 @@ pub(crate) async fn read_form(
             ));
         }
     }
-    let Some((temp, size, part_file_name)) = file else {
+    let Some((temp, size, md5, part_file_name)) = file else {
         return Err(bad(METHOD, "the form has no \"file\" part"));
     };
     Ok(UploadForm {
         temp,
         size,
+        md5,
         part_file_name,
         fields: Params::from_pairs(METHOD, texts)?,
     })
@@ -125,12 +129,14 @@ async fn read_text(mut field: Field<'_>) -> SvcResult<String> {
     String::from_utf8(bytes).map_err(|_| bad(METHOD, format!("form field {name:?} is not UTF-8")))
 }
 
-/// Writes the part to a new temporary file; its path deletes the file when dropped.
+/// Writes the part to a new temporary file (its path deletes the file when dropped),
+/// hashing it on the way so that the service need not read it again; returns the file,
+/// its length and its hex MD5.
 async fn stream_to_temp(
     mut field: Field<'_>,
     dir: Option<&Path>,
     max_bytes: u64,
-) -> SvcResult<(Spooled, u64)> {
+) -> SvcResult<(Spooled, u64, String)> {
     let dir: Option<PathBuf> = dir.map(Path::to_path_buf);
     let created = tokio::task::spawn_blocking(move || {
         let mut builder = tempfile::Builder::new();
@@ -147,6 +153,7 @@ async fn stream_to_temp(
     let temp = Spooled(Some(temp));
     let mut out = tokio::fs::File::from_std(std_file);
     let mut size: u64 = 0;
+    let mut md5 = Md5::new();
     while let Some(chunk) = field.chunk().await.map_err(form_error)? {
         size += chunk.len() as u64;
         if size > max_bytes {
@@ -156,11 +163,12 @@ async fn stream_to_temp(
                 format!("the file is larger than the {max_bytes} bytes this service accepts"),
             ));
         }
+        md5.update(&chunk);
         out.write_all(&chunk).await.map_err(temp_error)?;
     }
     out.flush().await.map_err(temp_error)?;
     drop(out);
-    Ok((temp, size))
+    Ok((temp, size, hex::encode(md5.finalize())))
 }
 
 fn temp_error(e: std::io::Error) -> SvcError {

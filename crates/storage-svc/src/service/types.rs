@@ -27,6 +27,11 @@ pub struct UploadRequest {
     pub expires: Option<u64>,
     /// Who uploads (recorded as `uploadUser`).
     pub upload_user: Option<String>,
+    /// The hex MD5 of `data` that the caller computed while receiving it (the HTTP
+    /// router hashes an upload as it spools it): trusted, so the service does not read
+    /// the data a second time. Leave it `None` unless it is the MD5 of these very bytes;
+    /// `md5`, the client's claim, is still checked against it.
+    pub data_md5: Option<String>,
 }
 
 impl UploadRequest {
@@ -40,6 +45,7 @@ impl UploadRequest {
             storage: None,
             expires: None,
             upload_user: None,
+            data_md5: None,
         }
     }
 }

@@ -43,6 +43,7 @@ impl StorageService {
             storage,
             expires,
             upload_user,
+            data_md5,
             ..
         } = request;
         let bad = |message: String| {
@@ -69,7 +70,11 @@ impl StorageService {
         let now = self.now_ms();
         let expires_at = expires.map(|secs| now.saturating_add(secs as i64 * 1000));
 
+        let known_md5 = data_md5
+            .map(|m| m.trim().to_ascii_lowercase())
+            .filter(|m| m.len() == 32 && m.bytes().all(|b| b.is_ascii_hexdigit()));
         let mut computed = match &data {
+            _ if known_md5.is_some() => known_md5,
             Payload::Bytes(bytes) => Some(hash_bytes(bytes.clone()).await),
             Payload::File(payload) => Some(hash_file(payload).await.map_err(|e| {
                 SvcError::new(
