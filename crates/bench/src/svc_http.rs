@@ -43,9 +43,9 @@ impl Drop for Server {
     }
 }
 
-/// Serves `svc` on 127.0.0.1 with uploads spooled under `spool`: a plain
-/// `axum::serve`, as `jitstore serve` does, or with `TCP_NODELAY` set on every
-/// connection (`nodelay`, the diagnostic rows).
+/// Serves `svc` on 127.0.0.1 with uploads spooled under `spool`: with `TCP_NODELAY`
+/// set on every connection (`nodelay`), as `jitstore serve` does, or a plain
+/// `axum::serve` (the diagnostic row: `jitstore serve` before it set `TCP_NODELAY`).
 async fn serve(
     svc: Arc<StorageService>,
     spool: &std::path::Path,
@@ -77,16 +77,16 @@ async fn serve(
 /// Every HTTP row, on `app` (records in SQLite).
 pub async fn run(ctx: &SvcContext, app: &SvcApp) -> BenchResult<Vec<Row>> {
     let work = temp_dir(&ctx.base, "svc-http-").await?;
-    let server = serve(app.svc.clone(), work.path(), false).await?;
+    let server = serve(app.svc.clone(), work.path(), true).await?;
     let client = Client::builder()
         .build()
         .map_err(|e| BenchError::Http(format!("client: {e}")))?;
     upload_small(ctx, app).await?;
     let mut rows = preview_rows(ctx, &server, &client, &ctx.concurrency, "").await?;
-    let nodelay = serve(app.svc.clone(), work.path(), true).await?;
-    let label = ", server TCP_NODELAY (diagnostic)";
-    rows.extend(preview_rows(ctx, &nodelay, &client, &[1], label).await?);
-    drop(nodelay);
+    let plain = serve(app.svc.clone(), work.path(), false).await?;
+    let label = ", server without TCP_NODELAY (diagnostic)";
+    rows.extend(preview_rows(ctx, &plain, &client, &[1], label).await?);
+    drop(plain);
     let source = large_source(work.path(), ctx.upload_bytes).await?;
     rows.extend(upload_rows(ctx, &server, &client, &source).await?);
     rows.push(library_upload_row(ctx, &app.svc, &source).await?);
