@@ -41,9 +41,19 @@ pub struct SvcError {
     message: String,
     file: Option<String>,
     storage: Option<String>,
-    /// Boxed: kept small, as every Result of the crate carries it.
-    setting: Option<Box<(PathBuf, String)>>,
+    /// Boxed, and empty for most errors: kept small, as every Result of the crate
+    /// carries it.
+    details: Box<Details>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+/// What only some errors carry.
+#[derive(Debug, Default)]
+struct Details {
+    /// The configuration file and field of a Config error.
+    setting: Option<(PathBuf, String)>,
+    /// The object's size, for a RangeNotSatisfiable answer.
+    object_size: Option<u64>,
 }
 
 /// The result of StorageSvc methods.
@@ -58,7 +68,7 @@ impl SvcError {
             message: message.into(),
             file: None,
             storage: None,
-            setting: None,
+            details: Box::default(),
             source: None,
         }
     }
@@ -78,7 +88,14 @@ impl SvcError {
     /// Names the configuration file and the field a [`SvcErrorKind::Config`] error is
     /// about (`app.json`, `settings.storageService.databaseUrl`).
     pub fn with_setting(mut self, file: impl Into<PathBuf>, field: impl Into<String>) -> Self {
-        self.setting = Some(Box::new((file.into(), field.into())));
+        self.details.setting = Some((file.into(), field.into()));
+        self
+    }
+
+    /// Carries the object's size: a [`SvcErrorKind::RangeNotSatisfiable`] answer says
+    /// `Content-Range: bytes */<size>` with it.
+    pub fn with_object_size(mut self, size: u64) -> Self {
+        self.details.object_size = Some(size);
         self
     }
 
@@ -115,12 +132,24 @@ impl SvcError {
 
     /// The configuration file a [`SvcErrorKind::Config`] error is about.
     pub fn config_file(&self) -> Option<&Path> {
-        self.setting.as_ref().map(|setting| setting.0.as_path())
+        self.details
+            .setting
+            .as_ref()
+            .map(|(file, _)| file.as_path())
     }
 
     /// The field of [`SvcError::config_file`] the error is about.
     pub fn field(&self) -> Option<&str> {
-        self.setting.as_ref().map(|setting| setting.1.as_str())
+        self.details
+            .setting
+            .as_ref()
+            .map(|(_, field)| field.as_str())
+    }
+
+    /// The object's size, when the error carries it (see
+    /// [`SvcError::with_object_size`]).
+    pub fn object_size(&self) -> Option<u64> {
+        self.details.object_size
     }
 
     /// The storage error behind a [`SvcErrorKind::Storage`] error.
@@ -163,8 +192,7 @@ impl fmt::Display for SvcError {
         if let Some(storage) = &self.storage {
             write!(f, " on {storage}")?;
         }
-        if let Some(setting) = &self.setting {
-            let (file, field) = setting.as_ref();
+        if let Some((file, field)) = &self.details.setting {
             write!(f, ": {} {field}", file.display())?;
         }
         write!(f, ": {}", self.message)?;

@@ -110,17 +110,22 @@ async fn ranges_and_if_none_match() {
     assert_eq!(suffix.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(suffix.bytes().await.unwrap(), bytes[995..]);
 
-    let (status, body) = json(
-        svc.http
-            .get(&url)
-            .query(&[("file", file)])
-            .header("Range", "bytes=5000-")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let unsatisfiable = svc
+        .http
+        .get(&url)
+        .query(&[("file", file)])
+        .header("Range", "bytes=5000-")
+        .send()
+        .await
+        .unwrap();
+    let content_range = unsatisfiable.headers().get("content-range").cloned();
+    let (status, body) = json(unsatisfiable).await;
     assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE, "{body}");
+    assert_eq!(
+        content_range.as_ref().and_then(|v| v.to_str().ok()),
+        Some(format!("bytes */{}", bytes.len()).as_str()),
+        "a 416 says the file's size"
+    );
     assert_eq!(body["errcode"], 416);
 
     let cached = svc

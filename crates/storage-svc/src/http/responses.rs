@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::auth::AccessDenied;
-use crate::error::SvcError;
+use crate::error::{SvcError, SvcErrorKind};
 use crate::service::{Disposition, FileContent};
 
 /// What a handler fails with: a service error or the hook's refusal.
@@ -77,6 +77,13 @@ impl IntoResponse for ApiError {
         };
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, json_headers(), json_bytes(&body)).into_response();
+        if let ApiError::Svc(e) = &self {
+            if let (SvcErrorKind::RangeNotSatisfiable, Some(size)) = (e.kind(), e.object_size()) {
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                    response.headers_mut().insert(header::CONTENT_RANGE, value);
+                }
+            }
+        }
         if matches!(self, ApiError::Denied(AccessDenied::Unauthorized(_))) {
             response
                 .headers_mut()

@@ -204,6 +204,7 @@ fn conditional(
                 method,
                 format!("the range cannot be satisfied: the file has {size} bytes"),
             )
+            .with_object_size(size)
         })?),
     };
     Ok(Answer::Send(content, range))
